@@ -1,0 +1,119 @@
+"""Shared benchmark machinery: demo data, gunicorn servers, a keep-alive load loop, result lines."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.support.servers import GunicornServer, start_gunicorn  # noqa: E402
+
+RESULTS_DIR = ROOT / "bench" / "results"
+
+
+@dataclasses.dataclass
+class Result:
+    """One benchmark line: what was measured, against what, and the ratio (portal / baseline)."""
+
+    name: str
+    portal: float
+    baseline: float
+    unit: str
+    higher_is_better: bool
+    goal: str = ""
+
+    @property
+    def ratio(self) -> float:
+        """Portal cost relative to the baseline: 1.0 means as fast; lower is better."""
+        if self.higher_is_better:
+            return self.baseline / self.portal if self.portal else float("inf")
+        return self.portal / self.baseline if self.baseline else float("inf")
+
+    def line(self) -> str:
+        return (
+            f"{self.name}: portal {self.portal:,.1f} {self.unit}, baseline {self.baseline:,.1f} {self.unit}, "
+            f"ratio {self.ratio:.2f} (portal cost / baseline cost){' goal ' + self.goal if self.goal else ''}"
+        )
+
+
+_demo_cache: dict[int, Path] = {}
+
+
+def demo_data_dir(rows: int) -> Path:
+    """A data dir with the demo models built for ``rows`` rows, reused within one bench run."""
+    if rows not in _demo_cache:
+        from models.demo import build_demo
+        from models.registry import ModelRegistry
+
+        root = Path(tempfile.mkdtemp(prefix=f"portal-bench-{rows}-"))
+        build_demo(ModelRegistry(root / "models"), root / "datasets", rows=rows, seed=42)
+        _demo_cache[rows] = root
+    return _demo_cache[rows]
+
+
+def portal_env(data_dir: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
+    env.update(PORTAL_DATA_DIR=str(data_dir), PORTAL_LOG_LEVEL="warning")
+    env.update(extra)
+    return env
+
+
+def serve(env: dict[str, str], app: str | None = None) -> GunicornServer:
+    """gunicorn with the project's gunicorn.conf.py; ``app`` overrides the WSGI target."""
+    return start_gunicorn(env, extra_args=(app,) if app else ())
+
+
+def throughput(
+    send: Callable[[requests.Session], requests.Response], seconds: float = 5.0, clients: int = 4
+) -> tuple[float, list[float]]:
+    """Requests per second over keep-alive sessions, plus per-request latencies in ms."""
+    latencies: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    deadline = time.perf_counter() + seconds
+
+    def client() -> None:
+        session = requests.Session()
+        local: list[float] = []
+        while time.perf_counter() < deadline:
+            started = time.perf_counter()
+            response = send(session)
+            local.append((time.perf_counter() - started) * 1000)
+            if response.status_code != 200:
+                errors.append(f"{response.status_code}: {response.text[:200]}")
+                break
+        with lock:
+            latencies.extend(local)
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    if errors:
+        raise RuntimeError(f"benchmark requests failed: {errors[:3]}")
+    return len(latencies) / elapsed, latencies
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def save(results: list[Result]) -> None:
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    payload = [dataclasses.asdict(r) | {"ratio": r.ratio} for r in results]
+    (RESULTS_DIR / "latest.json").write_text(json.dumps(payload, indent=2))

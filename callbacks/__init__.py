@@ -1,0 +1,16 @@
+"""Callback registration: each page module adds its callbacks to the given app."""
+
+from __future__ import annotations
+
+import dash
+
+from callbacks import home, model_catalog
+from portal.services import Services
+
+PAGE_CALLBACKS = (home, model_catalog)
+
+
+def register_all(app: dash.Dash, services: Services) -> None:
+    """Register every page's callbacks on ``app`` (never on Dash's process-global list)."""
+    for module in PAGE_CALLBACKS:
+        module.register(app, services)

@@ -1,0 +1,46 @@
+"""gunicorn settings, read by default from the working directory; values come from PORTAL_* vars."""
+
+from __future__ import annotations
+
+import sys
+
+from portal.config import ConfigError, load_settings
+from portal.threads import cap_loaded_pools, cap_thread_env
+
+try:
+    _settings = load_settings()
+except ConfigError as exc:
+    sys.stderr.write(f"portal: configuration error: {exc}\n")
+    raise SystemExit(2) from None
+
+# Before the app (and numpy/scikit-learn) is preloaded, so the master and every forked worker
+# start with capped OpenMP/BLAS pools.
+cap_thread_env(_settings.native_threads)
+
+from portal.gunicorn_support import default_workers  # noqa: E402
+from portal.log import gunicorn_logconfig  # noqa: E402
+
+wsgi_app = "wsgi:server"
+bind = [f"{_settings.host}:{_settings.port}"]
+workers = _settings.workers or default_workers()
+worker_class = "gthread"
+threads = 4
+preload_app = True
+timeout = _settings.worker_timeout
+graceful_timeout = 30
+keepalive = 5
+max_requests = _settings.max_requests
+max_requests_jitter = _settings.max_requests_jitter
+accesslog = None  # the app logs each request itself, with its request id
+errorlog = "-"
+loglevel = _settings.log_level
+logconfig_dict = gunicorn_logconfig(_settings.log_level, _settings.log_format)
+proc_name = "portal"
+
+
+def post_fork(server, worker):
+    """Cap pools already loaded by the preloaded app, and drop connections the master opened."""
+    cap_loaded_pools(_settings.native_threads)
+    from portal.gunicorn_support import after_fork
+
+    after_fork()

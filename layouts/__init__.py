@@ -1,0 +1,39 @@
+"""The portal's pages, registered explicitly by the app factory in this order."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import Any
+
+from dash.development.base_component import Component
+
+from layouts import home, model_catalog, not_found
+from portal.services import Services, current_services
+
+PageLayout = Callable[..., Component]
+
+
+@dataclasses.dataclass(frozen=True)
+class Page:
+    """A navigable page: where it lives, what the navbar calls it, and how to draw it."""
+
+    module: str
+    path: str
+    name: str
+    title: str
+    order: int
+    layout: Callable[..., Component]
+
+    def render(self, **query: Any) -> Component:
+        """Draw the page for the app serving this request, with URL query values as arguments."""
+        services: Services = current_services()
+        return self.layout(services, **query)
+
+
+PAGES: tuple[Page, ...] = (
+    Page("layouts.home", "/", "Home", "Home", 0, home.layout),
+    Page("layouts.model_catalog", "/models", "Models", "Models", 90, model_catalog.layout),
+)
+
+__all__ = ["PAGES", "Page", "not_found"]

@@ -1,0 +1,64 @@
+"""Home: what the portal serves right now, so an analyst sees at a glance that it is healthy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+from dash.development.base_component import Component
+
+from layouts.components import empty_state, kpi_card, loading, page_header
+from models.registry import RegistryError
+from portal import ids
+from portal.services import Services
+
+REFRESH_SECONDS = 60
+
+
+def layout(services: Services, **_query: Any) -> Component:
+    """Header plus a status panel that a callback fills and refreshes every minute."""
+    return html.Div(
+        [
+            page_header(
+                services.settings.title,
+                "Model predictions, what-if analysis and performance for the models below.",
+            ),
+            loading(html.Div(id=ids.HOME_STATUS)),
+            dcc.Interval(id=ids.HOME_REFRESH, interval=REFRESH_SECONDS * 1000),
+        ]
+    )
+
+
+def status_panel(services: Services) -> Component:
+    """One card per model (active version, task, headline metric) and the serving backends."""
+    settings = services.settings
+    cards = []
+    for name in services.registry.names():
+        try:
+            record = services.registry.get(name)
+        except RegistryError as exc:
+            cards.append(dbc.Col(kpi_card(name, "unavailable", str(exc)), md=4))
+            continue
+        metric, value = next(iter(record.metrics.items()), ("", None))
+        note = f"{record.task}; {metric} {value:.3f}" if isinstance(value, float) else record.task
+        cards.append(dbc.Col(kpi_card(name, f"v{record.version}", note), md=3, className="mb-3"))
+    models = (
+        dbc.Row(cards)
+        if cards
+        else empty_state(
+            "No model is registered yet.", "Run `portal demo`, or `portal models register` for your own."
+        )
+    )
+    backends = dbc.Row(
+        [
+            dbc.Col(kpi_card("Cache", "Redis" if settings.cache_url else "File system"), md=3),
+            dbc.Col(kpi_card("Database", services.engine.url.get_backend_name()), md=3),
+            dbc.Col(
+                kpi_card("Background jobs", "Celery" if settings.celery_broker_url else "Disk cache"),
+                md=3,
+            ),
+        ],
+        className="mb-3",
+    )
+    return html.Div([html.H4("Models"), models, html.H4("Serving"), backends])

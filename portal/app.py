@@ -1,0 +1,132 @@
+"""The application factory: the only place where config, extensions, pages and callbacks meet."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+
+import dash
+from flask import Flask, request
+
+import callbacks
+import layouts
+from layouts import error_page, shell
+from portal import extensions
+from portal.config import Settings, load_settings
+from portal.errors import init_error_handlers
+from portal.health import create_health_blueprint
+from portal.log import configure_logging
+from portal.requests import init_request_hooks
+from portal.services import SERVICES_KEY, Services
+from portal.theme import ICONS_URL, THEME_URL, init_theme
+
+log = logging.getLogger(__name__)
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DASH_CATCHALL_RULE = "/<path:path>"
+
+
+def create_app(config: Settings | Mapping[str, str] | None = None) -> dash.Dash:
+    """Build a fully wired portal; ``config`` is a Settings or env-style overrides for tests."""
+    settings = _resolve_settings(config)
+    configure_logging(settings.log_level, settings.log_format)
+    server = _create_server(settings)
+    services = _bind_extensions(server, settings)
+    server.register_blueprint(create_health_blueprint(services))
+    app = _create_dash(server, settings, services)
+    _register_pages(app)
+    callbacks.register_all(app, services)
+    _serve_unknown_paths_as_404(server, app)
+    init_error_handlers(server, lambda status, message: error_page.render(settings, status, message))
+    log.info("portal app created", extra={"env": settings.env, "pages": len(layouts.PAGES)})
+    return app
+
+
+def _resolve_settings(config: Settings | Mapping[str, str] | None) -> Settings:
+    if isinstance(config, Settings):
+        return config
+    if config is None:
+        return load_settings()
+    import os
+
+    return load_settings({**os.environ, **config})
+
+
+def _create_server(settings: Settings) -> Flask:
+    server = Flask("portal", root_path=str(PROJECT_ROOT))
+    server.config.update(
+        SECRET_KEY=settings.secret_key,
+        DEBUG=settings.debug,
+        PROPAGATE_EXCEPTIONS=False,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        JSON_SORT_KEYS=False,
+    )
+    server.extensions["portal.settings"] = settings
+    init_request_hooks(server)
+    init_theme(server, settings.theme)
+    return server
+
+
+def _bind_extensions(server: Flask, settings: Settings) -> Services:
+    extensions.cache.init_app(server, settings)
+    registry = extensions.registry.init_app(server, settings)
+    engine = extensions.database.init_app(server, settings)
+    jobs = extensions.jobs.init_app(server, settings)
+    services = Services(
+        settings=settings,
+        registry=registry,
+        inference_cache=extensions.cache["inference"],
+        figure_cache=extensions.cache["figures"],
+        engine=engine,
+        jobs=jobs,
+    )
+    server.extensions[SERVICES_KEY] = services
+    return services
+
+
+def _create_dash(server: Flask, settings: Settings, services: Services) -> dash.Dash:
+    app = dash.Dash(
+        "portal",
+        server=server,
+        use_pages=True,
+        pages_folder="",
+        assets_folder=str(PROJECT_ROOT / "assets"),
+        external_stylesheets=[THEME_URL, ICONS_URL],
+        title=settings.title,
+        update_title=None,
+        suppress_callback_exceptions=True,
+        background_callback_manager=services.jobs,
+        serve_locally=True,
+    )
+    app.layout = shell.layout(settings.title)
+    return app
+
+
+def _register_pages(app: dash.Dash) -> None:
+    """Register every page from ``layouts.PAGES``; the registry is process-wide, so reset it."""
+    dash.page_registry.clear()
+    for page in layouts.PAGES:
+        dash.register_page(
+            page.module,
+            path=page.path,
+            name=page.name,
+            title=page.title,
+            order=page.order,
+            layout=page.render,
+        )
+    dash.register_page("not_found_404", path="/404", name="Not found", layout=layouts.not_found.layout)
+
+
+def _serve_unknown_paths_as_404(server: Flask, app: dash.Dash) -> None:
+    """Dash answers every path with its index; unknown ones should say 404 to machines too."""
+    page_paths = {page.path.rstrip("/") or "/" for page in layouts.PAGES}
+
+    @server.before_request
+    def _unknown_page() -> tuple[str, int] | None:
+        rule = request.url_rule
+        if rule is None or rule.rule != DASH_CATCHALL_RULE:
+            return None
+        if (request.path.rstrip("/") or "/") in page_paths:
+            return None
+        return app.index(), 404

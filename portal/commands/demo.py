@@ -1,0 +1,50 @@
+"""``portal demo``: generate the demo dataset and register the demo models."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+
+from portal.commands import CliError
+from portal.config import Settings
+
+log = logging.getLogger(__name__)
+
+
+def _rows(raw: str) -> int:
+    try:
+        value = int(raw.replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{raw!r} is not a whole number") from None
+    if not 1_000 <= value <= 5_000_000:
+        raise argparse.ArgumentTypeError("rows must be between 1000 and 5000000")
+    return value
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("demo", help="build the demo churn data and models")
+    parser.add_argument("--rows", type=_rows, default=200_000, help="rows to generate (default 200000)")
+    parser.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
+    parser.add_argument(
+        "--if-missing", action="store_true", help="do nothing when any model is already registered"
+    )
+    parser.set_defaults(handler=run)
+
+
+def run(settings: Settings, args: argparse.Namespace) -> int:
+    """Build the demo unless ``--if-missing`` finds models already registered."""
+    from models.demo import build_demo
+    from models.registry import ModelRegistry, RegistryError
+
+    registry = ModelRegistry(settings.models_path)
+    if args.if_missing and registry.names():
+        log.info("models already registered (%s); skipping the demo", ", ".join(registry.names()))
+        return 0
+    log.info("building the demo with %d rows; this takes a little while", args.rows)
+    try:
+        versions = build_demo(registry, settings.data_dir / "datasets", rows=args.rows, seed=args.seed)
+    except (RegistryError, OSError) as exc:
+        raise CliError(f"demo failed: {exc}") from None
+    for version in versions:
+        log.info("registered %s v%d (%s)", version.name, version.version, version.metrics)
+    return 0

@@ -1,0 +1,138 @@
+"""Unbound extension singletons, bound to a Flask server by ``init_app``.
+
+Each keeps its per-app state in ``server.extensions`` so two apps in one process (as in the
+tests) never share a registry, engine or cache backend.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask
+from flask_caching import Cache
+
+from models.registry import ModelRegistry
+from portal.config import Settings
+
+log = logging.getLogger(__name__)
+
+CACHE_PURPOSES = ("inference", "figures")
+
+
+class CacheExtension:
+    """One flask-caching ``Cache`` per purpose, each with its own key prefix and folder."""
+
+    def __init__(self) -> None:
+        self.caches: dict[str, Cache] = {purpose: Cache() for purpose in CACHE_PURPOSES}
+
+    def init_app(self, server: Flask, settings: Settings) -> None:
+        for purpose, cache in self.caches.items():
+            cache.init_app(server, config=cache_config(settings, purpose))
+
+    def __getitem__(self, purpose: str) -> Cache:
+        return self.caches[purpose]
+
+
+def cache_config(settings: Settings, purpose: str) -> dict[str, Any]:
+    """flask-caching config for one purpose: Redis when configured, else a shared folder."""
+    common: dict[str, Any] = {
+        "CACHE_DEFAULT_TIMEOUT": settings.cache_timeout,
+        "CACHE_KEY_PREFIX": f"portal:{purpose}:",
+    }
+    if settings.cache_url:
+        return {
+            **common,
+            "CACHE_TYPE": "RedisCache",
+            "CACHE_REDIS_URL": settings.cache_url,
+            "CACHE_OPTIONS": {
+                "socket_timeout": settings.cache_socket_timeout,
+                "socket_connect_timeout": settings.cache_socket_timeout,
+                "retry_on_timeout": False,
+            },
+        }
+    folder = Path(settings.data_dir) / "cache" / purpose
+    folder.mkdir(parents=True, exist_ok=True)
+    return {**common, "CACHE_TYPE": "FileSystemCache", "CACHE_DIR": str(folder), "CACHE_THRESHOLD": 20000}
+
+
+class RegistryExtension:
+    """The model registry rooted at the configured model folder."""
+
+    key = "portal.registry"
+
+    def init_app(self, server: Flask, settings: Settings) -> ModelRegistry:
+        registry = ModelRegistry(settings.models_path)
+        server.extensions[self.key] = registry
+        return registry
+
+    def for_app(self, server: Flask) -> ModelRegistry:
+        return server.extensions[self.key]
+
+
+class DatabaseExtension:
+    """A SQLAlchemy engine for the portal database (SQLite by default, PostgreSQL optional)."""
+
+    key = "portal.database"
+
+    def init_app(self, server: Flask, settings: Settings) -> sa.Engine:
+        url = settings.sqlalchemy_url
+        if url.startswith("sqlite:///"):
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+            engine = sa.create_engine(url, connect_args={"timeout": 15})
+        else:
+            engine = sa.create_engine(
+                url,
+                pool_pre_ping=True,
+                pool_size=5,
+                max_overflow=5,
+                pool_timeout=5,
+                connect_args=_connect_timeout_args(url),
+            )
+        server.extensions[self.key] = engine
+        return engine
+
+    def for_app(self, server: Flask) -> sa.Engine:
+        return server.extensions[self.key]
+
+
+def _connect_timeout_args(url: str) -> dict[str, Any]:
+    if url.startswith("postgresql"):
+        return {"connect_timeout": 3}
+    return {}
+
+
+class JobsExtension:
+    """The Dash background-callback manager: disk cache by default, Celery when configured."""
+
+    key = "portal.jobs"
+
+    def init_app(self, server: Flask, settings: Settings) -> Any:
+        from dash import CeleryManager, DiskcacheManager
+
+        if settings.celery_broker_url:
+            from celery import Celery
+
+            celery_app = Celery(
+                "portal", broker=settings.celery_broker_url, backend=settings.celery_broker_url
+            )
+            manager = CeleryManager(celery_app)
+        else:
+            import diskcache
+
+            folder = Path(settings.data_dir) / "jobs"
+            folder.mkdir(parents=True, exist_ok=True)
+            manager = DiskcacheManager(diskcache.Cache(str(folder)))
+        server.extensions[self.key] = manager
+        return manager
+
+    def for_app(self, server: Flask) -> Any:
+        return server.extensions[self.key]
+
+
+cache = CacheExtension()
+registry = RegistryExtension()
+database = DatabaseExtension()
+jobs = JobsExtension()

@@ -1,0 +1,63 @@
+"""Liveness, readiness and metrics endpoints for load balancers and orchestrators."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, jsonify
+
+from portal.services import Services
+
+log = logging.getLogger(__name__)
+
+
+def check_database(engine: sa.Engine) -> tuple[bool, str]:
+    """Round-trip a trivial query so a dead database shows up before users notice."""
+    try:
+        with engine.connect() as connection:
+            connection.execute(sa.text("SELECT 1"))
+        return True, engine.url.get_backend_name()
+    except Exception as exc:  # any driver error means "not ready", never a 500
+        return False, f"{engine.url.get_backend_name()} unreachable: {type(exc).__name__}"
+
+
+def check_cache(services: Services) -> tuple[bool, str]:
+    """Write and read back a probe key in the shared cache."""
+    cache = services.inference_cache
+    key = f"readyz-probe-{uuid.uuid4().hex}"
+    try:
+        stored = cache.set(key, "ok", timeout=30)
+        ok = bool(stored) and cache.get(key) == "ok"
+        cache.delete(key)
+    except Exception as exc:
+        return False, f"cache unreachable: {type(exc).__name__}"
+    return (True, "ok") if ok else (False, "cache did not store the probe key")
+
+
+def create_health_blueprint(services: Services) -> Blueprint:
+    """Routes that answer without sign-in and never touch the Dash machinery."""
+    health = Blueprint("health", __name__)
+
+    @health.get("/healthz")
+    def healthz() -> Response:
+        return jsonify(status="ok")
+
+    @health.get("/readyz")
+    def readyz() -> tuple[Response, int]:
+        checks: dict[str, Any] = {}
+        models_ok, models_detail = services.registry.readiness()
+        checks["models"] = {"ok": models_ok, "detail": models_detail}
+        db_ok, db_detail = check_database(services.engine)
+        checks["database"] = {"ok": db_ok, "detail": db_detail}
+        cache_ok, cache_detail = check_cache(services)
+        checks["cache"] = {"ok": cache_ok, "detail": cache_detail}
+        failing = sorted(name for name, check in checks.items() if not check["ok"])
+        status = 200 if not failing else 503
+        if failing:
+            log.warning("not ready", extra={"failing": failing})
+        return jsonify(status="ready" if not failing else "not ready", failing=failing, checks=checks), status
+
+    return health

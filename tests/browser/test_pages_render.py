@@ -1,0 +1,69 @@
+"""Every page in real headless Chromium: renders, no console or callback errors, navbar works."""
+
+from __future__ import annotations
+
+import pytest
+
+from layouts import PAGES
+from tests.support.browser import chromium_context, watch
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def browser_context():
+    with chromium_context() as context:
+        yield context
+
+
+@pytest.mark.parametrize("page_def", PAGES, ids=lambda p: p.name)
+def test_brw001_page_loads_without_errors(served, browser_context, page_def) -> None:
+    page = browser_context.new_page()
+    problems = watch(page)
+    page.goto(served.url + page_def.path, wait_until="networkidle")
+    page.wait_for_selector(".portal-page-header", timeout=15000)
+    page.wait_for_function("() => !document.querySelector('[data-dash-is-loading=\"true\"]')", timeout=15000)
+    assert problems.all() == []
+    assert page.locator(".portal-navbar").is_visible()
+    page.close()
+
+
+def test_brw002_navbar_navigates_between_pages(served, browser_context) -> None:
+    page = browser_context.new_page()
+    problems = watch(page)
+    page.goto(served.url + "/", wait_until="networkidle")
+    page.get_by_role("link", name="Models", exact=True).click()
+    page.wait_for_url("**/models**")
+    page.wait_for_selector("#models-versions", timeout=15000)
+    assert "v1" in page.inner_text("#models-versions")
+    page.get_by_role("link", name="Home", exact=True).click()
+    page.wait_for_selector("#home-status .portal-kpi", timeout=15000)
+    assert "churn" in page.inner_text("#home-status")
+    assert problems.all() == []
+    page.close()
+
+
+def test_brw003_unknown_path_shows_the_friendly_404_in_the_shell(served, browser_context) -> None:
+    page = browser_context.new_page()
+    problems = watch(page, expected_statuses=(404,))
+    response = page.goto(served.url + "/nowhere", wait_until="networkidle")
+    assert response.status == 404
+    page.wait_for_selector(".portal-not-found", timeout=15000)
+    assert "Page not found" in page.inner_text(".portal-not-found")
+    assert page.locator(".portal-navbar").is_visible()
+    assert [e for e in problems.console_errors if "404" not in e] == []
+    page.close()
+
+
+def test_brw004_model_choice_is_kept_in_the_url(served, browser_context) -> None:
+    page = browser_context.new_page()
+    page.goto(served.url + "/models?model=revenue", wait_until="networkidle")
+    page.wait_for_selector("#models-versions", timeout=15000)
+    assert "regression" in page.inner_text("#models-detail")
+    page.locator("#models-select").click()
+    page.get_by_role("option", name="churn").click()
+    page.wait_for_function("() => window.location.search.includes('model=churn')", timeout=10000)
+    page.reload(wait_until="networkidle")
+    page.wait_for_selector("#models-versions", timeout=15000)
+    assert "classification" in page.inner_text("#models-detail")
+    page.close()
