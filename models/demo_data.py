@@ -63,12 +63,19 @@ INDUSTRIES = (
 )
 
 # Row: plan (basic..enterprise); pre-shift and shifted contract mixes (monthly, annual, two_year).
-_CONTRACT_MIX = np.array([[0.70, 0.22, 0.08], [0.55, 0.32, 0.13], [0.40, 0.40, 0.20], [0.15, 0.50, 0.35]])
+_CONTRACT_MIX = np.array(
+    [[0.70, 0.22, 0.08], [0.55, 0.32, 0.13], [0.40, 0.40, 0.20], [0.15, 0.50, 0.35]]
+)
 _CONTRACT_MIX_RECENT = np.array(
     [[0.82, 0.13, 0.05], [0.70, 0.22, 0.08], [0.55, 0.32, 0.13], [0.25, 0.47, 0.28]]
 )
 _PAYMENT_MIX = np.array(
-    [[0.55, 0.20, 0.03, 0.22], [0.50, 0.25, 0.07, 0.18], [0.40, 0.30, 0.18, 0.12], [0.10, 0.35, 0.52, 0.03]]
+    [
+        [0.55, 0.20, 0.03, 0.22],
+        [0.50, 0.25, 0.07, 0.18],
+        [0.40, 0.30, 0.18, 0.12],
+        [0.10, 0.35, 0.52, 0.03],
+    ]
 )
 _CHANNEL_MIX = np.array(
     [
@@ -122,7 +129,9 @@ def _customer_ids(count: int) -> np.ndarray:
     return chars.view(f"S{width + 1}").ravel().astype(np.str_).astype(object)
 
 
-def _with_missing(rng: np.random.Generator, values: np.ndarray, rate: np.ndarray | float) -> np.ndarray:
+def _with_missing(
+    rng: np.random.Generator, values: np.ndarray, rate: np.ndarray | float
+) -> np.ndarray:
     """Float copy of ``values`` with NaN where a uniform draw falls below ``rate``."""
     out = values.astype(np.float64)
     out[rng.random(len(out)) < rate] = np.nan
@@ -200,7 +209,9 @@ def generate_churn_data(
     usage_gb = (rng.gamma(2.0, 2.0 * np.sqrt(seats) * np.exp(0.3 * engagement))).round(2)
     late_rate = _LATE_RATE[payment] * np.where(autopay, 0.4, 1.0) * np.exp(-0.2 * engagement)
     late = rng.poisson(late_rate)
-    nps = np.clip(np.rint(7.0 + 1.3 * engagement - 0.4 * (tickets - 1) + rng.normal(0, 1.2, n)), 0, 10)
+    nps = np.clip(
+        np.rint(7.0 + 1.3 * engagement - 0.4 * (tickets - 1) + rng.normal(0, 1.2, n)), 0, 10
+    )
 
     logit = (
         _CHURN_INTERCEPT
@@ -219,7 +230,9 @@ def generate_churn_data(
 
     # Next quarter: churners pay for part of a month or two; stayers pay three months, grow with
     # plan upsell and tenure, and shrink (downgrades) with churn risk.
-    growth = 1.0 + _UPSELL[plan] * np.log1p(seats) + 0.002 * np.minimum(tenure, 60) - 0.35 * churn_risk
+    growth = (
+        1.0 + _UPSELL[plan] * np.log1p(seats) + 0.002 * np.minimum(tenure, 60) - 0.35 * churn_risk
+    )
     stayer = 3.0 * monthly_charges * growth * rng.lognormal(0.0, 0.1, n)
     leaver = monthly_charges * rng.uniform(0.0, 2.0, n)
     revenue = np.maximum(np.where(churned == 1, leaver, stayer), 0.0).round(2)

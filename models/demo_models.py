@@ -1,4 +1,4 @@
-"""The demo's churn classifier and revenue regressor: picklable scikit-learn pipelines over raw columns.
+"""The demo's churn classifier and revenue regressor: picklable pipelines over raw feature columns.
 
 The portal sends raw feature frames (numbers, category strings, dates as datetime64 or ISO strings),
 so all cleaning lives inside the pipelines and only module-level functions are used, for joblib.
@@ -25,7 +25,11 @@ _BOOSTING = {"max_iter": 150, "learning_rate": 0.1, "random_state": 0, "early_st
 
 
 def _as_frame(values: pd.DataFrame | np.ndarray) -> pd.DataFrame:
-    return values if isinstance(values, pd.DataFrame) else pd.DataFrame(np.asarray(values, dtype=object))
+    return (
+        values
+        if isinstance(values, pd.DataFrame)
+        else pd.DataFrame(np.asarray(values, dtype=object))
+    )
 
 
 def categories_as_object(values: pd.DataFrame | np.ndarray) -> np.ndarray:
@@ -46,7 +50,9 @@ def dates_to_days(values: pd.DataFrame | np.ndarray) -> np.ndarray:
             column = pd.to_datetime(column, errors="coerce", utc=True, format="ISO8601")
         else:
             column = pd.to_datetime(column, utc=True)
-        out[:, position] = ((column - _EPOCH) / _ONE_DAY).to_numpy(dtype=np.float64, na_value=np.nan)
+        out[:, position] = ((column - _EPOCH) / _ONE_DAY).to_numpy(
+            dtype=np.float64, na_value=np.nan
+        )
     return out
 
 
@@ -57,14 +63,19 @@ def feature_preprocessor(frame_columns: Sequence[str] | None = None) -> ColumnTr
     categorical = [c for c in CATEGORICAL_COLUMNS if c in present]
     dates = [c for c in DATE_COLUMNS if c in present]
     if not numeric + categorical + dates:
-        raise ValueError(f"none of the columns are demo features; expected some of {list(FEATURE_COLUMNS)}")
+        raise ValueError(
+            f"none of the columns are demo features; expected some of {list(FEATURE_COLUMNS)}"
+        )
     transformers = []
     if numeric:
         transformers.append(("numeric", SimpleImputer(strategy="median"), numeric))
     if categorical:
         encode = Pipeline(
             [
-                ("as_object", FunctionTransformer(categories_as_object, feature_names_out="one-to-one")),
+                (
+                    "as_object",
+                    FunctionTransformer(categories_as_object, feature_names_out="one-to-one"),
+                ),
                 ("impute", SimpleImputer(strategy="constant", fill_value=MISSING_CATEGORY)),
                 ("one_hot", OneHotEncoder(handle_unknown="ignore", sparse_output=False)),
             ]
@@ -84,12 +95,18 @@ def feature_preprocessor(frame_columns: Sequence[str] | None = None) -> ColumnTr
 def build_classifier() -> Pipeline:
     """Unfitted churn pipeline; fit it on a frame of exactly ``FEATURE_COLUMNS``."""
     return Pipeline(
-        [("preprocess", feature_preprocessor()), ("model", HistGradientBoostingClassifier(**_BOOSTING))]
+        [
+            ("preprocess", feature_preprocessor()),
+            ("model", HistGradientBoostingClassifier(**_BOOSTING)),
+        ]
     )
 
 
 def build_regressor() -> Pipeline:
     """Unfitted next-quarter-revenue pipeline; fit it on a frame of exactly ``FEATURE_COLUMNS``."""
     return Pipeline(
-        [("preprocess", feature_preprocessor()), ("model", HistGradientBoostingRegressor(**_BOOSTING))]
+        [
+            ("preprocess", feature_preprocessor()),
+            ("model", HistGradientBoostingRegressor(**_BOOSTING)),
+        ]
     )

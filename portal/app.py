@@ -38,6 +38,7 @@ def create_app(config: Settings | Mapping[str, str] | None = None) -> dash.Dash:
     callbacks.register_all(app, services)
     _serve_unknown_paths_as_404(server, app)
     init_error_handlers(server, lambda status, message: error_page.render(settings, status, message))
+    _finish_dash_setup(app)
     log.info("portal app created", extra={"env": settings.env, "pages": len(layouts.PAGES)})
     return app
 
@@ -130,3 +131,13 @@ def _serve_unknown_paths_as_404(server: Flask, app: dash.Dash) -> None:
         if (request.path.rstrip("/") or "/") in page_paths:
             return None
         return app.index(), 404
+
+
+def _finish_dash_setup(app: dash.Dash) -> None:
+    """Run Dash's lazy first-request setup now, before gunicorn forks and threads race on it.
+
+    Dash sets its "first request done" flag before registering the pages router, so a second
+    thread arriving meanwhile can be served a callback map without the router: a blank page.
+    """
+    with app.server.test_request_context("/"):
+        app.server.preprocess_request()
