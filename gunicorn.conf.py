@@ -17,7 +17,13 @@ except ConfigError as exc:
 # start with capped OpenMP/BLAS pools.
 cap_thread_env(_settings.native_threads)
 
-from portal.gunicorn_support import default_workers  # noqa: E402
+from portal.gunicorn_support import (  # noqa: E402
+    default_workers,
+    prepare_metrics_dir,
+    worker_exited,
+)
+
+prepare_metrics_dir(_settings.data_dir)
 from portal.log import gunicorn_logconfig  # noqa: E402
 
 wsgi_app = "wsgi:server"
@@ -44,3 +50,8 @@ def post_fork(server, worker):
     from portal.gunicorn_support import after_fork
 
     after_fork()
+
+
+def child_exit(server, worker):
+    """Forget the metrics of a worker that exited."""
+    worker_exited(worker.pid)

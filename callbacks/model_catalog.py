@@ -19,4 +19,16 @@ def register(app: dash.Dash, services: Services) -> None:
     def show_model(name: str | None) -> Component:
         return model_catalog.detail(services, name or "")
 
-    register_url_sync(app, ids.MODELS_URL_STATE, {"model": (ids.MODELS_SELECT, "value")})
+    @app.callback(
+        Output(ids.MODELS_SAMPLE_RESULT, "children"),
+        Input(ids.MODELS_SELECT, "value"),
+        Input(ids.MODELS_SAMPLE_ROW, "value"),
+    )
+    def sample_prediction(name: str | None, row: int | None) -> Component:
+        return model_catalog.sample_prediction(services, name or "", row)
+
+    register_url_sync(
+        app,
+        ids.MODELS_URL_STATE,
+        {"model": (ids.MODELS_SELECT, "value"), "row": (ids.MODELS_SAMPLE_ROW, "value")},
+    )

@@ -13,7 +13,14 @@ from portal import ids
 from portal.services import Services
 
 
-def layout(services: Services, model: str | None = None, **_query: Any) -> Component:
+def _row_number(raw: Any) -> int:
+    try:
+        return max(0, int(raw))
+    except (TypeError, ValueError):
+        return 0
+
+
+def layout(services: Services, model: str | None = None, row: Any = None, **_query: Any) -> Component:
     """A model picker (state kept in ``?model=``) and the detail of the chosen model."""
     names = services.registry.names()
     if not names:
@@ -44,6 +51,34 @@ def layout(services: Services, model: str | None = None, **_query: Any) -> Compo
                         ),
                     ],
                     md=4,
+                ),
+                className="mb-3",
+            ),
+            dbc.Card(
+                dbc.CardBody(
+                    [
+                        html.H5("Try the active version", className="card-title"),
+                        dbc.Row(
+                            [
+                                dbc.Col(
+                                    dbc.Label("Reference row", html_for=ids.MODELS_SAMPLE_ROW), width="auto"
+                                ),
+                                dbc.Col(
+                                    dbc.Input(
+                                        id=ids.MODELS_SAMPLE_ROW,
+                                        type="number",
+                                        min=0,
+                                        step=1,
+                                        value=_row_number(row),
+                                        debounce=True,
+                                    ),
+                                    width=2,
+                                ),
+                            ],
+                            className="g-2 align-items-center mb-2",
+                        ),
+                        loading(html.Div(id=ids.MODELS_SAMPLE_RESULT)),
+                    ]
                 ),
                 className="mb-3",
             ),
@@ -109,3 +144,38 @@ def detail(services: Services, name: str) -> Component:
             table(["Feature", "Type", "Required", "Allowed values"], _schema_rows(current)),
         ]
     )
+
+
+def sample_prediction(services: Services, name: str, row: Any) -> Component:
+    """Predict one reference row with the active version, through the shared inference cache."""
+    from models import inference
+    from models.registry import RegistryError
+
+    try:
+        record = services.registry.get(name)
+        reference = services.registry.reference(name, record.version)
+    except RegistryError as exc:
+        return empty_state(f"Model {name!r} cannot be used.", str(exc))
+    index = _row_number(row)
+    if index >= len(reference):
+        return empty_state(
+            f"The reference data has {len(reference):,} rows; choose 0 to {len(reference) - 1}."
+        )
+    frame = reference.iloc[[index]][record.feature_names].reset_index(drop=True)
+    result = inference.predict(services.registry, services.inference_cache, name, frame, record.version)
+    value = result.predictions[0]
+    parts: list[Component] = [html.Span(f"v{result.version} predicts "), html.Strong(_format(value))]
+    if result.probabilities is not None:
+        probabilities = ", ".join(
+            f"{label}: {p:.1%}" for label, p in zip(result.classes, result.probabilities[0], strict=True)
+        )
+        parts.append(html.Span(f" (probabilities {probabilities})"))
+    actual = reference[record.target].iloc[index]
+    parts.append(html.Div(f"Actual {record.target}: {_format(actual)}", className="text-muted small"))
+    return html.Div(parts, className="portal-sample-prediction")
+
+
+def _format(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:,.4g}"
+    return str(value.item() if hasattr(value, "item") else value)

@@ -45,6 +45,7 @@ FEATURE_COLUMNS: tuple[str, ...] = NUMERIC_COLUMNS + CATEGORICAL_COLUMNS + DATE_
 # Months at the end of the range that carry the distribution shift.
 RECENT_MONTHS = 3
 MIN_ROWS = 100
+_STREAM = 0xC0FFEE
 
 PLANS = ("basic", "standard", "premium", "enterprise")
 REGIONS = ("north", "south", "east", "west", "central")
@@ -64,10 +65,20 @@ INDUSTRIES = (
 
 # Row: plan (basic..enterprise); pre-shift and shifted contract mixes (monthly, annual, two_year).
 _CONTRACT_MIX = np.array(
-    [[0.70, 0.22, 0.08], [0.55, 0.32, 0.13], [0.40, 0.40, 0.20], [0.15, 0.50, 0.35]]
+    [
+        [0.70, 0.22, 0.08],
+        [0.55, 0.32, 0.13],
+        [0.40, 0.40, 0.20],
+        [0.15, 0.50, 0.35],
+    ]
 )
 _CONTRACT_MIX_RECENT = np.array(
-    [[0.82, 0.13, 0.05], [0.70, 0.22, 0.08], [0.55, 0.32, 0.13], [0.25, 0.47, 0.28]]
+    [
+        [0.82, 0.13, 0.05],
+        [0.70, 0.22, 0.08],
+        [0.55, 0.32, 0.13],
+        [0.25, 0.47, 0.28],
+    ]
 )
 _PAYMENT_MIX = np.array(
     [
@@ -130,7 +141,9 @@ def _customer_ids(count: int) -> np.ndarray:
 
 
 def _with_missing(
-    rng: np.random.Generator, values: np.ndarray, rate: np.ndarray | float
+    rng: np.random.Generator,
+    values: np.ndarray,
+    rate: np.ndarray | float,
 ) -> np.ndarray:
     """Float copy of ``values`` with NaN where a uniform draw falls below ``rate``."""
     out = values.astype(np.float64)
@@ -157,9 +170,13 @@ def generate_churn_data(
         raise ValueError(f"rows must be an integer of at least {MIN_ROWS}, got {rows!r}")
     if isinstance(months, bool) or not isinstance(months, (int, np.integer)) or months < 1:
         raise ValueError(f"months must be a positive integer, got {months!r}")
-    rows, months = int(rows), int(months)
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    rows, months, seed = int(rows), int(months), int(seed)
     month_starts = _month_range(months, end_month)
-    rng = np.random.default_rng(seed)
+    # A stream of its own: callers often split rows with default_rng(seed), which must not line up
+    # with the draws made here (the first draw picks the plan).
+    rng = np.random.default_rng([seed, _STREAM])
     n = rows
 
     month_index = np.arange(n, dtype=np.int64) * months // n
@@ -209,9 +226,8 @@ def generate_churn_data(
     usage_gb = (rng.gamma(2.0, 2.0 * np.sqrt(seats) * np.exp(0.3 * engagement))).round(2)
     late_rate = _LATE_RATE[payment] * np.where(autopay, 0.4, 1.0) * np.exp(-0.2 * engagement)
     late = rng.poisson(late_rate)
-    nps = np.clip(
-        np.rint(7.0 + 1.3 * engagement - 0.4 * (tickets - 1) + rng.normal(0, 1.2, n)), 0, 10
-    )
+    nps = 7.0 + 1.3 * engagement - 0.4 * (tickets - 1) + rng.normal(0, 1.2, n)
+    nps = np.clip(np.rint(nps), 0, 10)
 
     logit = (
         _CHURN_INTERCEPT
@@ -230,9 +246,8 @@ def generate_churn_data(
 
     # Next quarter: churners pay for part of a month or two; stayers pay three months, grow with
     # plan upsell and tenure, and shrink (downgrades) with churn risk.
-    growth = (
-        1.0 + _UPSELL[plan] * np.log1p(seats) + 0.002 * np.minimum(tenure, 60) - 0.35 * churn_risk
-    )
+    growth = 1.0 + _UPSELL[plan] * np.log1p(seats) + 0.002 * np.minimum(tenure, 60)
+    growth -= 0.35 * churn_risk
     stayer = 3.0 * monthly_charges * growth * rng.lognormal(0.0, 0.1, n)
     leaver = monthly_charges * rng.uniform(0.0, 2.0, n)
     revenue = np.maximum(np.where(churned == 1, leaver, stayer), 0.0).round(2)

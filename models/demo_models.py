@@ -25,11 +25,9 @@ _BOOSTING = {"max_iter": 150, "learning_rate": 0.1, "random_state": 0, "early_st
 
 
 def _as_frame(values: pd.DataFrame | np.ndarray) -> pd.DataFrame:
-    return (
-        values
-        if isinstance(values, pd.DataFrame)
-        else pd.DataFrame(np.asarray(values, dtype=object))
-    )
+    if isinstance(values, pd.DataFrame):
+        return values
+    return pd.DataFrame(np.asarray(values, dtype=object))
 
 
 def categories_as_object(values: pd.DataFrame | np.ndarray) -> np.ndarray:
@@ -50,9 +48,8 @@ def dates_to_days(values: pd.DataFrame | np.ndarray) -> np.ndarray:
             column = pd.to_datetime(column, errors="coerce", utc=True, format="ISO8601")
         else:
             column = pd.to_datetime(column, utc=True)
-        out[:, position] = ((column - _EPOCH) / _ONE_DAY).to_numpy(
-            dtype=np.float64, na_value=np.nan
-        )
+        days = (column - _EPOCH) / _ONE_DAY
+        out[:, position] = days.to_numpy(dtype=np.float64, na_value=np.nan)
     return out
 
 
@@ -63,9 +60,8 @@ def feature_preprocessor(frame_columns: Sequence[str] | None = None) -> ColumnTr
     categorical = [c for c in CATEGORICAL_COLUMNS if c in present]
     dates = [c for c in DATE_COLUMNS if c in present]
     if not numeric + categorical + dates:
-        raise ValueError(
-            f"none of the columns are demo features; expected some of {list(FEATURE_COLUMNS)}"
-        )
+        expected = ", ".join(FEATURE_COLUMNS)
+        raise ValueError(f"none of the columns are demo features; expected some of: {expected}")
     transformers = []
     if numeric:
         transformers.append(("numeric", SimpleImputer(strategy="median"), numeric))

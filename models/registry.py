@@ -135,6 +135,7 @@ class ModelRegistry:
         self.root = Path(root)
         self._loaded: dict[tuple[str, int], LoadedModel] = {}
         self._failures: dict[tuple[str, int], str] = {}
+        self._references: dict[tuple[str, int], pd.DataFrame] = {}
         self._lock = threading.Lock()
 
     # -- reading -----------------------------------------------------------------------------
@@ -219,6 +220,17 @@ class ModelRegistry:
             self._loaded[key] = loaded
             self._failures.pop(key, None)
             return loaded
+
+    def reference(self, name: str, version: int) -> pd.DataFrame:
+        """A version's reference data, read once per process (versions never change on disk)."""
+        key = (name, version)
+        frame = self._references.get(key)
+        if frame is None:
+            frame = self.get(name, version).reference()
+            if len(self._references) >= 8:
+                self._references.pop(next(iter(self._references)))
+            self._references[key] = frame
+        return frame
 
     def readiness(self) -> tuple[bool, dict[str, Any]]:
         """Whether every model's active version loads; the detail names each model's state."""

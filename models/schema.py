@@ -163,6 +163,7 @@ def validate_records(
     warnings: list[FieldError] = []
     columns: dict[str, list[Any]] = {spec.name: [] for spec in schema}
     known = {spec.name for spec in schema}
+    ignored: set[str] = set()
     count = 0
     for row, record in enumerate(records):
         count += 1
@@ -181,8 +182,9 @@ def validate_records(
             if warning:
                 warnings.append(FieldError(row, spec.name, warning))
             columns[spec.name].append(clean)
-        for extra in sorted(set(record) - known):
-            warnings.append(FieldError(row, str(extra), "is not a model input and was ignored"))
+        for extra in sorted(set(map(str, record)) - known - ignored):
+            ignored.add(extra)
+            warnings.append(FieldError(row, extra, "is not a model input and was ignored (first seen here)"))
     if errors or count == 0:
         return None, errors, warnings
     return frame_from_columns(columns, schema), errors, warnings

@@ -13,10 +13,12 @@ import callbacks
 import layouts
 from layouts import error_page, shell
 from portal import extensions
+from portal.api import create_api_blueprint
 from portal.config import Settings, load_settings
 from portal.errors import init_error_handlers
 from portal.health import create_health_blueprint
 from portal.log import configure_logging
+from portal.metrics import create_metrics_blueprint, record_native_threads
 from portal.requests import init_request_hooks
 from portal.services import SERVICES_KEY, Services
 from portal.theme import ICONS_URL, THEME_URL, init_theme
@@ -33,12 +35,15 @@ def create_app(config: Settings | Mapping[str, str] | None = None) -> dash.Dash:
     server = _create_server(settings)
     services = _bind_extensions(server, settings)
     server.register_blueprint(create_health_blueprint(services))
+    server.register_blueprint(create_metrics_blueprint())
+    server.register_blueprint(create_api_blueprint(services))
     app = _create_dash(server, settings, services)
     _register_pages(app)
     callbacks.register_all(app, services)
     _serve_unknown_paths_as_404(server, app)
     init_error_handlers(server, lambda status, message: error_page.render(settings, status, message))
     _finish_dash_setup(app)
+    record_native_threads()
     log.info("portal app created", extra={"env": settings.env, "pages": len(layouts.PAGES)})
     return app
 

@@ -217,6 +217,20 @@ SETTINGS: tuple[Setting, ...] = (
         "Seconds to wait for Redis before answering uncached.",
     ),
     Setting(
+        "api_max_records",
+        "PORTAL_API_MAX_RECORDS",
+        "10000",
+        _parse_int(1, 1_000_000),
+        "Most records one `/api/v1/models/<name>/predict` call may send (413 above).",
+    ),
+    Setting(
+        "api_max_bytes",
+        "PORTAL_API_MAX_BYTES",
+        "20000000",
+        _parse_int(1024),
+        "Largest API request body in bytes (413 above).",
+    ),
+    Setting(
         "celery_broker_url",
         "PORTAL_CELERY_BROKER_URL",
         "",
@@ -292,6 +306,8 @@ class Settings:
     cache_url: str
     cache_timeout: int
     cache_socket_timeout: float
+    api_max_records: int
+    api_max_bytes: int
     celery_broker_url: str
     workers: int
     worker_timeout: int

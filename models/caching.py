@@ -1,0 +1,66 @@
+"""Cache reads and writes that never fail a request, with hit/miss counters for /metrics.
+
+When the cache backend (e.g. Redis) is down or slow, each call falls through to computing the
+value; after a failure the backend is skipped for a short cool-down, so an outage costs at most
+one socket timeout every few seconds instead of one per request.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from prometheus_client import Counter
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+COOL_DOWN_SECONDS = 5.0
+
+CACHE_REQUESTS = Counter(
+    "portal_cache_requests",
+    "Cache lookups by purpose and result (hit, miss, error, bypass)",
+    ["purpose", "result"],
+)
+_MISSING = object()
+_down_until: dict[int, float] = {}
+_lock = threading.Lock()
+
+
+def _backend_down(cache: Any) -> bool:
+    return _down_until.get(id(cache), 0.0) > time.monotonic()
+
+
+def _mark_down(cache: Any, purpose: str, exc: BaseException) -> None:
+    with _lock:
+        first = not _backend_down(cache)
+        _down_until[id(cache)] = time.monotonic() + COOL_DOWN_SECONDS
+    if first:
+        log.warning(
+            "cache backend unavailable; serving uncached", extra={"purpose": purpose, "error": repr(exc)}
+        )
+
+
+def cached_call(cache: Any, purpose: str, key: str, compute: Callable[[], T]) -> T:
+    """Return the cached value for ``key`` or compute and store it; cache trouble is never fatal."""
+    if cache is None or _backend_down(cache):
+        CACHE_REQUESTS.labels(purpose, "bypass").inc()
+        return compute()
+    try:
+        value = cache.get(key)
+    except Exception as exc:  # any backend error: answer uncached
+        CACHE_REQUESTS.labels(purpose, "error").inc()
+        _mark_down(cache, purpose, exc)
+        return compute()
+    if value is not None:
+        CACHE_REQUESTS.labels(purpose, "hit").inc()
+        return value
+    CACHE_REQUESTS.labels(purpose, "miss").inc()
+    value = compute()
+    try:
+        cache.set(key, value)
+    except Exception as exc:
+        _mark_down(cache, purpose, exc)
+    return value

@@ -1,0 +1,91 @@
+"""Predictions and explanations, memoized on (model name, version, model checksum, input hash).
+
+The version and checksum are part of every key, so promoting a version can never serve a result
+computed by another one. The cache is passed in; this module never imports Flask or Dash.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from models.caching import cached_call
+from models.registry import LoadedModel, ModelRegistry
+
+
+@dataclasses.dataclass(frozen=True)
+class Prediction:
+    """Model output for a batch of rows: predictions, and class probabilities for classifiers."""
+
+    model: str
+    version: int
+    task: str
+    predictions: list[Any]
+    classes: list[Any]
+    probabilities: list[list[float]] | None
+
+    def records(self) -> list[dict[str, Any]]:
+        """One JSON-ready dict per row."""
+        rows = []
+        for index, value in enumerate(self.predictions):
+            row: dict[str, Any] = {"prediction": value}
+            if self.probabilities is not None:
+                row["probabilities"] = dict(
+                    zip(map(str, self.classes), self.probabilities[index], strict=True)
+                )
+            rows.append(row)
+        return rows
+
+
+def frame_digest(frame: pd.DataFrame) -> str:
+    """A stable hash of the rows' values, columns and dtypes (not the index)."""
+    digest = hashlib.sha256()
+    digest.update("|".join(f"{c}:{t}" for c, t in frame.dtypes.items()).encode())
+    digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+    return digest.hexdigest()
+
+
+def _to_python(values: np.ndarray) -> list[Any]:
+    return [v.item() if isinstance(v, np.generic) else v for v in values]
+
+
+def predict_uncached(loaded: LoadedModel, frame: pd.DataFrame) -> Prediction:
+    """Run the estimator on rows already validated against its schema."""
+    estimator = loaded.estimator
+    x = frame[loaded.version.feature_names]
+    record = loaded.version
+    if record.task == "classification":
+        proba = estimator.predict_proba(x)
+        classes = _to_python(np.asarray(estimator.classes_))
+        predicted = np.asarray(estimator.classes_)[proba.argmax(axis=1)]
+        return Prediction(
+            loaded.name, loaded.number, record.task, _to_python(predicted), classes, proba.round(6).tolist()
+        )
+    values = np.asarray(estimator.predict(x), dtype=float)
+    return Prediction(loaded.name, loaded.number, record.task, values.round(6).tolist(), [], None)
+
+
+def prediction_key(loaded: LoadedModel, kind: str, digest: str) -> str:
+    """Cache key naming the model, version and checksum, so no two versions can share a result."""
+    return f"{kind}:{loaded.name}:v{loaded.number}:{loaded.version.model_sha256[:16]}:{digest}"
+
+
+def predict(
+    registry: ModelRegistry, cache: Any, name: str, frame: pd.DataFrame, version: int | None = None
+) -> Prediction:
+    """Predict with the active (or given) version, served from the cache when seen before."""
+    loaded = registry.load(name, version)
+    key = prediction_key(loaded, "predict", frame_digest(frame))
+    return cached_call(cache, "inference", key, lambda: predict_uncached(loaded, frame))
+
+
+def positive_score(loaded: LoadedModel, frame: pd.DataFrame) -> np.ndarray:
+    """The number an explanation decomposes: P(last class) for classifiers, the value for regressors."""
+    x = frame[loaded.version.feature_names]
+    if loaded.version.task == "classification":
+        return loaded.estimator.predict_proba(x)[:, -1]
+    return np.asarray(loaded.estimator.predict(x), dtype=float)

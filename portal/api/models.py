@@ -1,0 +1,123 @@
+"""/api/v1/models: list models, describe one, and predict with it."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, request
+
+from models import inference
+from models.registry import ModelNotFound, ModelVersion, RegistryError
+from models.schema import validate_records
+from portal.api.errors import ApiError
+from portal.services import Services
+
+MAX_DETAILS = 100
+
+
+def version_summary(record: ModelVersion) -> dict[str, Any]:
+    return {
+        "version": record.version,
+        "task": record.task,
+        "created_at": record.created_at,
+        "metrics": record.metrics,
+        "model_sha256": record.model_sha256,
+    }
+
+
+def model_document(record: ModelVersion, active: int) -> dict[str, Any]:
+    """Metadata and schema of one version, as API clients need them to build requests."""
+    return {
+        "name": record.name,
+        "active_version": active,
+        **version_summary(record),
+        "target": record.target,
+        "classes": record.classes,
+        "features": record.metadata["features"],
+        "description": record.metadata.get("description", ""),
+        "global_importance": record.metadata.get("global_importance", {}),
+    }
+
+
+def _parse_body(max_records: int) -> tuple[list[Any], int | None]:
+    if not request.is_json:
+        raise ApiError(415, "send the body as JSON with Content-Type: application/json")
+    body = request.get_json(silent=True)
+    if body is None:
+        raise ApiError(400, "the body is not valid JSON")
+    if not isinstance(body, dict):
+        raise ApiError(400, 'the body must be a JSON object like {"records": [{...}]}')
+    unknown = sorted(set(body) - {"records", "version"})
+    if unknown:
+        raise ApiError(400, f"unknown top-level field(s): {', '.join(unknown)}; expected records, version")
+    records = body.get("records")
+    if not isinstance(records, list):
+        raise ApiError(400, '"records" must be a list of objects, one per row')
+    if not records:
+        raise ApiError(400, '"records" is empty: send at least one row')
+    if len(records) > max_records:
+        raise ApiError(413, f"{len(records)} records is more than the limit of {max_records} per call")
+    version = body.get("version")
+    if version is not None and (isinstance(version, bool) or not isinstance(version, int) or version < 1):
+        raise ApiError(400, '"version" must be a positive integer, or left out for the active version')
+    return records, version
+
+
+def create_models_blueprint(services: Services) -> Blueprint:
+    """Routes over the registry; the active version is re-read per request."""
+    api = Blueprint("api_models", __name__)
+    registry = services.registry
+
+    def record_or_404(name: str, version: int | None = None) -> ModelVersion:
+        try:
+            return registry.get(name, version)
+        except ModelNotFound as exc:
+            raise ApiError(404, str(exc)) from None
+        except RegistryError as exc:
+            raise ApiError(503, str(exc)) from None
+
+    @api.get("/models")
+    def list_models() -> Response:
+        items = []
+        for name in registry.names():
+            try:
+                record = registry.get(name)
+            except RegistryError as exc:
+                items.append({"name": name, "error": str(exc)})
+                continue
+            items.append({"name": name, "active_version": record.version, **version_summary(record)})
+        return jsonify(models=items)
+
+    @api.get("/models/<name>")
+    def get_model(name: str) -> Response:
+        record = record_or_404(name)
+        document = model_document(record, record.version)
+        document["versions"] = [version_summary(v) for v in registry.versions(name)]
+        return jsonify(document)
+
+    @api.post("/models/<name>/predict")
+    def predict(name: str) -> Response:
+        records, version = _parse_body(services.settings.api_max_records)
+        record = record_or_404(name, version)
+        frame, errors, warnings = validate_records(records, record.schema)
+        if errors:
+            shown = [e.to_dict() for e in errors[:MAX_DETAILS]]
+            more = f" (first {MAX_DETAILS} shown)" if len(errors) > MAX_DETAILS else ""
+            raise ApiError(422, f"{len(errors)} invalid value(s) in the records{more}", shown)
+        try:
+            result = inference.predict(registry, services.inference_cache, name, frame, record.version)
+        except RegistryError as exc:
+            raise ApiError(503, str(exc)) from None
+        rows = result.records()
+        for row in rows:
+            row["prediction_id"] = uuid.uuid4().hex
+        return jsonify(
+            model=name,
+            version=result.version,
+            task=result.task,
+            predictions=rows,
+            warnings=[w.to_dict() for w in warnings[:MAX_DETAILS]],
+        )
+
+    return api

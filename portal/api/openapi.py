@@ -1,0 +1,205 @@
+"""The OpenAPI 3.1 document for /api/v1, served at /api/v1/openapi.json and checked by tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, jsonify
+
+ERROR = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["status", "message"],
+            "properties": {
+                "status": {"type": "integer"},
+                "message": {"type": "string"},
+                "request_id": {"type": ["string", "null"]},
+                "details": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["row", "field", "message"],
+                        "properties": {
+                            "row": {"type": "integer"},
+                            "field": {"type": "string"},
+                            "message": {"type": "string"},
+                        },
+                    },
+                },
+            },
+        }
+    },
+}
+VERSION_SUMMARY = {
+    "type": "object",
+    "required": ["version", "task", "created_at", "metrics", "model_sha256"],
+    "properties": {
+        "version": {"type": "integer"},
+        "task": {"enum": ["classification", "regression"]},
+        "created_at": {"type": "string"},
+        "metrics": {"type": "object", "additionalProperties": {"type": "number"}},
+        "model_sha256": {"type": "string"},
+    },
+}
+FEATURE = {
+    "type": "object",
+    "required": ["name", "type", "required"],
+    "properties": {
+        "name": {"type": "string"},
+        "type": {"enum": ["numeric", "categorical", "datetime"]},
+        "required": {"type": "boolean"},
+        "categories": {"type": "array"},
+        "min": {},
+        "max": {},
+        "integer": {"type": "boolean"},
+    },
+}
+MODEL_LIST = {
+    "type": "object",
+    "required": ["models"],
+    "properties": {
+        "models": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["name"],
+                "properties": {
+                    "name": {"type": "string"},
+                    "active_version": {"type": "integer"},
+                    "error": {"type": "string"},
+                },
+            },
+        }
+    },
+}
+MODEL_DETAIL = {
+    "type": "object",
+    "required": ["name", "active_version", "version", "task", "target", "classes", "features", "versions"],
+    "properties": {
+        "name": {"type": "string"},
+        "active_version": {"type": "integer"},
+        "version": {"type": "integer"},
+        "task": {"enum": ["classification", "regression"]},
+        "target": {"type": "string"},
+        "classes": {"type": "array"},
+        "features": {"type": "array", "items": FEATURE},
+        "metrics": {"type": "object"},
+        "global_importance": {"type": "object", "additionalProperties": {"type": "number"}},
+        "versions": {"type": "array", "items": VERSION_SUMMARY},
+    },
+}
+PREDICT_REQUEST = {
+    "type": "object",
+    "required": ["records"],
+    "additionalProperties": False,
+    "properties": {
+        "records": {"type": "array", "minItems": 1, "items": {"type": "object"}},
+        "version": {"type": "integer", "minimum": 1},
+    },
+}
+PREDICT_RESPONSE = {
+    "type": "object",
+    "required": ["model", "version", "task", "predictions", "warnings"],
+    "properties": {
+        "model": {"type": "string"},
+        "version": {"type": "integer"},
+        "task": {"enum": ["classification", "regression"]},
+        "predictions": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["prediction_id", "prediction"],
+                "properties": {
+                    "prediction_id": {"type": "string"},
+                    "prediction": {},
+                    "probabilities": {"type": "object", "additionalProperties": {"type": "number"}},
+                },
+            },
+        },
+        "warnings": {
+            "type": "array",
+            "items": ERROR["properties"]["error"]["properties"]["details"]["items"],
+        },
+    },
+}
+
+
+def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _error(description: str) -> dict[str, Any]:
+    return _json({"$ref": "#/components/schemas/Error"}, description)
+
+
+NAME_PARAMETER = {"name": "name", "in": "path", "required": True, "schema": {"type": "string"}}
+
+
+def openapi_document() -> dict[str, Any]:
+    """The whole document; paths are relative to the server URL /api/v1."""
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Analytics Portal prediction API",
+            "version": "1",
+            "description": "Predictions from registered scikit-learn models; errors share one JSON shape.",
+        },
+        "servers": [{"url": "/api/v1"}],
+        "paths": {
+            "/models": {
+                "get": {
+                    "summary": "Registered models and their active versions",
+                    "responses": {"200": _json(MODEL_LIST, "The models")},
+                }
+            },
+            "/models/{name}": {
+                "get": {
+                    "summary": "Metadata and input schema of a model's active version",
+                    "parameters": [NAME_PARAMETER],
+                    "responses": {
+                        "200": _json(MODEL_DETAIL, "The model"),
+                        "404": _error("No such model"),
+                    },
+                }
+            },
+            "/models/{name}/predict": {
+                "post": {
+                    "summary": "Predict for up to the configured number of records",
+                    "parameters": [NAME_PARAMETER],
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": PREDICT_REQUEST}},
+                    },
+                    "responses": {
+                        "200": _json(PREDICT_RESPONSE, "One prediction per record, in order"),
+                        "400": _error("Malformed JSON or body shape"),
+                        "404": _error("No such model or version"),
+                        "413": _error("Too many records or too large a body"),
+                        "415": _error("Body is not JSON"),
+                        "422": _error("Values that do not fit the model's schema, by row and field"),
+                        "503": _error("The model version cannot be loaded"),
+                    },
+                }
+            },
+            "/openapi.json": {
+                "get": {
+                    "summary": "This document",
+                    "responses": {"200": {"description": "OpenAPI 3.1 document"}},
+                }
+            },
+        },
+        "components": {"schemas": {"Error": ERROR}},
+    }
+
+
+def create_openapi_blueprint() -> Blueprint:
+    api = Blueprint("api_openapi", __name__)
+
+    @api.get("/openapi.json")
+    def openapi() -> Response:
+        return jsonify(openapi_document())
+
+    return api
