@@ -13,7 +13,7 @@ from sklearn.base import is_classifier, is_regressor
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
-from models.registry import ModelRegistry, ModelVersion, RegistryError
+from models.registry import ModelRegistry, ModelVersion, RegistryError, validate_name
 from models.schema import SchemaError, infer_schema
 
 log = logging.getLogger(__name__)
@@ -38,7 +38,7 @@ def task_of(estimator: Any) -> str:
 def check_fitted(estimator: Any) -> None:
     """Refuse unfitted estimators with a clear message instead of failing on first predict."""
     if not hasattr(estimator, "predict"):
-        raise RegistryError(f"the file holds a {type(estimator).__name__}, not a scikit-learn estimator")
+        raise RegistryError(f"got a {type(estimator).__name__}, not a scikit-learn estimator")
     try:
         check_is_fitted(estimator)
     except NotFittedError:
@@ -176,5 +176,6 @@ def register_fitted(
     extra: dict[str, Any] | None = None,
 ) -> ModelVersion:
     """Validate, describe and store a fitted estimator as a new version of ``name``."""
+    validate_name(name)
     metadata = describe(estimator, reference, target, extra)
     return registry.add_version(name, estimator, reference, metadata, activate=activate)

@@ -15,7 +15,7 @@ from layouts import error_page, shell
 from portal import extensions
 from portal.api import create_api_blueprint
 from portal.config import Settings, load_settings
-from portal.errors import init_error_handlers
+from portal.errors import error_json, init_error_handlers, wants_json
 from portal.health import create_health_blueprint
 from portal.log import configure_logging
 from portal.metrics import create_metrics_blueprint, record_native_threads
@@ -129,10 +129,12 @@ def _serve_unknown_paths_as_404(server: Flask, app: dash.Dash) -> None:
     page_paths = {page.path.rstrip("/") or "/" for page in layouts.PAGES}
 
     @server.before_request
-    def _unknown_page() -> tuple[str, int] | None:
+    def _unknown_page() -> tuple[object, int] | None:
         rule = request.url_rule
         if rule is None or rule.rule != DASH_CATCHALL_RULE:
             return None
+        if wants_json():
+            return error_json(404, f"no route {request.path}; the API is described at /api/v1/openapi.json")
         if (request.path.rstrip("/") or "/") in page_paths:
             return None
         return app.index(), 404

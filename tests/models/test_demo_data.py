@@ -82,6 +82,14 @@ def test_another_seed_gives_other_data(frame: pd.DataFrame) -> None:
     assert not other[CLASSIFICATION_TARGET].equals(frame[CLASSIFICATION_TARGET])
 
 
+def test_draws_do_not_line_up_with_a_split_on_the_same_seed(frame: pd.DataFrame) -> None:
+    # models.demo splits rows with default_rng(seed); a shared stream would make the hold-out
+    # all basic-plan customers.
+    holdout = np.random.default_rng(SEED).random(len(frame)) < 0.3
+    basic = frame["plan"] == "basic"
+    assert abs(basic[holdout].mean() - basic.mean()) < 0.05
+
+
 def test_columns_and_dtypes(frame: pd.DataFrame) -> None:
     assert len(frame) == ROWS
     expected = [ID_COLUMN, TIME_COLUMN, *FEATURES, CLASSIFICATION_TARGET, REGRESSION_TARGET]
@@ -185,6 +193,7 @@ def test_shift_is_clear_on_more_rows() -> None:
         ({"months": 0}, "months"),
         ({"months": -3}, "months"),
         ({"end_month": "not a month"}, "end_month"),
+        ({"seed": -1}, "seed"),
     ],
 )
 def test_bad_arguments_raise(kwargs: dict[str, object], message: str) -> None:
