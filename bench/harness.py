@@ -18,6 +18,11 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from portal.threads import cap_thread_env  # noqa: E402
+
+# Baselines run in this process: give them the same single native thread the workers get.
+cap_thread_env(1)
+
 from tests.support.servers import GunicornServer, start_gunicorn  # noqa: E402
 
 RESULTS_DIR = ROOT / "bench" / "results"
@@ -76,9 +81,17 @@ def serve(env: dict[str, str], app: str | None = None) -> GunicornServer:
 
 
 def throughput(
-    send: Callable[[requests.Session], requests.Response], seconds: float = 5.0, clients: int = 4
+    send: Callable[[requests.Session], requests.Response],
+    seconds: float = 5.0,
+    clients: int = 4,
+    warmup_seconds: float = 2.0,
 ) -> tuple[float, list[float]]:
-    """Requests per second over keep-alive sessions, plus per-request latencies in ms."""
+    """Requests per second over keep-alive sessions, plus per-request latencies in ms.
+
+    A warm-up pass first lets every worker load its model and caches, which is not what we measure.
+    """
+    if warmup_seconds:
+        throughput(send, seconds=warmup_seconds, clients=clients, warmup_seconds=0)
     latencies: list[float] = []
     errors: list[str] = []
     lock = threading.Lock()

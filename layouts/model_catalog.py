@@ -153,24 +153,22 @@ def sample_prediction(services: Services, name: str, row: Any) -> Component:
 
     try:
         record = services.registry.get(name)
-        reference = services.registry.reference(name, record.version)
+        result, actual = inference.predict_reference_row(
+            services.registry, services.inference_cache, name, _row_number(row), record.version
+        )
     except RegistryError as exc:
         return empty_state(f"Model {name!r} cannot be used.", str(exc))
-    index = _row_number(row)
-    if index >= len(reference):
-        return empty_state(
-            f"The reference data has {len(reference):,} rows; choose 0 to {len(reference) - 1}."
-        )
-    frame = reference.iloc[[index]][record.feature_names].reset_index(drop=True)
-    result = inference.predict(services.registry, services.inference_cache, name, frame, record.version)
-    value = result.predictions[0]
-    parts: list[Component] = [html.Span(f"v{result.version} predicts "), html.Strong(_format(value))]
+    except IndexError as exc:
+        return empty_state(str(exc))
+    parts: list[Component] = [
+        html.Span(f"v{result.version} predicts "),
+        html.Strong(_format(result.predictions[0])),
+    ]
     if result.probabilities is not None:
         probabilities = ", ".join(
             f"{label}: {p:.1%}" for label, p in zip(result.classes, result.probabilities[0], strict=True)
         )
         parts.append(html.Span(f" (probabilities {probabilities})"))
-    actual = reference[record.target].iloc[index]
     parts.append(html.Div(f"Actual {record.target}: {_format(actual)}", className="text-muted small"))
     return html.Div(parts, className="portal-sample-prediction")
 

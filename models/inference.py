@@ -42,10 +42,18 @@ class Prediction:
 
 
 def frame_digest(frame: pd.DataFrame) -> str:
-    """A stable hash of the rows' values, columns and dtypes (not the index)."""
+    """A stable hash of the rows' values, columns and dtypes (not the index).
+
+    Column by column rather than ``hash_pandas_object``, which costs milliseconds even for one row.
+    """
     digest = hashlib.sha256()
-    digest.update("|".join(f"{c}:{t}" for c, t in frame.dtypes.items()).encode())
-    digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+    for name, column in frame.items():
+        values = column.to_numpy()
+        digest.update(f"{name}:{column.dtype}:{len(values)}|".encode())
+        if values.dtype.kind in "biufcmM":
+            digest.update(np.ascontiguousarray(values).tobytes())
+        else:
+            digest.update(repr(values.tolist()).encode())
     return digest.hexdigest()
 
 
@@ -89,3 +97,27 @@ def positive_score(loaded: LoadedModel, frame: pd.DataFrame) -> np.ndarray:
     if loaded.version.task == "classification":
         return loaded.estimator.predict_proba(x)[:, -1]
     return np.asarray(loaded.estimator.predict(x), dtype=float)
+
+
+def predict_reference_row(
+    registry: ModelRegistry, cache: Any, name: str, row: int, version: int | None = None
+) -> tuple[Prediction, Any]:
+    """Predict one row of a version's reference data, with its actual target value.
+
+    Keyed on the row number, so a cache hit does no frame work at all.
+    """
+    loaded = registry.load(name, version)
+    record = loaded.version
+    key = prediction_key(loaded, "reference-row", str(row))
+
+    def compute() -> tuple[Prediction, Any]:
+        reference = registry.reference(name, record.version)
+        if not 0 <= row < len(reference):
+            raise IndexError(
+                f"the reference data has {len(reference):,} rows; choose 0 to {len(reference) - 1}"
+            )
+        frame = reference.iloc[[row]][record.feature_names].reset_index(drop=True)
+        actual = reference[record.target].iloc[row]
+        return predict_uncached(loaded, frame), actual.item() if hasattr(actual, "item") else actual
+
+    return cached_call(cache, "inference", key, compute)

@@ -136,6 +136,7 @@ class ModelRegistry:
         self._loaded: dict[tuple[str, int], LoadedModel] = {}
         self._failures: dict[tuple[str, int], str] = {}
         self._references: dict[tuple[str, int], pd.DataFrame] = {}
+        self._records: dict[tuple[str, int], ModelVersion] = {}
         self._lock = threading.Lock()
 
     # -- reading -----------------------------------------------------------------------------
@@ -184,6 +185,15 @@ class ModelRegistry:
         return self._read_version(name, version)
 
     def _read_version(self, name: str, version: int) -> ModelVersion:
+        # Versions are immutable once renamed into place, so their metadata can be kept.
+        cached = self._records.get((name, version))
+        if cached is not None:
+            return cached
+        record = self._read_version_file(name, version)
+        self._records[(name, version)] = record
+        return record
+
+    def _read_version_file(self, name: str, version: int) -> ModelVersion:
         path = self.root / name / str(version)
         try:
             metadata = json.loads((path / METADATA_FILE).read_text())
