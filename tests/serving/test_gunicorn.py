@@ -76,3 +76,25 @@ def test_gun004_hup_reload_under_load_loses_no_request(served) -> None:
     failures = [r for r in results if r != 200]
     assert len(results) > 50
     assert failures == []
+
+
+def test_gun005_metrics_report_capped_pools_and_cache_hits_across_workers(served) -> None:
+    detail = requests.get(served.url + "/api/v1/models/churn", timeout=10).json()
+    record = {
+        f["name"]: (f["categories"][0] if f.get("categories") else f.get("min")) for f in detail["features"]
+    }
+    for _ in range(6):
+        response = requests.post(
+            served.url + "/api/v1/models/churn/predict", json={"records": [record]}, timeout=10
+        )
+        assert response.status_code == 200, response.text
+    text = requests.get(served.url + "/metrics", timeout=10).text
+    pools = [line for line in text.splitlines() if line.startswith("portal_native_threads{")]
+    assert pools, text[:2000]
+    assert all(line.endswith(" 1.0") for line in pools), pools
+    hits = [
+        float(line.rsplit(" ", 1)[1])
+        for line in text.splitlines()
+        if line.startswith('portal_cache_requests_total{purpose="inference",result="hit"}')
+    ]
+    assert hits and hits[0] >= 4
