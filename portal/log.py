@@ -60,6 +60,11 @@ class TextFormatter(logging.Formatter):
     def __init__(self) -> None:
         super().__init__("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s")
 
+    def format(self, record: logging.LogRecord) -> str:
+        if not getattr(record, "request_id", None):
+            record.request_id = "-"
+        return super().format(record)
+
 
 def formatter_for(log_format: str) -> logging.Formatter:
     """The formatter named by PORTAL_LOG_FORMAT."""

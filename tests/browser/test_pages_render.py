@@ -22,7 +22,7 @@ def test_brw001_page_loads_without_errors(served, browser_context, page_def) -> 
     problems = watch(page)
     page.goto(served.url + page_def.path, wait_until="networkidle")
     page.wait_for_selector(".portal-page-header", timeout=15000)
-    page.wait_for_function("() => !document.querySelector('[data-dash-is-loading=\"true\"]')", timeout=15000)
+    page.wait_for_function("() => document.body.dataset.portalReady === 'true'", timeout=15000)
     assert problems.all() == []
     assert page.locator(".portal-navbar").is_visible()
     page.close()
@@ -71,4 +71,23 @@ def test_brw004_model_choice_is_kept_in_the_url(served, browser_context) -> None
     page.wait_for_function("() => window.location.search.includes('row=5')", timeout=10000)
     page.wait_for_selector(".portal-sample-prediction", timeout=15000)
     assert "predicts" in page.inner_text(".portal-sample-prediction")
+    page.close()
+
+
+def test_brw005_ready_signal_resets_while_a_callback_runs(served, browser_context) -> None:
+    page = browser_context.new_page()
+    page.goto(served.url + "/models?model=churn", wait_until="networkidle")
+    page.wait_for_function("() => document.body.dataset.portalReady === 'true'", timeout=15000)
+    page.evaluate(
+        """() => { window.__readyStates = [];
+        new MutationObserver(() => window.__readyStates.push(document.body.dataset.portalReady))
+            .observe(document.body, {attributes: true, attributeFilter: ['data-portal-ready']});
+        window.__readyEvents = 0; window.addEventListener('portal:ready', () => window.__readyEvents++); }"""
+    )
+    page.locator("#models-select").click()
+    page.get_by_role("option", name="revenue").click()
+    page.wait_for_function("() => window.__readyEvents > 0", timeout=15000)
+    states = page.evaluate("() => window.__readyStates")
+    assert states[0] == "false" and states[-1] == "true"
+    assert "regression" in page.inner_text("#models-detail")
     page.close()
