@@ -42,6 +42,9 @@ errorlog = "-"
 loglevel = _settings.log_level
 logconfig_dict = gunicorn_logconfig(_settings.log_level, _settings.log_format)
 proc_name = "portal"
+# The control socket lives at one fixed path per user, so several portals (or test servers)
+# would fight over it; HUP/TERM signals are how the portal is managed.
+control_socket_disable = True
 
 
 def post_fork(server, worker):

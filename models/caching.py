@@ -29,14 +29,22 @@ _down_until: dict[int, float] = {}
 _lock = threading.Lock()
 
 
+def _backend_id(cache: Any) -> int:
+    """The backend in use; flask-caching resolves it per app, so apps never share a cool-down."""
+    try:
+        return id(cache.cache)
+    except (AttributeError, RuntimeError, KeyError):
+        return id(cache)
+
+
 def _backend_down(cache: Any) -> bool:
-    return _down_until.get(id(cache), 0.0) > time.monotonic()
+    return _down_until.get(_backend_id(cache), 0.0) > time.monotonic()
 
 
 def _mark_down(cache: Any, purpose: str, exc: BaseException) -> None:
     with _lock:
         first = not _backend_down(cache)
-        _down_until[id(cache)] = time.monotonic() + COOL_DOWN_SECONDS
+        _down_until[_backend_id(cache)] = time.monotonic() + COOL_DOWN_SECONDS
     if first:
         log.warning(
             "cache backend unavailable; serving uncached", extra={"purpose": purpose, "error": repr(exc)}

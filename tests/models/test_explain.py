@@ -1,4 +1,4 @@
-"""Sampled Shapley explanations: additive, reproducible, faithful to the model, right on a known model, cached."""
+"""Sampled Shapley explanations: additive, reproducible, true to the model and to a known one, cached."""
 
 from __future__ import annotations
 
