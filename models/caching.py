@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -24,9 +25,12 @@ CACHE_REQUESTS = Counter(
     "Cache lookups by purpose and result (hit, miss, error, bypass)",
     ["purpose", "result"],
 )
-_MISSING = object()
 _down_until: dict[int, float] = {}
 _lock = threading.Lock()
+# Small, hot results (one row, one explanation) are also kept in this process. Keys name the
+# model version and checksum, so an entry can never become wrong, only old; LRU bounds memory.
+LOCAL_ENTRIES = 512
+_local: OrderedDict[tuple[int, str], Any] = OrderedDict()
 
 
 def _backend_id(cache: Any) -> int:
@@ -51,8 +55,32 @@ def _mark_down(cache: Any, purpose: str, exc: BaseException) -> None:
         )
 
 
-def cached_call(cache: Any, purpose: str, key: str, compute: Callable[[], T]) -> T:
-    """Return the cached value for ``key`` or compute and store it; cache trouble is never fatal."""
+def _remember(slot: tuple[int, str], value: Any) -> None:
+    with _lock:
+        _local[slot] = value
+        _local.move_to_end(slot)
+        while len(_local) > LOCAL_ENTRIES:
+            _local.popitem(last=False)
+
+
+def cached_call(cache: Any, purpose: str, key: str, compute: Callable[[], T], local: bool = False) -> T:
+    """Return the cached value for ``key`` or compute and store it; cache trouble is never fatal.
+
+    ``local=True`` also keeps the value in this process, for small results asked for again and again.
+    """
+    slot = (_backend_id(cache), key)
+    if local:
+        value = _local.get(slot)
+        if value is not None:
+            CACHE_REQUESTS.labels(purpose, "hit").inc()
+            return value
+        value = _shared_call(cache, purpose, key, compute)
+        _remember(slot, value)
+        return value
+    return _shared_call(cache, purpose, key, compute)
+
+
+def _shared_call(cache: Any, purpose: str, key: str, compute: Callable[[], T]) -> T:
     if cache is None or _backend_down(cache):
         CACHE_REQUESTS.labels(purpose, "bypass").inc()
         return compute()

@@ -105,4 +105,4 @@ def explain(
             reference = reference.sample(BACKGROUND_ROWS, random_state=seed).reset_index(drop=True)
         return explain_uncached(loaded, row, reference, permutations, seed)
 
-    return cached_call(cache, "inference", key, compute)
+    return cached_call(cache, "inference", key, compute, local=True)

@@ -120,4 +120,4 @@ def predict_reference_row(
         actual = reference[record.target].iloc[row]
         return predict_uncached(loaded, frame), actual.item() if hasattr(actual, "item") else actual
 
-    return cached_call(cache, "inference", key, compute)
+    return cached_call(cache, "inference", key, compute, local=True)
