@@ -30,45 +30,21 @@ def _csv_reference(data_dir: Path, tmp_path: Path) -> Path:
     return path
 
 
+def register(model_file: Path, reference: Path, name: str, target: str = "churned") -> int:
+    """Run ``portal models register`` and return its exit code."""
+    argv = ["models", "register", str(model_file), "--name", name, "--reference", str(reference)]
+    return main([*argv, "--target", target])
+
+
 def test_cli001_register_from_csv_then_list_promote_and_predict(cli_env, tmp_path, capsys, make_settings):
     reference = _csv_reference(cli_env, tmp_path)
     model_file = cli_env / "models" / "churn" / "1" / "model.joblib"
-    assert (
-        main(
-            [
-                "models",
-                "register",
-                str(model_file),
-                "--name",
-                "churn-csv",
-                "--reference",
-                str(reference),
-                "--target",
-                "churned",
-            ]
-        )
-        == 0
-    )
+    assert register(model_file, reference, "churn-csv") == 0
     assert "registered churn-csv v1 (classification)" in capsys.readouterr().out
     assert main(["models", "list"]) == 0
     listing = capsys.readouterr().out
     assert "churn-csv" in listing and "revenue" in listing
-    assert (
-        main(
-            [
-                "models",
-                "register",
-                str(model_file),
-                "--name",
-                "churn-csv",
-                "--reference",
-                str(reference),
-                "--target",
-                "churned",
-            ]
-        )
-        == 0
-    )
+    assert register(model_file, reference, "churn-csv") == 0
     assert main(["models", "promote", "churn-csv", "v2"]) == 0
     assert "churn-csv v2 is now active" in capsys.readouterr().out
 
@@ -139,19 +115,7 @@ def test_cli002_bad_input_is_one_clear_line_and_writes_nothing(
         ref_path = reference(cli_env, tmp_path)
     name = "Bad Name" if label == "bad name" else "churn"
     before = sorted(p.name for p in (cli_env / "models" / "churn").iterdir())
-    code = main(
-        [
-            "models",
-            "register",
-            str(model_file),
-            "--name",
-            name,
-            "--reference",
-            str(ref_path),
-            "--target",
-            target or "churned",
-        ]
-    )
+    code = register(model_file, ref_path, name, target or "churned")
     err = capsys.readouterr().err
     assert code == 2
     assert message in err
