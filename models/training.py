@@ -66,10 +66,12 @@ def evaluate(estimator: Any, frame: pd.DataFrame, target: str, features: Sequenc
     return regression_metrics(y.to_numpy(dtype=float), estimator.predict(x))
 
 
-def classification_metrics(estimator: Any, x: pd.DataFrame, y: pd.Series) -> dict[str, float]:
+def classification_metrics(
+    estimator: Any, x: pd.DataFrame, y: pd.Series, proba: np.ndarray | None = None
+) -> dict[str, float]:
     """Accuracy, F1, and for binary problems ROC AUC, average precision, log loss and Brier score."""
     classes = list(estimator.classes_)
-    proba = estimator.predict_proba(x)
+    proba = estimator.predict_proba(x) if proba is None else proba
     predicted = np.asarray(classes, dtype=object)[proba.argmax(axis=1)]
     y_values = y.to_numpy()
     result = {"accuracy": float(np.mean(predicted == y_values))}

@@ -1,0 +1,299 @@
+"""Model performance on the reference data or a chosen month; every control lives in the URL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash_bootstrap_components as dbc
+import plotly.graph_objects as go
+from dash import dcc, html
+from dash.development.base_component import Component
+
+from layouts.components import empty_state, kpi_card, loading, page_header
+from models import evaluation, figures
+from models.registry import RegistryError
+from portal import ids
+from portal.services import Services
+
+DEFAULT_THRESHOLD = 0.5
+DEFAULT_COSTS = {"cost_fp": 1.0, "cost_fn": 5.0, "benefit_tp": 0.0}
+METRIC_LABELS = {
+    "accuracy": "Accuracy",
+    "roc_auc": "ROC AUC",
+    "average_precision": "Average precision",
+    "f1": "F1",
+    "log_loss": "Log loss",
+    "brier": "Brier score",
+    "f1_macro": "Macro F1",
+    "rmse": "RMSE",
+    "mae": "MAE",
+    "r2": "R²",
+}
+
+
+def number(raw: Any, default: float, low: float | None = None, high: float | None = None) -> float:
+    """A query-string number, falling back to the default when absent or malformed."""
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        return default
+    if value != value or (low is not None and value < low) or (high is not None and value > high):
+        return default
+    return value
+
+
+def _version(raw: Any) -> int | None:
+    try:
+        value = int(str(raw).lower().removeprefix("v"))
+    except (TypeError, ValueError):
+        return None
+    return value if value > 0 else None
+
+
+def graph(graph_id: str, model: str) -> Component:
+    """A graph card whose mode bar exports PNG named after the model and chart."""
+    config = {
+        "displaylogo": False,
+        # Charts stay on the intranet: no upload-to-cloud button.
+        "modeBarButtonsToRemove": ["sendChartToCloud", "sendDataToCloud"],
+        "toImageButtonOptions": {"format": "png", "filename": f"{model}-{graph_id}", "scale": 2},
+    }
+    return dbc.Card(
+        loading(dcc.Graph(id=graph_id, config=config, figure=go.Figure())), className="mb-3 portal-graph"
+    )
+
+
+def _select(
+    component_id: str, label: str, options: list[dict[str, Any]], value: Any, clearable: bool = False
+) -> Component:
+    return html.Div(
+        [
+            dbc.Label(label, html_for=component_id),
+            dcc.Dropdown(id=component_id, options=options, value=value, clearable=clearable),
+        ]
+    )
+
+
+def _number_input(component_id: str, label: str, value: float) -> Component:
+    return html.Div(
+        [
+            dbc.Label(label, html_for=component_id),
+            dbc.Input(id=component_id, type="number", value=value, step="any", debounce=True),
+        ]
+    )
+
+
+def layout(
+    services: Services,
+    model: str | None = None,
+    version: Any = None,
+    source: str | None = None,
+    threshold: Any = None,
+    cost_fp: Any = None,
+    cost_fn: Any = None,
+    benefit_tp: Any = None,
+    segment: str | None = None,
+    **_query: Any,
+) -> Component:
+    """Controls seeded from the query string, then metric cards and charts that callbacks fill."""
+    registry = services.registry
+    names = registry.names()
+    header = page_header(
+        "Model performance", "Metrics and diagnostics on labelled data: the reference set or a month."
+    )
+    if not names:
+        return html.Div([header, empty_state("No model is registered yet.", "Run `portal demo`.")])
+    name = model if model in names else names[0]
+    try:
+        versions = registry.versions(name)
+        requested = _version(version)
+        record = registry.get(name, requested if requested in {v.version for v in versions} else None)
+    except RegistryError as exc:
+        return html.Div([header, empty_state(f"Model {name!r} cannot be shown.", str(exc))])
+    active = registry.active_version(name)
+    months = evaluation.available_months(registry, record)
+    sources = source_options(months)
+    chosen_source = source if source in {o["value"] for o in sources} else evaluation.REFERENCE
+    controls = [
+        dbc.Col(_select(ids.PERF_MODEL, "Model", [{"label": n, "value": n} for n in names], name), md=3),
+        dbc.Col(
+            _select(
+                ids.PERF_VERSION,
+                "Version",
+                [
+                    {
+                        "label": f"v{v.version}" + (" (active)" if v.version == active else ""),
+                        "value": v.version,
+                    }
+                    for v in reversed(versions)
+                ],
+                record.version if requested else None,
+                clearable=True,
+            ),
+            md=2,
+        ),
+        dbc.Col(_select(ids.PERF_SOURCE, "Data", sources, chosen_source), md=3),
+    ]
+    is_classifier = record.task == "classification"
+    return html.Div(
+        [
+            header,
+            dbc.Row(controls, className="g-3 mb-3"),
+            loading(html.Div(id=ids.PERF_METRICS, className="mb-3")),
+            html.Div(
+                _classifier_body(name, threshold, cost_fp, cost_fn, benefit_tp),
+                id=ids.PERF_CLASSIFIER_BODY,
+                style=shown(is_classifier),
+            ),
+            html.Div(
+                _regressor_body(name, segment_options(record), segment),
+                id=ids.PERF_REGRESSOR_BODY,
+                style=shown(not is_classifier),
+            ),
+            dcc.Store(id=ids.PERF_URL_STATE),
+        ]
+    )
+
+
+def shown(visible: bool) -> dict[str, str]:
+    """Both task bodies stay on the page (so every callback has its inputs); one is hidden."""
+    return {} if visible else {"display": "none"}
+
+
+def version_options(versions: list[Any], active: int) -> list[dict[str, Any]]:
+    return [
+        {"label": f"v{v.version}" + (" (active)" if v.version == active else ""), "value": v.version}
+        for v in reversed(versions)
+    ]
+
+
+def source_options(months: list[str]) -> list[dict[str, str]]:
+    return [{"label": "Reference (hold-out) data", "value": evaluation.REFERENCE}] + [
+        {"label": month, "value": month} for month in months
+    ]
+
+
+def segment_options(record: Any) -> list[str]:
+    """Categorical features with a known category list: the ones worth grouping errors by."""
+    return [s.name for s in record.schema if s.kind == "categorical" and s.categories is not None]
+
+
+def _classifier_body(name: str, threshold: Any, cost_fp: Any, cost_fn: Any, benefit_tp: Any) -> Component:
+    chosen = number(threshold, DEFAULT_THRESHOLD, 0.0, 1.0)
+    costs = dbc.Row(
+        [
+            dbc.Col(
+                [
+                    dbc.Label("Decision threshold", html_for=ids.PERF_THRESHOLD),
+                    dcc.Slider(
+                        id=ids.PERF_THRESHOLD,
+                        min=0,
+                        max=1,
+                        step=0.01,
+                        value=chosen,
+                        marks={v / 10: f"{v / 10:.1f}" for v in range(0, 11, 2)},
+                        tooltip={"placement": "bottom", "always_visible": False},
+                    ),
+                ],
+                md=6,
+            ),
+            dbc.Col(
+                _number_input(
+                    ids.PERF_COST_FP, "Cost of a false positive", number(cost_fp, DEFAULT_COSTS["cost_fp"])
+                ),
+                md=2,
+            ),
+            dbc.Col(
+                _number_input(
+                    ids.PERF_COST_FN, "Cost of a false negative", number(cost_fn, DEFAULT_COSTS["cost_fn"])
+                ),
+                md=2,
+            ),
+            dbc.Col(
+                _number_input(
+                    ids.PERF_BENEFIT_TP,
+                    "Benefit of a true positive",
+                    number(benefit_tp, DEFAULT_COSTS["benefit_tp"]),
+                ),
+                md=2,
+            ),
+        ],
+        className="g-3 mb-2",
+    )
+    return html.Div(
+        [
+            costs,
+            html.Div(id=ids.PERF_THRESHOLD_SUMMARY, className="mb-3 portal-threshold-summary"),
+            dbc.Row(
+                [dbc.Col(graph(ids.PERF_CONFUSION, name), md=6), dbc.Col(graph(ids.PERF_ROC, name), md=6)]
+            ),
+            dbc.Row(
+                [dbc.Col(graph(ids.PERF_PR, name), md=6), dbc.Col(graph(ids.PERF_CALIBRATION, name), md=6)]
+            ),
+            graph(ids.PERF_IMPORTANCE, name),
+        ]
+    )
+
+
+def _regressor_body(name: str, categorical: list[str], segment: str | None) -> Component:
+    chosen = segment if segment in categorical else (categorical[0] if categorical else None)
+    return html.Div(
+        [
+            dbc.Row(
+                [dbc.Col(graph(ids.PERF_SCATTER, name), md=6), dbc.Col(graph(ids.PERF_RESIDUALS, name), md=6)]
+            ),
+            dbc.Row(
+                dbc.Col(
+                    _select(
+                        ids.PERF_SEGMENT,
+                        "Segment by",
+                        [{"label": c, "value": c} for c in categorical],
+                        chosen,
+                    ),
+                    md=3,
+                ),
+                className="mb-2",
+            ),
+            graph(ids.PERF_SEGMENT_ERRORS, name),
+            graph(ids.PERF_IMPORTANCE_REGRESSOR, name),
+        ]
+    )
+
+
+def no_data(title: str, message: str) -> go.Figure:
+    """An empty chart that says why it is empty."""
+    figure = go.Figure()
+    figure.update_layout(
+        template=figures.TEMPLATE,
+        title={"text": title, "x": 0.01},
+        height=360,
+        xaxis={"visible": False},
+        yaxis={"visible": False},
+        annotations=[{"text": message, "showarrow": False, "font": {"size": 14}}],
+    )
+    return figure
+
+
+def metric_cards(scored: evaluation.Scored) -> Component:
+    """One card per metric plus the row count; an explanation when the source has no labels."""
+    if not scored.rows:
+        label = "the reference data" if scored.source == evaluation.REFERENCE else scored.source
+        return empty_state(f"No labelled data for {label}.", "Pick another month, or the reference data.")
+    cards = [dbc.Col(kpi_card("Labelled rows", f"{scored.rows:,}"), md=2, className="mb-2")]
+    for key, value in scored.metrics.items():
+        cards.append(dbc.Col(kpi_card(METRIC_LABELS.get(key, key), f"{value:.4g}"), md=2, className="mb-2"))
+    return dbc.Row(cards, className="g-2")
+
+
+def threshold_summary(result: evaluation.ThresholdResult) -> Component:
+    """Precision, recall and expected cost at the chosen threshold, in words."""
+    return dbc.Alert(
+        [
+            html.Strong(f"At threshold {result.threshold:.2f}: "),
+            html.Span(f"precision {result.precision:.1%}, recall {result.recall:.1%}, "),
+            html.Span(f"{result.tp + result.fp:,} flagged; expected cost {result.cost:,.2f}"),
+            html.Span(" (negative = net benefit)", className="text-muted") if result.cost < 0 else "",
+        ],
+        color="light",
+        className="mb-0",
+    )
