@@ -41,3 +41,31 @@ PERF_URL_STATE = "perf-url-state"
 PERF_CLASSIFIER_BODY = "perf-classifier-body"
 PERF_REGRESSOR_BODY = "perf-regressor-body"
 PERF_IMPORTANCE_REGRESSOR = "perf-importance-regressor"
+
+# Overview page
+OVERVIEW_MODEL = "overview-model"
+OVERVIEW_SEGMENT = "overview-segment"
+OVERVIEW_KPIS = "overview-kpis"
+OVERVIEW_DISTRIBUTION = "overview-distribution"
+OVERVIEW_BY_SEGMENT = "overview-by-segment"
+OVERVIEW_OVER_TIME = "overview-over-time"
+OVERVIEW_GRID = "overview-grid"
+OVERVIEW_EXPORT = "overview-export"
+OVERVIEW_DOWNLOAD = "overview-download"
+OVERVIEW_URL_STATE = "overview-url-state"
+
+# What-if page
+WHATIF_MODEL = "whatif-model"
+WHATIF_RECORD = "whatif-record"
+WHATIF_RECORD_STATUS = "whatif-record-status"
+WHATIF_FIELD = "whatif-field"  # pattern-matching type; see whatif_field()
+WHATIF_RESULT = "whatif-result"
+WHATIF_CONTRIBUTIONS = "whatif-contributions"
+WHATIF_SENSITIVITY_FEATURE = "whatif-sensitivity-feature"
+WHATIF_SENSITIVITY = "whatif-sensitivity"
+WHATIF_URL_STATE = "whatif-url-state"
+
+
+def whatif_field(feature: str) -> dict[str, str]:
+    """Pattern-matching id of one what-if form input, so the form follows any schema."""
+    return {"type": WHATIF_FIELD, "feature": feature}
