@@ -64,6 +64,9 @@ WHATIF_CONTRIBUTIONS = "whatif-contributions"
 WHATIF_SENSITIVITY_FEATURE = "whatif-sensitivity-feature"
 WHATIF_SENSITIVITY = "whatif-sensitivity"
 WHATIF_URL_STATE = "whatif-url-state"
+WHATIF_FORM = "whatif-form"
+WHATIF_RENDERED = "whatif-rendered"
+WHATIF_ERRORS = "whatif-errors"
 
 
 def whatif_field(feature: str) -> dict[str, str]:
