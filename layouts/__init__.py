@@ -8,7 +8,7 @@ from typing import Any
 
 from dash.development.base_component import Component
 
-from layouts import home, model_catalog, not_found, performance, whatif
+from layouts import home, model_catalog, not_found, overview, performance, whatif
 from portal.services import Services, current_services
 
 PageLayout = Callable[..., Component]
@@ -33,6 +33,7 @@ class Page:
 
 PAGES: tuple[Page, ...] = (
     Page("layouts.home", "/", "Home", "Home", 0, home.layout),
+    Page("layouts.overview", "/overview", "Overview", "Overview", 10, overview.layout),
     Page("layouts.whatif", "/what-if", "What-if", "What-if explorer", 20, whatif.layout),
     Page("layouts.performance", "/performance", "Performance", "Model performance", 30, performance.layout),
     Page("layouts.model_catalog", "/models", "Models", "Models", 90, model_catalog.layout),

@@ -16,6 +16,7 @@ from portal import extensions
 from portal.api import create_api_blueprint
 from portal.config import Settings, load_settings
 from portal.errors import error_json, init_error_handlers, wants_json
+from portal.export_routes import create_export_blueprint
 from portal.health import create_health_blueprint
 from portal.log import configure_logging
 from portal.metrics import create_metrics_blueprint, record_native_threads
@@ -37,6 +38,7 @@ def create_app(config: Settings | Mapping[str, str] | None = None) -> dash.Dash:
     server.register_blueprint(create_health_blueprint(services))
     server.register_blueprint(create_metrics_blueprint())
     server.register_blueprint(create_api_blueprint(services))
+    server.register_blueprint(create_export_blueprint(services))
     app = _create_dash(server, settings, services)
     _register_pages(app)
     callbacks.register_all(app, services)

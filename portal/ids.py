@@ -72,3 +72,7 @@ WHATIF_ERRORS = "whatif-errors"
 def whatif_field(feature: str) -> dict[str, str]:
     """Pattern-matching id of one what-if form input, so the form follows any schema."""
     return {"type": WHATIF_FIELD, "feature": feature}
+
+
+# Overview page (added)
+OVERVIEW_GRID_RESET = "overview-grid-reset"

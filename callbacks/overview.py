@@ -1,0 +1,141 @@
+"""Overview page callbacks: thin wrappers over models.population and the layout's figure builders."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import dash
+import plotly.graph_objects as go
+from dash import Input, Output, State
+from dash.development.base_component import Component
+
+from callbacks.url_state import register_url_sync
+from layouts import overview
+from layouts.performance import segment_options
+from models import population
+from models.registry import RegistryError
+from portal import ids
+from portal.services import Services
+
+log = logging.getLogger(__name__)
+
+# After a model switch the grid keeps its datasource; purging its cache makes it ask again.
+PURGE_GRID = """
+function(columnDefs) {
+    if (window.dash_ag_grid && window.dash_ag_grid.getApiAsync) {
+        window.dash_ag_grid.getApiAsync(%s).then(function (api) { api.purgeInfiniteCache(); });
+    }
+    return Date.now();
+}
+"""
+
+
+def register(app: dash.Dash, services: Services) -> None:
+    def scored(name: str | None) -> population.ScoredPopulation | None:
+        if not name:
+            return None
+        try:
+            return population.scored_population(services.registry, services.settings.data_dir, name)
+        except RegistryError:
+            return None
+
+    @app.callback(
+        Output(ids.OVERVIEW_SEGMENT, "options"),
+        Output(ids.OVERVIEW_SEGMENT, "value"),
+        Output(ids.OVERVIEW_GRID, "columnDefs"),
+        Output(ids.OVERVIEW_EXPORT, "href"),
+        Input(ids.OVERVIEW_MODEL, "value"),
+        State(ids.OVERVIEW_SEGMENT, "value"),
+        prevent_initial_call=True,
+    )
+    def switch_model(name: str, segment: str | None) -> tuple[Any, ...]:
+        try:
+            record = services.registry.get(name)
+        except RegistryError:
+            return (dash.no_update,) * 4
+        segments = segment_options(record)
+        return (
+            [{"label": s, "value": s} for s in segments],
+            segment if segment in segments else (segments[0] if segments else None),
+            overview.column_defs(record),
+            overview.export_href(name),
+        )
+
+    app.clientside_callback(
+        PURGE_GRID % f'"{ids.OVERVIEW_GRID}"',
+        Output(ids.OVERVIEW_GRID_RESET, "data"),
+        Input(ids.OVERVIEW_GRID, "columnDefs"),
+        prevent_initial_call=True,
+    )
+
+    @app.callback(
+        Output(ids.OVERVIEW_KPIS, "children"),
+        Output(ids.OVERVIEW_DISTRIBUTION, "figure"),
+        Output(ids.OVERVIEW_OVER_TIME, "figure"),
+        Input(ids.OVERVIEW_MODEL, "value"),
+    )
+    def summary(name: str) -> tuple[Component, go.Figure, go.Figure]:
+        result = scored(name)
+        if result is None:
+            message = "Model unavailable"
+            return (
+                overview.empty_state(f"Model {name!r} cannot be scored.", "See /readyz for details."),
+                overview.no_data("Distribution of predictions", message),
+                overview.no_data("Predictions by month", message),
+            )
+        label = overview.value_label(result)
+        values = result.frame[result.value_column].to_numpy()
+        bounds = (0.0, 1.0) if result.probability else None
+        distribution = overview.distribution_figure(population.histogram(values, 40, bounds), label)
+        months = population.monthly_means(result)
+        if len(months):
+            over_time = overview.monthly_figure(months, label)
+        else:
+            over_time = overview.no_data(f"{label} by month", "No monthly data: the data has no time column")
+        return overview.kpis(result), distribution, over_time
+
+    @app.callback(
+        Output(ids.OVERVIEW_BY_SEGMENT, "figure"),
+        Input(ids.OVERVIEW_MODEL, "value"),
+        Input(ids.OVERVIEW_SEGMENT, "value"),
+    )
+    def segment_chart(name: str, segment: str | None) -> go.Figure:
+        result = scored(name)
+        if result is None or not result.rows or segment not in result.frame.columns:
+            return overview.no_data("Predictions by segment", "Pick a categorical feature to group by")
+        label = overview.value_label(result)
+        return overview.segment_figure(population.by_segment(result, segment), segment, label)
+
+    @app.callback(
+        Output(ids.OVERVIEW_GRID, "getRowsResponse"),
+        Output(ids.OVERVIEW_EXPORT, "href", allow_duplicate=True),
+        Output(ids.OVERVIEW_DOWNLOAD, "children"),
+        Input(ids.OVERVIEW_GRID, "getRowsRequest"),
+        State(ids.OVERVIEW_MODEL, "value"),
+        prevent_initial_call=True,
+    )
+    def rows(request: dict[str, Any] | None, name: str) -> tuple[Any, ...]:
+        if not request:
+            return dash.no_update, dash.no_update, dash.no_update
+        result = scored(name)
+        filter_model = request.get("filterModel") or {}
+        sort_model = request.get("sortModel") or []
+        if result is None:
+            return {"rowData": [], "rowCount": 0}, dash.no_update, "Model unavailable"
+        try:
+            response = population.rows_page(
+                result, filter_model, sort_model, request.get("startRow", 0), request.get("endRow", 100)
+            )
+        except population.QueryError as exc:
+            log.info("grid request refused", extra={"error": str(exc)})
+            return {"rowData": [], "rowCount": 0}, dash.no_update, f"Filter not applied: {exc}"
+        count = response["rowCount"]
+        note = f"{count:,} of {result.rows:,} rows match" if filter_model else f"{count:,} rows"
+        return response, overview.export_href(name, filter_model, sort_model), note
+
+    register_url_sync(
+        app,
+        ids.OVERVIEW_URL_STATE,
+        {"model": (ids.OVERVIEW_MODEL, "value"), "segment": (ids.OVERVIEW_SEGMENT, "value")},
+    )

@@ -1,0 +1,285 @@
+"""Overview of a model's scored population: KPIs, distributions, and a server-paged record grid."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import urlencode
+
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from dash import dcc, html
+from dash.development.base_component import Component
+
+from layouts.components import empty_state, kpi_card, loading, page_header
+from layouts.performance import graph, no_data, segment_options
+from models import figures, population
+from models.registry import ModelVersion, RegistryError
+from portal import ids
+from portal.services import Services
+
+EXPORT_PATH = "/export/overview.csv"
+GRID_BLOCK_ROWS = 100
+# ISO timestamps from the server, shown as dates.
+DATE_FORMAT = {"function": "params.value ? String(params.value).slice(0, 10) : ''"}
+
+
+def _select(component_id: str, label: str, options: list[str], value: Any) -> Component:
+    return html.Div(
+        [
+            dbc.Label(label, html_for=component_id),
+            dcc.Dropdown(
+                id=component_id,
+                options=[{"label": o, "value": o} for o in options],
+                value=value,
+                clearable=False,
+            ),
+        ]
+    )
+
+
+def export_href(model: str | None, filter_model: Any = None, sort_model: Any = None) -> str:
+    """The CSV export link for a model and the grid's current filter and sort."""
+    query: dict[str, str] = {"model": model or ""}
+    if filter_model:
+        query["filter"] = json.dumps(filter_model, separators=(",", ":"))
+    if sort_model:
+        query["sort"] = json.dumps(sort_model, separators=(",", ":"))
+    return f"{EXPORT_PATH}?{urlencode(query)}"
+
+
+def layout(
+    services: Services, model: str | None = None, segment: str | None = None, **_query: Any
+) -> Component:
+    """Controls seeded from the query string; callbacks fill the KPIs, charts and grid."""
+    header = page_header(
+        "Overview", "Every scored record of a model: how predictions are distributed, by segment and month."
+    )
+    names = services.registry.names()
+    if not names:
+        return html.Div([header, empty_state("No model is registered yet.", "Run `portal demo`.")])
+    name = model if model in names else names[0]
+    try:
+        record = services.registry.get(name)
+    except RegistryError as exc:
+        return html.Div([header, empty_state(f"Model {name!r} cannot be shown.", str(exc))])
+    segments = segment_options(record)
+    chosen = segment if segment in segments else (segments[0] if segments else None)
+    controls = dbc.Row(
+        [
+            dbc.Col(_select(ids.OVERVIEW_MODEL, "Model", names, name), md=3),
+            dbc.Col(_select(ids.OVERVIEW_SEGMENT, "Segment by", segments, chosen), md=3),
+        ],
+        className="g-3 mb-3",
+    )
+    grid = dag.AgGrid(
+        id=ids.OVERVIEW_GRID,
+        rowModelType="infinite",
+        columnDefs=column_defs(record),
+        defaultColDef={"sortable": True, "resizable": True, "minWidth": 110},
+        dashGridOptions={
+            "cacheBlockSize": GRID_BLOCK_ROWS,
+            "maxBlocksInCache": 10,
+            "infiniteInitialRowCount": GRID_BLOCK_ROWS,
+            "rowBuffer": 0,
+        },
+        style={"height": "420px"},
+        className="ag-theme-alpine",
+    )
+    return html.Div(
+        [
+            header,
+            controls,
+            loading(html.Div(id=ids.OVERVIEW_KPIS, className="mb-3")),
+            dbc.Row(
+                [
+                    dbc.Col(graph(ids.OVERVIEW_DISTRIBUTION, name), md=6),
+                    dbc.Col(graph(ids.OVERVIEW_BY_SEGMENT, name), md=6),
+                ]
+            ),
+            graph(ids.OVERVIEW_OVER_TIME, name),
+            html.Div(
+                [
+                    html.H5("Scored records", className="mb-0 me-auto"),
+                    html.Span(id=ids.OVERVIEW_DOWNLOAD, className="small text-muted me-3"),
+                    html.A(
+                        [html.I(className="bi bi-download me-1"), "Download CSV of the filtered rows"],
+                        id=ids.OVERVIEW_EXPORT,
+                        href=export_href(name),
+                        className="btn btn-outline-primary btn-sm",
+                        download="",
+                    ),
+                ],
+                className="d-flex align-items-center mb-2",
+            ),
+            html.P(
+                "Sort and filter from the column headers; rows are fetched, filtered and sorted on the "
+                "server a page at a time.",
+                className="small text-muted",
+            ),
+            grid,
+            dcc.Store(id=ids.OVERVIEW_URL_STATE),
+            dcc.Store(id=ids.OVERVIEW_GRID_RESET),
+        ]
+    )
+
+
+def column_defs(record: ModelVersion) -> list[dict[str, Any]]:
+    """Grid columns for a version's scored frame: id, time, predictions, then the features."""
+    prediction, probability = population.output_columns(record)
+    id_column = record.metadata.get("id_column")
+    time_column = record.metadata.get("time_column")
+    kinds = {spec.name: spec.kind for spec in record.schema}
+    columns: list[dict[str, Any]] = []
+    if id_column:
+        columns.append({"field": id_column, "filter": "agTextColumnFilter", "pinned": "left"})
+    if time_column:
+        columns.append({"field": time_column, "filter": "agDateColumnFilter", "valueFormatter": DATE_FORMAT})
+    number = {"filter": "agNumberColumnFilter", "type": "numericColumn"}
+    if probability:
+        columns.append({"field": prediction, "filter": "agTextColumnFilter"})
+        columns.append(
+            {"field": probability, **number, "valueFormatter": {"function": "d3.format('.4f')(params.value)"}}
+        )
+    else:
+        columns.append(
+            {"field": prediction, **number, "valueFormatter": {"function": "d3.format(',.2f')(params.value)"}}
+        )
+    for name in record.feature_names:
+        if name in (id_column, time_column):
+            continue
+        kind = kinds.get(name)
+        if kind == "numeric":
+            columns.append({"field": name, **number})
+        elif kind == "datetime":
+            columns.append({"field": name, "filter": "agDateColumnFilter", "valueFormatter": DATE_FORMAT})
+        else:
+            columns.append({"field": name, "filter": "agTextColumnFilter"})
+    text_options = {"filterOptions": ["contains", "equals"], "maxNumConditions": 1}
+    number_options = {
+        "filterOptions": ["equals", "greaterThan", "lessThan", "inRange"],
+        "maxNumConditions": 1,
+    }
+    date_options = {"filterOptions": ["equals", "greaterThan", "lessThan", "inRange"], "maxNumConditions": 1}
+    for column in columns:
+        column["headerName"] = column["field"]
+        params = {
+            "agTextColumnFilter": text_options,
+            "agNumberColumnFilter": number_options,
+            "agDateColumnFilter": date_options,
+        }[column["filter"]]
+        column["filterParams"] = {**params, "buttons": ["apply", "reset"], "closeOnApply": True}
+    return columns
+
+
+# -- KPI cards ---------------------------------------------------------------------------------
+
+
+def value_label(scored: population.ScoredPopulation) -> str:
+    if scored.probability:
+        return f"Predicted rate ({scored.probability})"
+    return f"Mean {scored.prediction}"
+
+
+def _format(scored: population.ScoredPopulation, value: float) -> str:
+    return f"{value:.1%}" if scored.probability else f"{value:,.2f}"
+
+
+def kpis(scored: population.ScoredPopulation) -> Component:
+    """Rows, the mean predicted value, and its change in the latest month."""
+    if not scored.rows:
+        return empty_state(
+            "The scored population is empty.", "Register a population or reference data with rows."
+        )
+    head = population.headline(scored)
+    if head.change is None:
+        change_value, change_note = "no monthly data", "the data has no time column with two months"
+    elif scored.probability:
+        change_value = f"{head.change * 100:+.2f} pp"
+        change_note = f"{head.latest_month} against {head.previous_month}"
+    else:
+        change_value = f"{head.change:+,.2f}"
+        change_note = f"{head.latest_month} against {head.previous_month}"
+    cards = [
+        kpi_card(
+            "Scored population", f"{head.rows:,}", f"{scored.name} v{scored.version}", "overview-kpi-rows"
+        ),
+        kpi_card(
+            value_label(scored),
+            _format(scored, head.mean) if head.mean is not None else "n/a",
+            "mean positive-class probability" if scored.probability else "mean prediction",
+            "overview-kpi-mean",
+        ),
+        kpi_card("Change in the latest month", change_value, change_note, "overview-kpi-change"),
+    ]
+    return dbc.Row([dbc.Col(card, md=4, className="mb-2") for card in cards], className="g-2")
+
+
+# -- figures (pure: data in, figure out) ---------------------------------------------------------
+
+
+def _base(title: str, x_title: str, y_title: str) -> go.Figure:
+    figure = go.Figure()
+    figure.update_layout(
+        template=figures.TEMPLATE,
+        title={"text": title, "x": 0.01},
+        margin={"l": 60, "r": 20, "t": 50, "b": 50},
+        height=360,
+        xaxis_title=x_title,
+        yaxis_title=y_title,
+    )
+    return figure
+
+
+def distribution_figure(table: pd.DataFrame, label: str) -> go.Figure:
+    """Histogram bars from server-side bin counts."""
+    figure = _base(f"Distribution of {label}", label, "Rows")
+    if len(table):
+        left, right = table["left"].to_numpy(), table["right"].to_numpy()
+        figure.add_trace(
+            go.Bar(
+                x=(left + right) / 2,
+                y=table["count"],
+                width=right - left,
+                name="rows",
+                customdata=np.stack([left, right], axis=1),
+                hovertemplate="%{customdata[0]:.3g} to %{customdata[1]:.3g}<br>%{y:,} rows<extra></extra>",
+            )
+        )
+    return figure
+
+
+def segment_figure(table: pd.DataFrame, feature: str, label: str) -> go.Figure:
+    """Mean predicted value per category, with row counts on hover."""
+    figure = _base(f"{label} by {feature}", feature, label)
+    figure.add_trace(
+        go.Bar(
+            x=table["segment"].astype(str),
+            y=table["mean"],
+            customdata=table["rows"],
+            hovertemplate="%{x}<br>%{y:.4g}<br>%{customdata:,} rows<extra></extra>",
+        )
+    )
+    return figure
+
+
+def monthly_figure(table: pd.DataFrame, label: str) -> go.Figure:
+    """Mean predicted value per month."""
+    figure = _base(f"{label} by month", "Month", label)
+    figure.add_trace(
+        go.Scatter(
+            x=table["month"],
+            y=table["mean"],
+            mode="lines+markers",
+            customdata=table["rows"],
+            hovertemplate="%{x}<br>%{y:.4g}<br>%{customdata:,} rows<extra></extra>",
+        )
+    )
+    figure.update_xaxes(type="category")
+    return figure
+
+
+__all__ = ["no_data"]
