@@ -221,22 +221,9 @@ def kpis(scored: population.ScoredPopulation) -> Component:
 # -- figures (pure: data in, figure out) ---------------------------------------------------------
 
 
-def _base(title: str, x_title: str, y_title: str) -> go.Figure:
-    figure = go.Figure()
-    figure.update_layout(
-        template=figures.TEMPLATE,
-        title={"text": title, "x": 0.01},
-        margin={"l": 60, "r": 20, "t": 50, "b": 50},
-        height=360,
-        xaxis_title=x_title,
-        yaxis_title=y_title,
-    )
-    return figure
-
-
 def distribution_figure(table: pd.DataFrame, label: str) -> go.Figure:
     """Histogram bars from server-side bin counts."""
-    figure = _base(f"Distribution of {label}", label, "Rows")
+    figure = figures.base_figure(f"Distribution of {label}", label, "Rows")
     if len(table):
         left, right = table["left"].to_numpy(), table["right"].to_numpy()
         figure.add_trace(
@@ -254,7 +241,7 @@ def distribution_figure(table: pd.DataFrame, label: str) -> go.Figure:
 
 def segment_figure(table: pd.DataFrame, feature: str, label: str) -> go.Figure:
     """Mean predicted value per category, with row counts on hover."""
-    figure = _base(f"{label} by {feature}", feature, label)
+    figure = figures.base_figure(f"{label} by {feature}", feature, label)
     figure.add_trace(
         go.Bar(
             x=table["segment"].astype(str),
@@ -268,7 +255,7 @@ def segment_figure(table: pd.DataFrame, feature: str, label: str) -> go.Figure:
 
 def monthly_figure(table: pd.DataFrame, label: str) -> go.Figure:
     """Mean predicted value per month."""
-    figure = _base(f"{label} by month", "Month", label)
+    figure = figures.base_figure(f"{label} by month", "Month", label)
     figure.add_trace(
         go.Scatter(
             x=table["month"],

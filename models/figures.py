@@ -13,7 +13,8 @@ TEMPLATE = "plotly_white"
 WEBGL_POINTS = 2000
 
 
-def _base(title: str, x_title: str = "", y_title: str = "") -> go.Figure:
+def base_figure(title: str, x_title: str = "", y_title: str = "") -> go.Figure:
+    """An empty figure in the portal's chart style."""
     figure = go.Figure()
     figure.update_layout(
         template=TEMPLATE,
@@ -28,7 +29,7 @@ def _base(title: str, x_title: str = "", y_title: str = "") -> go.Figure:
 
 def confusion_matrix(tp: int, fp: int, fn: int, tn: int, positive: str, negative: str) -> go.Figure:
     """Counts with actual classes as rows and predicted classes as columns."""
-    figure = _base("Confusion matrix", "Predicted", "Actual")
+    figure = base_figure("Confusion matrix", "Predicted", "Actual")
     z = [[tn, fp], [fn, tp]]
     labels = [negative, positive]
     figure.add_trace(
@@ -50,7 +51,7 @@ def confusion_matrix(tp: int, fp: int, fn: int, tn: int, positive: str, negative
 
 def roc_curve(fpr: np.ndarray, tpr: np.ndarray, auc: float) -> go.Figure:
     """ROC curve with the chance diagonal."""
-    figure = _base(f"ROC curve (AUC {auc:.3f})", "False positive rate", "True positive rate")
+    figure = base_figure(f"ROC curve (AUC {auc:.3f})", "False positive rate", "True positive rate")
     figure.add_trace(go.Scatter(x=fpr, y=tpr, mode="lines", name="model"))
     figure.add_trace(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name="chance", line={"dash": "dot"}))
     return figure
@@ -58,14 +59,14 @@ def roc_curve(fpr: np.ndarray, tpr: np.ndarray, auc: float) -> go.Figure:
 
 def pr_curve(recall: np.ndarray, precision: np.ndarray, average: float) -> go.Figure:
     """Precision against recall."""
-    figure = _base(f"Precision-recall (AP {average:.3f})", "Recall", "Precision")
+    figure = base_figure(f"Precision-recall (AP {average:.3f})", "Recall", "Precision")
     figure.add_trace(go.Scatter(x=recall, y=precision, mode="lines", name="model"))
     return figure
 
 
 def calibration(table: pd.DataFrame) -> go.Figure:
     """Observed positive rate against mean predicted probability, per bin."""
-    figure = _base("Calibration", "Mean predicted probability", "Observed rate")
+    figure = base_figure("Calibration", "Mean predicted probability", "Observed rate")
     figure.add_trace(
         go.Scatter(
             x=table["predicted"],
@@ -83,7 +84,7 @@ def calibration(table: pd.DataFrame) -> go.Figure:
 def importance(values: Mapping[str, float], top: int = 15) -> go.Figure:
     """Horizontal bars of the largest global importances."""
     items = sorted(values.items(), key=lambda kv: kv[1], reverse=True)[:top]
-    figure = _base("Global feature importance (permutation)", "Loss increase when shuffled", "")
+    figure = base_figure("Global feature importance (permutation)", "Loss increase when shuffled", "")
     figure.add_trace(go.Bar(x=[v for _, v in items][::-1], y=[k for k, _ in items][::-1], orientation="h"))
     figure.update_layout(height=max(300, 24 * len(items) + 80))
     return figure
@@ -91,7 +92,7 @@ def importance(values: Mapping[str, float], top: int = 15) -> go.Figure:
 
 def predicted_vs_actual(actual: np.ndarray, predicted: np.ndarray, max_points: int = 20000) -> go.Figure:
     """Scatter with the identity line; WebGL and a seeded sample keep it light on large data."""
-    figure = _base("Predicted against actual", "Actual", "Predicted")
+    figure = base_figure("Predicted against actual", "Actual", "Predicted")
     if len(actual) > max_points:
         keep = np.random.default_rng(0).choice(len(actual), max_points, replace=False)
         actual, predicted = actual[keep], predicted[keep]
@@ -109,7 +110,7 @@ def predicted_vs_actual(actual: np.ndarray, predicted: np.ndarray, max_points: i
 
 def residuals(actual: np.ndarray, predicted: np.ndarray, bins: int = 60) -> go.Figure:
     """Histogram of residuals, binned on the server so the payload does not grow with the data."""
-    figure = _base("Residual distribution", "Predicted - actual", "Rows")
+    figure = base_figure("Residual distribution", "Predicted - actual", "Rows")
     errors = predicted - actual
     if len(errors):
         counts, edges = np.histogram(errors, bins=bins)
@@ -119,7 +120,7 @@ def residuals(actual: np.ndarray, predicted: np.ndarray, bins: int = 60) -> go.F
 
 def error_by_segment(table: pd.DataFrame, feature: str) -> go.Figure:
     """Mean absolute error per category, with row counts on hover."""
-    figure = _base(f"Error by {feature}", feature, "Mean absolute error")
+    figure = base_figure(f"Error by {feature}", feature, "Mean absolute error")
     figure.add_trace(
         go.Bar(
             x=table["segment"].astype(str),

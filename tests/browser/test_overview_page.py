@@ -6,18 +6,12 @@ import json
 
 import pytest
 
-from tests.support.browser import chromium_context, watch
+from tests.support.browser import watch
 
 pytestmark = pytest.mark.browser
 READY = "() => document.body.dataset.portalReady === 'true'"
 GRID_ROWS = "#overview-grid .ag-center-cols-container .ag-row"
 MAX_RESPONSE_BYTES = 2_000_000
-
-
-@pytest.fixture(scope="module")
-def browser_context():
-    with chromium_context((1280, 1000)) as context:
-        yield context
 
 
 def _callback_traffic(page) -> list:

@@ -5,15 +5,9 @@ from __future__ import annotations
 import pytest
 
 from layouts import PAGES
-from tests.support.browser import chromium_context, watch
+from tests.support.browser import watch
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def browser_context():
-    with chromium_context() as context:
-        yield context
 
 
 @pytest.mark.parametrize("page_def", PAGES, ids=lambda p: p.name)

@@ -4,16 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.browser import chromium_context, watch
+from tests.support.browser import watch
 
 pytestmark = pytest.mark.browser
 READY = "() => document.body.dataset.portalReady === 'true'"
-
-
-@pytest.fixture(scope="module")
-def browser_context():
-    with chromium_context((1280, 1000)) as context:
-        yield context
 
 
 def _summary(page) -> str:

@@ -10,16 +10,10 @@ import pandas as pd
 import pytest
 import requests
 
-from tests.support.browser import chromium_context, watch
+from tests.support.browser import watch
 
 pytestmark = pytest.mark.browser
 READY = "() => document.body.dataset.portalReady === 'true'"
-
-
-@pytest.fixture(scope="module")
-def browser_context():
-    with chromium_context((1280, 1000)) as context:
-        yield context
 
 
 def _population_record(data_dir: Path, customer: str) -> dict:
