@@ -13,7 +13,7 @@ from dash.development.base_component import Component
 from callbacks.url_state import register_url_sync
 from layouts import overview
 from layouts.performance import segment_options
-from models import population
+from models import grid_query, population
 from models.registry import RegistryError
 from portal import ids
 from portal.services import Services
@@ -124,10 +124,10 @@ def register(app: dash.Dash, services: Services) -> None:
         if result is None:
             return {"rowData": [], "rowCount": 0}, dash.no_update, "Model unavailable"
         try:
-            response = population.rows_page(
+            response = grid_query.rows_page(
                 result, filter_model, sort_model, request.get("startRow", 0), request.get("endRow", 100)
             )
-        except population.QueryError as exc:
+        except grid_query.QueryError as exc:
             log.info("grid request refused", extra={"error": str(exc)})
             return {"rowData": [], "rowCount": 0}, dash.no_update, f"Filter not applied: {exc}"
         count = response["rowCount"]

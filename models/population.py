@@ -4,24 +4,21 @@ The population is the Parquet file named by ``metadata["population"]`` when pres
 version's reference data. It is scored in chunks and written as
 ``<data dir>/scores/<name>/<version>/<key>.parquet`` (temp file + atomic rename), where the key
 covers the model checksum and the population file, so a stale file is never read. Each process
-memoises the loaded frame, and the positions selected by a grid filter/sort, so scrolling is cheap.
+memoises the loaded frame.
 
-Also here: the summaries behind the Overview page and the ag-grid filter/sort/page logic, as pure
-pandas/numpy functions (no Dash, no Flask).
+Also here: the summaries behind the Overview page, as pure pandas/numpy functions. Grid
+filtering, sorting and paging over the scored frame live in ``models.grid_query``.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
 import os
 import tempfile
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -30,13 +27,8 @@ from models.registry import LoadedModel, ModelRegistry, ModelVersion
 
 CHUNK_ROWS = 100_000
 MEMO_FRAMES = 2
-MEMO_SELECTIONS = 16
 PREDICTION = "prediction"
 PROBABILITY = "probability"
-
-
-class QueryError(ValueError):
-    """A filter or sort model that cannot be applied; the message says why."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -65,7 +57,6 @@ class ScoredPopulation:
 
 
 _frames: OrderedDict[str, ScoredPopulation] = OrderedDict()
-_selections: OrderedDict[tuple[str, str, str], np.ndarray] = OrderedDict()
 _lock = threading.Lock()
 _compute_locks: dict[str, threading.Lock] = {}
 
@@ -273,180 +264,3 @@ def by_segment(scored: ScoredPopulation, feature: str) -> pd.DataFrame:
     labels = table["segment"].astype(object)
     table["segment"] = labels.where(labels.notna(), "(missing)").astype(str)
     return table.sort_values("mean", ascending=False).reset_index(drop=True)
-
-
-# -- ag-grid filter, sort and paging -----------------------------------------------------------
-
-
-def _number(value: Any, column: str) -> float:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        raise QueryError(f"filter on {column!r}: {value!r} is not a number") from None
-
-
-def _condition_mask(series: pd.Series, condition: Mapping[str, Any], column: str) -> pd.Series:
-    if not isinstance(condition, Mapping):
-        raise QueryError(f"filter on {column!r} must be an object")
-    kind = condition.get("type")
-    filter_type = condition.get("filterType", "text")
-    if kind == "blank":
-        return series.isna() | (series.astype("string").fillna("") == "")
-    if kind == "notBlank":
-        return series.notna() & (series.astype("string").fillna("") != "")
-    if filter_type == "text":
-        needle = str(condition.get("filter") if condition.get("filter") is not None else "").lower()
-        text = series.astype("string").str.lower()
-        operations = {
-            "contains": lambda: text.str.contains(needle, regex=False),
-            "notContains": lambda: ~text.str.contains(needle, regex=False).fillna(False),
-            "equals": lambda: text == needle,
-            "notEqual": lambda: (text != needle).fillna(True),
-            "startsWith": lambda: text.str.startswith(needle),
-            "endsWith": lambda: text.str.endswith(needle),
-        }
-    elif filter_type == "number":
-        if not pd.api.types.is_numeric_dtype(series):
-            raise QueryError(f"column {column!r} is not numeric")
-        numbers = series.astype(float)
-        low = condition.get("filter")
-        operations = {
-            "equals": lambda: numbers == _number(low, column),
-            "notEqual": lambda: numbers != _number(low, column),
-            "greaterThan": lambda: numbers > _number(low, column),
-            "greaterThanOrEqual": lambda: numbers >= _number(low, column),
-            "lessThan": lambda: numbers < _number(low, column),
-            "lessThanOrEqual": lambda: numbers <= _number(low, column),
-            "inRange": lambda: numbers.between(
-                _number(low, column), _number(condition.get("filterTo"), column), inclusive="both"
-            ),
-        }
-    elif filter_type == "date":
-        stamps = pd.to_datetime(series, errors="coerce")
-
-        def day(key: str) -> pd.Timestamp:
-            try:
-                return pd.Timestamp(str(condition.get(key))).normalize()
-            except (TypeError, ValueError):
-                raise QueryError(f"filter on {column!r}: {condition.get(key)!r} is not a date") from None
-
-        days = stamps.dt.normalize()
-        operations = {
-            "equals": lambda: days == day("dateFrom"),
-            "notEqual": lambda: days != day("dateFrom"),
-            "greaterThan": lambda: days > day("dateFrom"),
-            "lessThan": lambda: days < day("dateFrom"),
-            "inRange": lambda: (days > day("dateFrom")) & (days < day("dateTo")),
-        }
-    else:
-        raise QueryError(f"filter type {filter_type!r} on {column!r} is not supported")
-    if kind not in operations:
-        raise QueryError(f"{filter_type} filter {kind!r} on {column!r} is not supported")
-    return operations[kind]().fillna(False).astype(bool)
-
-
-def _column_mask(series: pd.Series, model: Mapping[str, Any], column: str) -> pd.Series:
-    if isinstance(model, Mapping) and "conditions" in model:
-        masks = [_condition_mask(series, c, column) for c in model.get("conditions") or []]
-        if not masks:
-            return pd.Series(True, index=series.index)
-        operator = str(model.get("operator", "AND")).upper()
-        if operator not in {"AND", "OR"}:
-            raise QueryError(f"filter operator {operator!r} on {column!r} is not supported")
-        combined = masks[0]
-        for mask in masks[1:]:
-            combined = combined & mask if operator == "AND" else combined | mask
-        return combined
-    return _condition_mask(series, model, column)
-
-
-def select(
-    frame: pd.DataFrame,
-    filter_model: Mapping[str, Any] | None,
-    sort_model: Sequence[Mapping[str, Any]] | None,
-) -> np.ndarray:
-    """Row positions of ``frame`` that pass an ag-grid filterModel, in sortModel order."""
-    if filter_model is not None and not isinstance(filter_model, Mapping):
-        raise QueryError("the filter model must be a JSON object")
-    if sort_model is not None and not isinstance(sort_model, Sequence | list):
-        raise QueryError("the sort model must be a JSON list")
-    mask = np.ones(len(frame), dtype=bool)
-    for column, model in (filter_model or {}).items():
-        if column not in frame.columns:
-            raise QueryError(f"cannot filter on unknown column {column!r}")
-        mask &= _column_mask(frame[column], model, column).to_numpy()
-    positions = np.flatnonzero(mask)
-    columns, ascending = [], []
-    for item in sort_model or []:
-        if not isinstance(item, Mapping):
-            raise QueryError("each sort entry must be an object with colId and sort")
-        column, direction = item.get("colId"), item.get("sort")
-        if column not in frame.columns:
-            raise QueryError(f"cannot sort on unknown column {column!r}")
-        if direction not in {"asc", "desc"}:
-            raise QueryError(f"sort direction {direction!r} must be 'asc' or 'desc'")
-        columns.append(column)
-        ascending.append(direction == "asc")
-    if columns and len(positions):
-        subset = frame.iloc[positions][columns].reset_index(drop=True)
-        order = subset.sort_values(columns, ascending=ascending, kind="stable", na_position="last").index
-        positions = positions[order.to_numpy()]
-    return positions
-
-
-def cached_select(
-    scored: ScoredPopulation,
-    filter_model: Mapping[str, Any] | None,
-    sort_model: Sequence[Mapping[str, Any]] | None,
-) -> np.ndarray:
-    """``select`` memoised per process, so paging through one filter does not redo it."""
-    slot = (
-        scored.key,
-        json.dumps(filter_model or {}, sort_keys=True, default=str),
-        json.dumps(sort_model or [], sort_keys=True, default=str),
-    )
-    found = _selections.get(slot)
-    if found is not None:
-        return found
-    positions = select(scored.frame, filter_model, sort_model)
-    with _lock:
-        _selections[slot] = positions
-        while len(_selections) > MEMO_SELECTIONS:
-            _selections.popitem(last=False)
-    return positions
-
-
-def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """JSON-ready rows: missing values become null, timestamps ISO dates."""
-    return json.loads(frame.to_json(orient="records", date_format="iso", date_unit="s"))
-
-
-def rows_page(
-    scored: ScoredPopulation,
-    filter_model: Mapping[str, Any] | None,
-    sort_model: Sequence[Mapping[str, Any]] | None,
-    start: int,
-    end: int,
-    max_rows: int = 1000,
-) -> dict[str, Any]:
-    """An ag-grid getRowsResponse: rows start..end of the filtered, sorted frame, and rowCount."""
-    positions = cached_select(scored, filter_model, sort_model)
-    start = max(0, int(start))
-    end = min(max(start, int(end)), start + max_rows)
-    page = scored.frame.iloc[positions[start:end]]
-    return {"rowData": records(page), "rowCount": len(positions)}
-
-
-def iter_selected(
-    scored: ScoredPopulation,
-    filter_model: Mapping[str, Any] | None,
-    sort_model: Sequence[Mapping[str, Any]] | None,
-    chunk_rows: int = 50_000,
-) -> Iterator[pd.DataFrame]:
-    """The filtered, sorted frame in chunks (at least one, possibly empty, so headers are known)."""
-    positions = cached_select(scored, filter_model, sort_model)
-    if not len(positions):
-        yield scored.frame.iloc[0:0]
-        return
-    for start in range(0, len(positions), chunk_rows):
-        yield scored.frame.iloc[positions[start : start + chunk_rows]]

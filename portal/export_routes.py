@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 from flask import Blueprint, Response, request
 
-from models import population
+from models import grid_query, population
 from models.registry import ModelNotFound, RegistryError
 from portal.errors import error_json
 from portal.exports import neutralise_frame
@@ -31,11 +31,11 @@ def _json_param(name: str, default: Any, kind: type) -> Any:
     try:
         value = json.loads(raw)
     except ValueError as exc:
-        raise population.QueryError(f"parameter {name!r} is not valid JSON: {exc.msg}") from None
+        raise grid_query.QueryError(f"parameter {name!r} is not valid JSON: {exc.msg}") from None
     if value is None:
         return default
     if not isinstance(value, kind):
-        raise population.QueryError(f"parameter {name!r} must be a JSON {kind.__name__}")
+        raise grid_query.QueryError(f"parameter {name!r} must be a JSON {kind.__name__}")
     return value
 
 
@@ -69,8 +69,8 @@ def create_export_blueprint(services: Services) -> Blueprint:
                 services.registry, services.settings.data_dir, name, version
             )
             # Validate (and memoise) the selection before streaming, so errors are JSON, not a cut file.
-            population.cached_select(scored, filter_model, sort_model)
-        except population.QueryError as exc:
+            grid_query.cached_select(scored, filter_model, sort_model)
+        except grid_query.QueryError as exc:
             return error_json(400, str(exc))
         except ModelNotFound as exc:
             return error_json(404, str(exc))
@@ -78,7 +78,7 @@ def create_export_blueprint(services: Services) -> Blueprint:
             return error_json(409, str(exc))
 
         def generate() -> Iterator[str]:
-            chunks = population.iter_selected(scored, filter_model, sort_model, EXPORT_CHUNK_ROWS)
+            chunks = grid_query.iter_selected(scored, filter_model, sort_model, EXPORT_CHUNK_ROWS)
             for index, chunk in enumerate(chunks):
                 yield _csv_chunk(chunk, header=index == 0)
 

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from models import population
+from models import grid_query, population
 from models.registry import ModelRegistry, ModelVersion
 
 
@@ -20,7 +20,7 @@ def registry(data_dir: Path) -> ModelRegistry:
 @pytest.fixture(autouse=True)
 def _fresh_memo() -> None:
     population._frames.clear()
-    population._selections.clear()
+    grid_query._selections.clear()
 
 
 def test_pop001_classifier_scores_equal_predict_proba(registry: ModelRegistry, data_dir: Path) -> None:
@@ -123,21 +123,21 @@ FRAME = pd.DataFrame(
     ],
 )
 def test_pop005_filter_models(filter_model: dict, expected: list[str]) -> None:
-    positions = population.select(FRAME, filter_model, [])
+    positions = grid_query.select(FRAME, filter_model, [])
     assert FRAME["id"].iloc[positions].tolist() == expected
 
 
 def test_pop006_sort_and_page() -> None:
-    positions = population.select(FRAME, {}, [{"colId": "score", "sort": "desc"}])
+    positions = grid_query.select(FRAME, {}, [{"colId": "score", "sort": "desc"}])
     assert FRAME["id"].iloc[positions].tolist() == ["b2", "d4", "c3", "f6", "a1", "e5"]  # missing last
-    positions = population.select(
+    positions = grid_query.select(
         FRAME, {}, [{"colId": "plan", "sort": "asc"}, {"colId": "score", "sort": "desc"}]
     )
     assert FRAME["id"].iloc[positions].tolist()[:3] == ["b2", "f6", "a1"]  # case-sensitive
     scored = population.ScoredPopulation(
         "m", 1, "classification", "test-frame", FRAME, "id", "month", "plan", "score", ("plan",)
     )
-    page = population.rows_page(
+    page = grid_query.rows_page(
         scored,
         {"score": {"filterType": "number", "type": "greaterThan", "filter": 0.2}},
         [{"colId": "score", "sort": "asc"}],
@@ -147,7 +147,7 @@ def test_pop006_sort_and_page() -> None:
     assert page["rowCount"] == 4
     assert [row["id"] for row in page["rowData"]] == ["c3", "d4"]
     assert page["rowData"][0]["month"].startswith("2026-02-01")
-    empty = population.rows_page(
+    empty = grid_query.rows_page(
         scored, {"plan": {"filterType": "text", "type": "equals", "filter": "x"}}, [], 0, 100
     )
     assert empty == {"rowData": [], "rowCount": 0}
@@ -166,8 +166,8 @@ def test_pop006_sort_and_page() -> None:
     ],
 )
 def test_pop007_bad_models_raise_query_error(filter_model: object, sort_model: object) -> None:
-    with pytest.raises(population.QueryError):
-        population.select(FRAME, filter_model, sort_model)
+    with pytest.raises(grid_query.QueryError):
+        grid_query.select(FRAME, filter_model, sort_model)
 
 
 def test_pop008_summaries(registry: ModelRegistry, data_dir: Path) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from models import population
+from models import grid_query, population
 from models.registry import ModelRegistry
 from portal import export_routes
 
@@ -36,7 +36,7 @@ def test_exp001_csv_matches_the_filtered_sorted_rows(client, data_dir: Path) -> 
     assert response.is_streamed
     exported = _csv(response)
     scored = population.scored_population(ModelRegistry(data_dir / "models"), data_dir, "churn")
-    expected = scored.frame.iloc[population.select(scored.frame, filter_model, SORT)]
+    expected = scored.frame.iloc[grid_query.select(scored.frame, filter_model, SORT)]
     assert 0 < len(exported) < scored.rows
     assert exported["customer_id"].tolist() == expected["customer_id"].tolist()
     assert list(exported.columns) == list(scored.frame.columns)
