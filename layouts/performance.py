@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import dash_bootstrap_components as dbc
@@ -37,7 +38,7 @@ def number(raw: Any, default: float, low: float | None = None, high: float | Non
         value = float(raw)
     except (TypeError, ValueError):
         return default
-    if value != value or (low is not None and value < low) or (high is not None and value > high):
+    if not math.isfinite(value) or (low is not None and value < low) or (high is not None and value > high):
         return default
     return value
 
