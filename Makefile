@@ -31,6 +31,7 @@ $(VENV)/.installed-bench: $(VENV)/.installed-test
 
 ## run: install into .venv, prepare the demo models if none are registered, serve on HOST:PORT
 run: $(VENV)/.installed-run
+	$(BIN)/portal db upgrade
 	$(BIN)/portal demo --if-missing
 	exec $(BIN)/gunicorn --config gunicorn.conf.py
 

@@ -95,10 +95,24 @@ def _parse_cache_url(raw: str) -> str:
     return value
 
 
+SUPPORTED_DATABASES = ("sqlite", "postgresql")
+
+
 def _parse_database_url(raw: str) -> str:
     value = raw.strip()
-    if value and "://" not in value:
+    if not value:
+        return value
+    if "://" not in value:
         raise ValueError("expected an SQLAlchemy URL such as postgresql+psycopg://user@host/db")
+    import sqlalchemy as sa
+
+    try:
+        url = sa.make_url(value)
+        url.get_dialect()
+    except Exception as exc:  # unparseable URL or driver not installed
+        raise ValueError(f"cannot use {value.split('://')[0]}:// ({type(exc).__name__}: {exc})") from None
+    if url.get_backend_name() not in SUPPORTED_DATABASES:
+        raise ValueError(f"expected a sqlite:// or postgresql+psycopg:// URL, not {url.get_backend_name()}")
     return value
 
 

@@ -78,24 +78,27 @@ class DatabaseExtension:
     key = "portal.database"
 
     def init_app(self, server: Flask, settings: Settings) -> sa.Engine:
-        url = settings.sqlalchemy_url
-        if url.startswith("sqlite:///"):
-            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-            engine = sa.create_engine(url, connect_args={"timeout": 15})
-        else:
-            engine = sa.create_engine(
-                url,
-                pool_pre_ping=True,
-                pool_size=5,
-                max_overflow=5,
-                pool_timeout=5,
-                connect_args=_connect_timeout_args(url),
-            )
+        engine = create_engine(settings.sqlalchemy_url)
         server.extensions[self.key] = engine
         return engine
 
     def for_app(self, server: Flask) -> sa.Engine:
         return server.extensions[self.key]
+
+
+def create_engine(url: str) -> sa.Engine:
+    """An engine with short timeouts, so a dead database fails fast instead of hanging workers."""
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        return sa.create_engine(url, connect_args={"timeout": 15})
+    return sa.create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=5,
+        max_overflow=5,
+        pool_timeout=5,
+        connect_args=_connect_timeout_args(url),
+    )
 
 
 def _connect_timeout_args(url: str) -> dict[str, Any]:

@@ -9,19 +9,21 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Blueprint, Response, jsonify
 
+from portal.db import migrate
 from portal.services import Services
 
 log = logging.getLogger(__name__)
 
 
 def check_database(engine: sa.Engine) -> tuple[bool, str]:
-    """Round-trip a trivial query so a dead database shows up before users notice."""
+    """Round-trip a query and compare schema revisions, so a dead or stale database shows up first."""
     try:
         with engine.connect() as connection:
             connection.execute(sa.text("SELECT 1"))
-        return True, engine.url.get_backend_name()
+        schema = migrate.status(engine)
     except Exception as exc:  # any driver error means "not ready", never a 500
         return False, f"{engine.url.get_backend_name()} unreachable: {type(exc).__name__}"
+    return schema.up_to_date, f"{engine.url.get_backend_name()}, {schema.describe()}"
 
 
 def check_cache(services: Services) -> tuple[bool, str]:

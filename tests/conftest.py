@@ -27,7 +27,20 @@ def demo_models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     root = tmp_path_factory.mktemp("demo")
     build_demo(ModelRegistry(root / "models"), root / "datasets", rows=TEST_ROWS, seed=7)
+    migrate_sqlite(root / "portal.db")
     return root
+
+
+def migrate_sqlite(path: Path) -> None:
+    """Bring a SQLite portal database to the code's schema, as `portal db upgrade` does."""
+    from portal.db import migrate
+    from portal.extensions import create_engine
+
+    engine = create_engine(f"sqlite:///{path}")
+    try:
+        migrate.upgrade(engine)
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture()
@@ -54,6 +67,15 @@ def make_settings(data_dir: Path) -> Callable[..., Settings]:
         return load_settings(base_env(data_dir, **env))
 
     return factory
+
+
+@pytest.fixture()
+def postgres_database_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test; skipped when no server answers."""
+    from tests.support.databases import fresh_postgres_database
+
+    with fresh_postgres_database() as url:
+        yield url
 
 
 @pytest.fixture()

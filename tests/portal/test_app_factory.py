@@ -90,8 +90,9 @@ def test_fac008_readiness_without_models_says_what_to_run(tmp_path) -> None:
     response = app.server.test_client().get("/readyz")
     assert response.status_code == 503
     body = response.get_json()
-    assert body["failing"] == ["models"]
+    assert body["failing"] == ["database", "models"]
     assert "portal demo" in body["checks"]["models"]["detail"]["error"]
+    assert "portal db upgrade" in body["checks"]["database"]["detail"]
 
 
 def test_fac009_request_id_is_carried_or_created(client) -> None:

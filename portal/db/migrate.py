@@ -1,0 +1,79 @@
+"""Apply and inspect Alembic migrations programmatically, without an ``alembic.ini`` on disk.
+
+``make run`` and ``portal db upgrade`` call :func:`upgrade`; ``/readyz`` calls :func:`status`
+so a worker never serves against a schema older than its code.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def alembic_config(url: str) -> Config:
+    """An Alembic config pointing at our migration scripts and the given database."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    # ConfigParser interpolation would choke on a '%' in a password.
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def head_revision() -> str | None:
+    """The newest migration the code knows."""
+    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+
+
+def current_revision(engine: sa.Engine) -> str | None:
+    """The migration the database is at, or None for an empty database."""
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def upgrade(engine: sa.Engine, revision: str = "head") -> None:
+    """Bring the schema up to ``revision``; safe to run on every start."""
+    config = alembic_config(engine.url.render_as_string(hide_password=False))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+    log.info("database schema upgraded", extra={"revision": current_revision(engine)})
+
+
+def downgrade(engine: sa.Engine, revision: str) -> None:
+    """Step the schema back, for rolling back a deployment."""
+    config = alembic_config(engine.url.render_as_string(hide_password=False))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+
+
+@dataclasses.dataclass(frozen=True)
+class SchemaStatus:
+    """Where the database schema is against what the code expects."""
+
+    current: str | None
+    head: str | None
+
+    @property
+    def up_to_date(self) -> bool:
+        return self.current == self.head
+
+    def describe(self) -> str:
+        if self.up_to_date:
+            return f"schema at {self.current}"
+        return f"schema at {self.current or 'nothing'}, code expects {self.head}: run `portal db upgrade`"
+
+
+def status(engine: sa.Engine) -> SchemaStatus:
+    return SchemaStatus(current_revision(engine), head_revision())

@@ -1,0 +1,10 @@
+"""Imports every table module, so ``metadata`` is complete for Alembic's autogenerate and the tests.
+
+Add a line here when a new ``portal/db/<table>.py`` module defines a table.
+"""
+
+from __future__ import annotations
+
+from portal.db import metadata
+
+__all__ = ["metadata"]
