@@ -1,0 +1,94 @@
+"""Signed, expiring, page-scoped tokens that let an iframe or the report renderer open one page.
+
+Intranet hosts often sit on another site, where browsers drop third-party cookies, so an embed
+carries its permission in the URL instead. A token names one page path and, optionally, the query
+values it pins; it is signed with ``PORTAL_SECRET_KEY`` (HMAC via itsdangerous) and expires.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlencode
+
+from itsdangerous import BadSignature, URLSafeSerializer
+
+SALT = "portal.embed.v1"
+TOKEN_PARAM = "token"
+EMBED_PREFIX = "/embed"
+MAX_TTL_SECONDS = 366 * 24 * 3600
+
+
+class TokenError(Exception):
+    """The token is missing, altered, expired or for another page; the message says which."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+@dataclasses.dataclass(frozen=True)
+class EmbedGrant:
+    """What a valid token allows: one page, with pinned query values (empty = any query)."""
+
+    page: str
+    query: dict[str, str]
+    expires_at: int
+    subject: str
+
+    def allows(self, query: Mapping[str, str]) -> bool:
+        """Pinned values must be present and equal; other parameters stay free to change."""
+        return all(query.get(key) == value for key, value in self.query.items())
+
+
+def _serializer(secret_key: str) -> URLSafeSerializer:
+    return URLSafeSerializer(secret_key, salt=SALT)
+
+
+def issue(
+    secret_key: str,
+    page: str,
+    ttl_seconds: int,
+    query: Mapping[str, Any] | None = None,
+    subject: str = "embed",
+    now: float | None = None,
+) -> str:
+    """A token for ``page`` (a path such as ``/overview``) valid for ``ttl_seconds``."""
+    if not page.startswith("/") or page.startswith("//"):
+        raise ValueError(f"page must be a path such as /overview, not {page!r}")
+    if not 0 < ttl_seconds <= MAX_TTL_SECONDS:
+        raise ValueError(f"ttl must be between 1 second and 366 days, not {ttl_seconds} seconds")
+    expires = int((time.time() if now is None else now) + ttl_seconds)
+    pinned = {str(k): str(v) for k, v in (query or {}).items() if k != TOKEN_PARAM}
+    return _serializer(secret_key).dumps({"p": page, "q": pinned, "e": expires, "s": subject})
+
+
+def verify(secret_key: str, token: str | None, page: str, now: float | None = None) -> EmbedGrant:
+    """The grant inside a valid token for ``page``; :class:`TokenError` otherwise."""
+    if not token:
+        raise TokenError("This embedded view needs a token in its URL.", "missing")
+    try:
+        payload = _serializer(secret_key).loads(token)
+    except BadSignature:
+        raise TokenError(
+            "This embed link is not valid: it was altered or signed elsewhere.", "invalid"
+        ) from None
+    if not isinstance(payload, dict) or not {"p", "q", "e"} <= payload.keys():
+        raise TokenError("This embed link is not valid.", "invalid")
+    if (time.time() if now is None else now) >= payload["e"]:
+        raise TokenError("This embed link has expired. Ask for a new one.", "expired")
+    if payload["p"] != page:
+        raise TokenError("This embed link is for another page.", "wrong-page")
+    return EmbedGrant(payload["p"], dict(payload["q"]), int(payload["e"]), str(payload.get("s", "embed")))
+
+
+def embed_path(
+    secret_key: str, page: str, query: Mapping[str, Any], ttl_seconds: int, subject: str = "embed"
+) -> str:
+    """``/embed<page>?<query>&token=...``: the URL an iframe or the report renderer opens."""
+    token = issue(secret_key, page, ttl_seconds, query, subject)
+    params = {str(k): str(v) for k, v in query.items() if k != TOKEN_PARAM}
+    params[TOKEN_PARAM] = token
+    return f"{EMBED_PREFIX}{page}?{urlencode(params)}"
