@@ -13,6 +13,8 @@ HOME_REFRESH = "home-refresh"
 # Models page
 MODELS_SELECT = "models-select"
 MODELS_VERSIONS = "models-versions"
+MODELS_VERSIONS_CSV = "models-versions-csv"
+MODELS_SCHEMA_CSV = "models-schema-csv"
 MODELS_DETAIL = "models-detail"
 MODELS_URL_STATE = "models-url-state"
 MODELS_SAMPLE_ROW = "models-sample-row"
