@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import Any
 
 import dash
@@ -99,15 +100,14 @@ def register(app: dash.Dash, services: Services) -> None:
                 overview.no_data("Predictions by month", message),
             )
         label = overview.value_label(result)
-        values = result.frame[result.value_column].to_numpy()
-        bounds = (0.0, 1.0) if result.probability else None
-        distribution = overview.distribution_figure(population.histogram(values, 40, bounds), label)
-        months = population.monthly_means(result)
+        summary = partial(population.cached_summary, services.figure_cache, result)
+        distribution = overview.distribution_figure(summary("histogram"), label)
+        months = summary("monthly")
         if len(months):
             over_time = overview.monthly_figure(months, label)
         else:
             over_time = overview.no_data(f"{label} by month", "No monthly data: the data has no time column")
-        return overview.kpis(result), distribution, over_time
+        return overview.kpis(result, summary("headline")), distribution, over_time
 
     @app.callback(
         Output(ids.OVERVIEW_BY_SEGMENT, "figure"),
@@ -120,7 +120,8 @@ def register(app: dash.Dash, services: Services) -> None:
         if result is None or not result.rows or segment not in result.frame.columns:
             return overview.no_data("Predictions by segment", "Pick a categorical feature to group by")
         label = overview.value_label(result)
-        return overview.segment_figure(population.by_segment(result, segment), segment, label)
+        table = population.cached_summary(services.figure_cache, result, "segment", segment)
+        return overview.segment_figure(table, segment, label)
 
     @app.callback(
         Output(ids.OVERVIEW_GRID, "getRowsResponse"),

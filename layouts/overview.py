@@ -182,13 +182,13 @@ def _format(scored: population.ScoredPopulation, value: float) -> str:
     return f"{value:.1%}" if scored.probability else f"{value:,.2f}"
 
 
-def kpis(scored: population.ScoredPopulation) -> Component:
+def kpis(scored: population.ScoredPopulation, head: population.Headline | None = None) -> Component:
     """Rows, the mean predicted value, and its change in the latest month."""
     if not scored.rows:
         return empty_state(
             "The scored population is empty.", "Register a population or reference data with rows."
         )
-    head = population.headline(scored)
+    head = head or population.headline(scored)
     if head.change is None:
         change_value, change_note = "no monthly data", "the data has no time column with two months"
     elif scored.probability:

@@ -84,3 +84,20 @@ def test_pop008_summaries(registry: ModelRegistry, data_dir: Path) -> None:
     assert table["count"].sum() == scored.rows and len(table) == 20
     segments = population.by_segment(scored, "plan")
     assert segments["rows"].sum() == scored.rows
+
+
+def test_pop009_summaries_are_cached_per_scored_file_and_argument(
+    registry: ModelRegistry, data_dir: Path, app
+) -> None:
+    scored = population.scored_population(registry, data_dir, "churn")
+    cache = app.server.extensions["portal.services"].figure_cache
+    with app.server.app_context():
+        plan = population.cached_summary(cache, scored, "segment", "plan")
+        pd.testing.assert_frame_equal(plan, population.by_segment(scored, "plan"))
+        assert population.cached_summary(cache, scored, "segment", "plan") is plan
+        region = population.cached_summary(cache, scored, "segment", "region")
+        assert set(region["segment"]) != set(plan["segment"])
+        head = population.cached_summary(cache, scored, "headline")
+        assert head == population.headline(scored)
+        histogram = population.cached_summary(cache, scored, "histogram")
+        assert histogram["count"].sum() == scored.rows
