@@ -109,7 +109,11 @@ def embed_path(
     secret_key: str, page: str, query: Mapping[str, Any], ttl_seconds: int, subject: str = "embed"
 ) -> str:
     """``/embed<page>?<query>&token=...``: the URL an iframe or the report renderer opens."""
-    token = issue(secret_key, page, ttl_seconds, query, subject)
+    return path_with_token(page, query, issue(secret_key, page, ttl_seconds, query, subject))
+
+
+def path_with_token(page: str, query: Mapping[str, Any], token: str) -> str:
+    """The embed path of ``page`` carrying ``query`` and an already issued ``token``."""
     params = {str(k): str(v) for k, v in query.items() if k != TOKEN_PARAM}
     params[TOKEN_PARAM] = token
     return f"{page_embed_path(page)}?{urlencode(params)}"
