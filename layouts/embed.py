@@ -13,8 +13,9 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import html
 from dash.development.base_component import Component
+from flask import current_app
 
-from portal import embed_tokens, ids
+from portal import embed_tokens, ids, url_controls
 from portal.services import Services, current_services
 
 log = logging.getLogger(__name__)
@@ -35,8 +36,24 @@ def render(page_path: str, page_layout: Callable[..., Component], **query: Any) 
     services: Services = current_services()
     token = query.pop(embed_tokens.TOKEN_PARAM, None)
     try:
-        embed_tokens.authorize(services.settings.secret_key, token, page_path, query)
+        grant = embed_tokens.authorize(services.settings.secret_key, token, page_path, query)
     except embed_tokens.TokenError as exc:
         log.info("embed layout refused", extra={"page": page_path, "reason": exc.reason})
         return refusal(str(exc))
-    return html.Div(page_layout(services, **query), className="portal-embed-page")
+    page = html.Div(page_layout(services, **query), className="portal-embed-page")
+    lock_pinned_controls(page, url_controls.controls_for(current_app, grant.query))
+    return page
+
+
+def lock_pinned_controls(page: Component, control_ids: set[str]) -> None:
+    """Disable the controls of pinned query values: the link allows only those values."""
+    if not control_ids:
+        return
+    for component in page._traverse():
+        component_id = getattr(component, "id", None)
+        if (
+            isinstance(component_id, str)
+            and component_id in control_ids
+            and "disabled" in component._prop_names
+        ):
+            component.disabled = True

@@ -72,14 +72,14 @@ def _portal_frame(page, portal_url: str, timeout: float = 15.0):
 
 def test_emf001_allowed_origin_frames_the_page_and_gets_its_height(hosts, browser_context) -> None:
     portal, allowed_host, _ = hosts
-    src = portal.url + embed_tokens.embed_path(
-        SECRET, "/overview", {"model": "churn", "segment": "plan"}, 600
-    )
+    src = portal.url + embed_tokens.embed_path(SECRET, "/overview", {"model": "churn"}, 600) + "&segment=plan"
     page, problems = _open_host(browser_context, allowed_host, src)
     frame = _portal_frame(page, portal.url)
     frame.wait_for_function("() => document.body.dataset.portalReady === 'true'", timeout=30000)
     assert "Overview" in frame.inner_text(".portal-page-header")
     assert frame.locator("#overview-model").is_visible()
+    # The pinned model cannot be changed inside the frame; the free segment can.
+    assert frame.locator("#overview-model").is_disabled()
     assert not frame.locator(".portal-navbar").is_visible()
     # The README snippet resized the iframe to the content's height.
     page.wait_for_function(
@@ -167,5 +167,8 @@ def test_emf005_every_page_renders_and_signals_ready_inside_the_frame(hosts, bro
     frame.wait_for_function("() => document.body.dataset.portalReady === 'true'", timeout=30000)
     assert frame.locator(".portal-embed-page .portal-page-header").count() == 1
     assert not frame.locator(".portal-navbar").is_visible()
+    # The URL state scripts keep the embed path and its token.
+    location = frame.evaluate("() => window.location.pathname + window.location.search")
+    assert location.startswith(embed_tokens.page_embed_path(path) + "?") and "token=" in location
     assert problems.all() == []
     page.close()

@@ -129,3 +129,36 @@ def test_emb007_unknown_embed_paths_are_404(embed_client) -> None:
     response = embed_client.get(f"/embed/nowhere?token={token}")
     assert response.status_code == 404
     assert "portal-embed" not in response.text
+
+
+def _find(node, component_id: str) -> dict | None:
+    """The serialised component with ``component_id`` in a layout returned by Dash."""
+    if isinstance(node, dict):
+        if node.get("props", {}).get("id") == component_id:
+            return node
+        children = node.get("props", {}).get("children")
+        return _find(children, component_id) if children is not None else None
+    if isinstance(node, list):
+        for child in node:
+            found = _find(child, component_id)
+            if found is not None:
+                return found
+    return None
+
+
+@pytest.mark.parametrize(
+    ("page", "pinned", "locked", "free"),
+    [
+        ("/overview", {"model": "churn"}, ids.OVERVIEW_MODEL, ids.OVERVIEW_SEGMENT),
+        ("/performance", {"model": "churn", "threshold": "0.3"}, ids.PERF_THRESHOLD, ids.PERF_SOURCE),
+        ("/models", {"model": "revenue"}, ids.MODELS_SELECT, ids.MODELS_SAMPLE_ROW),
+        ("/what-if", {"model": "churn"}, ids.WHATIF_MODEL, ids.WHATIF_SENSITIVITY_FEATURE),
+    ],
+)
+def test_emb008_pinned_controls_are_locked_in_the_embed(embed_client, page, pinned, locked, free) -> None:
+    path = embed_tokens.embed_path(SECRET, page, pinned, 600)
+    layout = _route(embed_client, embed_tokens.page_embed_path(page), "?" + path.split("?")[1])
+    assert _find(layout, locked)["props"].get("disabled") is True
+    assert not _find(layout, free)["props"].get("disabled")
+    full = _route(embed_client, page, "?" + path.split("?")[1])
+    assert not _find(full, locked)["props"].get("disabled")
