@@ -47,7 +47,8 @@ def create_app(config: Settings | Mapping[str, str] | None = None) -> dash.Dash:
     callbacks.register_all(app, services)
     render_error = functools.partial(error_page.render, settings)
     page_paths = [page.path for page in layouts.PAGES]
-    init_embed_gate(server, app, settings, page_paths, render_error, DASH_CATCHALL_RULE)
+    render_refusal = functools.partial(error_page.render, settings, chrome=False)
+    init_embed_gate(server, app, settings, page_paths, render_refusal, DASH_CATCHALL_RULE)
     _serve_unknown_paths_as_404(server, app)
     init_error_handlers(server, render_error)
     _finish_dash_setup(app)

@@ -88,6 +88,7 @@ def test_emb003_bad_tokens_get_a_clear_401_page(embed_client, url, reason, says)
     assert response.mimetype == "text/html"
     assert "Error 401" in response.text and says in response.text
     assert "react-entry-point" not in response.text
+    assert "navbar" not in response.text and 'href="/"' not in response.text
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
     as_json = embed_client.get(url, headers={"Accept": "application/json"})
     assert as_json.status_code == 401
