@@ -12,6 +12,20 @@
     var body = document.body;
     if (!body || !body.classList.contains("portal-embed") || window.parent === window) { return; }
 
+    // A link to another portal page would load it inside the frame without its token:
+    // open it in a new tab instead. Runs before Dash's own link handler (capture phase).
+    window.addEventListener("click", function (event) {
+        var link = event.target && event.target.closest ? event.target.closest("a[href]") : null;
+        if (!link || link.target === "_blank" || link.hasAttribute("download")) { return; }
+        var url;
+        try { url = new URL(link.getAttribute("href"), window.location.href); } catch (e) { return; }
+        if (url.origin !== window.location.origin || url.pathname.indexOf("/embed/") === 0 ||
+                url.pathname.indexOf("/export/") === 0) { return; }
+        event.preventDefault();
+        event.stopPropagation();
+        window.open(url.href, "_blank", "noopener");
+    }, true);
+
     function allowedOrigins() {
         var listed;
         try {
@@ -79,18 +93,4 @@
     window.addEventListener("portal:ready", schedule);
     window.addEventListener("load", schedule);
     schedule();
-
-    // A link to another portal page would load it inside the frame without its token:
-    // open it in a new tab instead. Runs before Dash's own link handler (capture phase).
-    window.addEventListener("click", function (event) {
-        var link = event.target && event.target.closest ? event.target.closest("a[href]") : null;
-        if (!link || link.target === "_blank" || link.hasAttribute("download")) { return; }
-        var url;
-        try { url = new URL(link.getAttribute("href"), window.location.href); } catch (e) { return; }
-        if (url.origin !== window.location.origin || url.pathname.indexOf("/embed/") === 0 ||
-                url.pathname.indexOf("/export/") === 0) { return; }
-        event.preventDefault();
-        event.stopPropagation();
-        window.open(url.href, "_blank", "noopener");
-    }, true);
 }());

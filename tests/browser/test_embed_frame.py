@@ -172,3 +172,24 @@ def test_emf005_every_page_renders_and_signals_ready_inside_the_frame(hosts, bro
     assert location.startswith(embed_tokens.page_embed_path(path) + "?") and "token=" in location
     assert problems.all() == []
     page.close()
+
+
+def test_emf006_links_to_other_pages_open_in_a_new_tab(hosts, browser_context) -> None:
+    portal, allowed_host, _ = hosts
+    src = portal.url + embed_tokens.embed_path(SECRET, "/models", {"model": "churn"}, 600)
+    page, problems = _open_host(browser_context, allowed_host, src)
+    frame = _portal_frame(page, portal.url)
+    frame.wait_for_function("() => document.body.dataset.portalReady === 'true'", timeout=30000)
+    frame.evaluate(
+        """() => { const a = document.createElement('a'); a.id = 'to-overview'; a.href = '/overview';
+        a.textContent = 'Overview'; document.querySelector('.portal-embed-page').appendChild(a); }"""
+    )
+    with browser_context.expect_page(timeout=10000) as opened:
+        frame.click("#to-overview")
+    opened.value.wait_for_load_state()
+    assert opened.value.url == f"{portal.url}/overview"
+    assert frame.evaluate("() => window.location.pathname") == "/embed/models"
+    assert frame.locator("#models-select").count() == 1
+    assert problems.all() == []
+    opened.value.close()
+    page.close()
