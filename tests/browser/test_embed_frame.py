@@ -96,6 +96,16 @@ def test_emf001_allowed_origin_frames_the_page_and_gets_its_height(hosts, browse
         timeout=10000,
     )
     assert heights[-1] > 600 and abs(heights[-1] - content) <= 2
+    # Content that grows later is followed: a new message, and the frame grows with it.
+    frame.evaluate(
+        """() => { const d = document.createElement('div'); d.style.height = '700px';
+        document.querySelector('.portal-embed-page').appendChild(d); }"""
+    )
+    page.wait_for_function(
+        "(h) => document.querySelector('iframe').getBoundingClientRect().height >= h",
+        arg=heights[-1] + 700,
+        timeout=10000,
+    )
     # The URL state keeps the embed path and its token while controls change.
     frame.locator("#overview-segment").click()
     frame.get_by_role("option", name="region").click()
