@@ -80,3 +80,6 @@ def whatif_field(feature: str) -> dict[str, str]:
 
 # Overview page (added)
 OVERVIEW_GRID_RESET = "overview-grid-reset"
+
+# Embedded pages
+EMBED_REFUSED = "embed-refused"
