@@ -81,6 +81,7 @@ def _bind_extensions(server: Flask, settings: Settings) -> Services:
     registry = extensions.registry.init_app(server, settings)
     engine = extensions.database.init_app(server, settings)
     jobs = extensions.jobs.init_app(server, settings)
+    prediction_log = extensions.prediction_log.init_app(server, engine, settings)
     services = Services(
         settings=settings,
         registry=registry,
@@ -88,6 +89,7 @@ def _bind_extensions(server: Flask, settings: Settings) -> Services:
         figure_cache=extensions.cache["figures"],
         engine=engine,
         jobs=jobs,
+        prediction_log=prediction_log,
     )
     server.extensions[SERVICES_KEY] = services
     return services

@@ -135,7 +135,26 @@ class JobsExtension:
         return server.extensions[self.key]
 
 
+class PredictionLogExtension:
+    """The prediction log over the portal database, spooling under the data dir while it is down."""
+
+    key = "portal.prediction_log"
+
+    def init_app(self, server: Flask, engine: sa.Engine, settings: Settings) -> Any:
+        from portal.prediction_log import PredictionLog
+
+        prediction_log = PredictionLog(engine, Path(settings.data_dir) / "spool" / "prediction_log")
+        server.extensions[self.key] = prediction_log
+        # Each gunicorn worker starts its own flusher on its first request (threads do not survive fork).
+        server.before_request(prediction_log.ensure_flusher)
+        return prediction_log
+
+    def for_app(self, server: Flask) -> Any:
+        return server.extensions[self.key]
+
+
 cache = CacheExtension()
 registry = RegistryExtension()
 database = DatabaseExtension()
 jobs = JobsExtension()
+prediction_log = PredictionLogExtension()

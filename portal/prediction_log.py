@@ -1,0 +1,202 @@
+"""The prediction-log service: every prediction shown or returned is one row, even with the database down.
+
+Writes go to the database when it answers. When it does not, entries go to a durable local spool
+(``portal.prediction_spool``), and the database is skipped for a short cool-down so predictions
+stay fast; a background thread per process, and the next successful write, replay the spool in
+order. Inserts ignore a prediction id already present, so a replay is exactly-once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+
+from models.inference import Prediction
+from portal.db.prediction_log import SOURCES, prediction_log
+from portal.identity import current_user
+from portal.prediction_spool import PredictionSpool
+
+log = logging.getLogger(__name__)
+
+INSERT_CHUNK = 5000
+COOL_DOWN_SECONDS = 5.0
+FLUSH_INTERVAL_SECONDS = 5.0
+
+
+def new_prediction_id() -> str:
+    return uuid.uuid4().hex
+
+
+def feature_documents(frame: pd.DataFrame) -> list[str]:
+    """One JSON object per row, built by pandas in bulk (dates as ISO text)."""
+    if frame.empty:
+        return []
+    text = frame.to_json(orient="records", lines=True, date_format="iso", date_unit="s")
+    return text.rstrip("\n").split("\n")
+
+
+def output_documents(prediction: Prediction) -> list[str]:
+    """One JSON output per row: the prediction and, for classifiers, class probabilities."""
+    values = pd.Series(prediction.predictions, dtype=object).map(lambda v: json.dumps(v))
+    if prediction.probabilities is None:
+        return ('{"prediction":' + values + "}").tolist()
+    probabilities = np.asarray(prediction.probabilities, dtype=float)
+    parts = '{"prediction":' + values + ',"probabilities":{'
+    for index, label in enumerate(prediction.classes):
+        number = pd.Series(probabilities[:, index]).map(repr)
+        parts = parts + ("," if index else "") + json.dumps(str(label)) + ":" + number
+    return (parts + "}}").tolist()
+
+
+class PredictionLog:
+    """Records predictions; ``record_frame`` for a few rows, ``record_batch`` for a scored chunk."""
+
+    def __init__(
+        self,
+        engine: sa.Engine,
+        spool_dir: Path,
+        user: Callable[[], str] = current_user,
+        flush_interval: float = FLUSH_INTERVAL_SECONDS,
+    ) -> None:
+        self.engine = engine
+        self.spool = PredictionSpool(spool_dir)
+        self.user = user
+        self.flush_interval = flush_interval
+        self._down_until = 0.0
+        self._flusher_pid = 0
+        self._flusher_lock = threading.Lock()
+        self._stop = threading.Event()
+
+    # -- what callers use -------------------------------------------------------------------------
+    def record_frame(
+        self, prediction: Prediction, frame: pd.DataFrame, source: str = "ui", batch_id: str | None = None
+    ) -> list[str]:
+        """Log each row of ``frame`` with its prediction; returns the new prediction ids in row order."""
+        if source not in SOURCES:
+            raise ValueError(f"unknown prediction source {source!r}")
+        ids = [new_prediction_id() for _ in range(len(frame))]
+        self.write(self.entries(prediction, frame, ids, source, batch_id, self.user()))
+        return ids
+
+    def entries(
+        self,
+        prediction: Prediction,
+        frame: pd.DataFrame,
+        ids: Sequence[str],
+        source: str,
+        batch_id: str | None,
+        user: str,
+    ) -> list[dict[str, Any]]:
+        """Rows for the log table, one per input row, all stamped with the same time."""
+        now = dt.datetime.now(dt.UTC).isoformat()
+        features = feature_documents(frame)
+        outputs = output_documents(prediction)
+        return [
+            {
+                "prediction_id": pid,
+                "created_at": now,
+                "model_name": prediction.model,
+                "model_version": prediction.version,
+                "source": source,
+                "batch_id": batch_id,
+                "user_name": user,
+                "features": feature,
+                "output": output,
+            }
+            for pid, feature, output in zip(ids, features, outputs, strict=True)
+        ]
+
+    def write(self, entries: list[dict[str, Any]]) -> bool:
+        """Insert entries (replaying the spool first); spool them when the database fails. True if stored."""
+        self.ensure_flusher()
+        if not entries:
+            return True
+        if time.monotonic() >= self._down_until:
+            try:
+                if self.spool.pending():
+                    self.spool.replay(self._insert)
+                self._insert(entries)
+                return True
+            except sa.exc.SQLAlchemyError as exc:
+                self._down_until = time.monotonic() + COOL_DOWN_SECONDS
+                log.warning(
+                    "prediction log database unavailable; spooling locally",
+                    extra={"error": type(exc).__name__, "entries": len(entries)},
+                )
+        self.spool.append(entries)
+        return False
+
+    def flush(self) -> int:
+        """Replay the spool now; returns how many entries reached the database (0 while it is down)."""
+        if not self.spool.pending():
+            return 0
+        try:
+            sent = self.spool.replay(self._insert)
+        except sa.exc.SQLAlchemyError as exc:
+            self._down_until = time.monotonic() + COOL_DOWN_SECONDS
+            log.info("prediction log database still unavailable", extra={"error": type(exc).__name__})
+            return 0
+        self._down_until = 0.0
+        return sent
+
+    # -- the database ----------------------------------------------------------------------------
+    def _insert(self, entries: Iterable[dict[str, Any]]) -> None:
+        rows = [_as_row(entry) for entry in entries]
+        if not rows:
+            return
+        statement = _insert_ignoring_duplicates(self.engine)
+        with self.engine.begin() as connection:
+            for start in range(0, len(rows), INSERT_CHUNK):
+                connection.execute(statement, rows[start : start + INSERT_CHUNK])
+
+    # -- the background flusher ------------------------------------------------------------------
+    def ensure_flusher(self) -> None:
+        """Start this process's flusher thread once (after a fork, the parent's thread is gone)."""
+        if self._flusher_pid == os.getpid():
+            return
+        with self._flusher_lock:
+            if self._flusher_pid == os.getpid():
+                return
+            self._flusher_pid = os.getpid()
+            self._stop = threading.Event()
+            thread = threading.Thread(target=self._flush_forever, name="prediction-log-flusher", daemon=True)
+            thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def _flush_forever(self) -> None:
+        stop = self._stop
+        while not stop.wait(self.flush_interval):
+            try:
+                self.flush()
+            except Exception:  # never let the thread die; the next round tries again
+                log.exception("prediction log flush failed")
+
+
+def _insert_ignoring_duplicates(engine: sa.Engine) -> Any:
+    if engine.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(prediction_log).on_conflict_do_nothing(index_elements=["prediction_id"])
+
+
+def _as_row(entry: dict[str, Any]) -> dict[str, Any]:
+    row = dict(entry)
+    stamp = row["created_at"]
+    if isinstance(stamp, str):
+        row["created_at"] = dt.datetime.fromisoformat(stamp)
+    return row
