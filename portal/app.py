@@ -14,6 +14,7 @@ import layouts
 from layouts import error_page, shell
 from portal import extensions
 from portal.api import create_api_blueprint
+from portal.batch_routes import create_batch_blueprint
 from portal.config import Settings, load_settings
 from portal.errors import error_json, init_error_handlers, wants_json
 from portal.export_routes import create_export_blueprint
@@ -39,6 +40,7 @@ def create_app(config: Settings | Mapping[str, str] | None = None) -> dash.Dash:
     server.register_blueprint(create_metrics_blueprint())
     server.register_blueprint(create_api_blueprint(services))
     server.register_blueprint(create_export_blueprint(services))
+    server.register_blueprint(create_batch_blueprint(services))
     app = _create_dash(server, settings, services)
     _register_pages(app)
     callbacks.register_all(app, services)
@@ -69,6 +71,8 @@ def _create_server(settings: Settings) -> Flask:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         JSON_SORT_KEYS=False,
+        # The largest body any route accepts; batch uploads also count bytes while streaming.
+        MAX_CONTENT_LENGTH=max(settings.batch_max_bytes, settings.api_max_bytes) + 65536,
     )
     server.extensions["portal.settings"] = settings
     init_request_hooks(server)
