@@ -13,6 +13,7 @@ import os
 from collections.abc import Callable
 from typing import Any
 
+from models import batch_scoring
 from models.batch_files import TableFile, UnreadableFile, file_kind, open_table
 from models.batch_scoring import (
     RESULT_CSV,
@@ -125,7 +126,14 @@ def score_batch(services: Services, batch_id: str, progress: Progress) -> Outcom
         progress(scored.rows_done, batch.rows_total)
 
     try:
-        rows = score_table(_open(store, batch_id), loaded, folder, on_chunk, neutralise_frame)
+        rows = score_table(
+            _open(store, batch_id),
+            loaded,
+            folder,
+            on_chunk,
+            neutralise_frame,
+            batch_scoring.SCORING_CHUNK_ROWS,
+        )
     except ScoringStopped:
         return Outcome(False, "Scoring was cancelled; no result was kept.")
     except (UnreadableFile, ChangedFile) as exc:

@@ -37,6 +37,11 @@ def create_batch_blueprint(services: Services) -> Blueprint:
     store = store_for(services)
     limit = services.settings.batch_max_bytes
 
+    @batch.before_request
+    def _limit_body() -> None:
+        # Multipart bodies are parsed by werkzeug, which refuses to read past this (413).
+        request.max_content_length = limit + 65536
+
     @batch.post("/upload")
     def upload() -> Any:
         model = request.args.get("model", "")

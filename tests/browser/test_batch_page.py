@@ -27,7 +27,9 @@ def _upload(page, path: Path) -> None:
     chooser.value.set_files(str(path))
 
 
-def test_bat001_upload_validate_score_and_download(served, module_data_dir, browser_context, tmp_path) -> None:
+def test_bat001_upload_validate_score_and_download(
+    served, module_data_dir, browser_context, tmp_path
+) -> None:
     frame = _population(module_data_dir, 1500)
     path = tmp_path / "customers.csv"
     frame.to_csv(path, index=False)
@@ -53,7 +55,9 @@ def test_bat001_upload_validate_score_and_download(served, module_data_dir, brow
     page.close()
 
 
-def test_bat002_bad_file_shows_located_errors_and_a_full_list(served, module_data_dir, browser_context, tmp_path) -> None:
+def test_bat002_bad_file_shows_located_errors_and_a_full_list(
+    served, module_data_dir, browser_context, tmp_path
+) -> None:
     frame = _population(module_data_dir, 50)
     frame.loc[3, "plan"] = "platinum"
     frame["tenure_months"] = frame["tenure_months"].astype(object)
