@@ -211,3 +211,12 @@ def test_bad005_out_of_range_warns_but_scores(client, services, good_frame) -> N
     assert any(
         "outside the training range" in p["message"] and p["row"] == 1 for p in outcome.report["first"]
     )
+
+
+def test_bad006_worker_command_without_a_broker_is_one_clear_line(monkeypatch, capsys, data_dir) -> None:
+    from portal.cli import main
+
+    monkeypatch.delenv("PORTAL_CELERY_BROKER_URL", raising=False)
+    monkeypatch.setenv("PORTAL_DATA_DIR", str(data_dir))
+    assert main(["worker"]) == 2
+    assert "PORTAL_CELERY_BROKER_URL" in capsys.readouterr().err
