@@ -12,6 +12,7 @@ import dataclasses
 import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -75,11 +76,8 @@ def result_frame(
     ids: list[str],
     names: dict[str, str],
 ) -> pd.DataFrame:
-    """The input chunk (numeric inputs as numbers) with the prediction columns appended."""
-    out = chunk.copy()
-    for spec in schema:
-        if spec.kind == NUMERIC and spec.name in out.columns:
-            out[spec.name] = features[spec.name].to_numpy()
+    """The input chunk as read, with the prediction columns appended."""
+    out = chunk.copy(deep=False)
     out[names["prediction"]] = prediction.predictions
     if prediction.probabilities is not None:
         probabilities = np.asarray(prediction.probabilities, dtype=float)
@@ -117,15 +115,16 @@ def score_table(
                 prediction = predict_uncached(loaded, features)
                 ids = [uuid.uuid4().hex for _ in range(len(chunk))]
                 safe = neutralise(result_frame(chunk, features, schema, prediction, ids, names))
-                safe.to_csv(
-                    handle, index=False, header=done == 0, float_format="%.15g", date_format="%Y-%m-%d"
-                )
+                # CSV keeps the input text exactly; Parquet (and the XLSX made from it) holds numeric
+                # inputs as numbers. Valid numbers are never neutralised, so the two agree.
+                write_csv_chunk(safe, handle, header=done == 0)
+                typed = _numeric_inputs(safe, chunk, features, schema)
                 if arrow_schema is None:
-                    arrow_schema = _stable_schema(safe)
+                    arrow_schema = _stable_schema(typed)
                     writer = pq.ParquetWriter(parquet_part, arrow_schema)
                 writer.write_table(
                     pa.Table.from_pandas(
-                        _for_arrow(safe, arrow_schema), schema=arrow_schema, preserve_index=False
+                        _for_arrow(typed, arrow_schema), schema=arrow_schema, preserve_index=False
                     )
                 )
                 done += len(chunk)
@@ -142,6 +141,23 @@ def score_table(
         csv_part.unlink(missing_ok=True)
         parquet_part.unlink(missing_ok=True)
         raise
+
+
+def write_csv_chunk(frame: pd.DataFrame, handle: Any, header: bool) -> None:
+    """RFC 4180 CSV: CRLF line ends, so a cell holding a bare CR or LF is quoted and rows stay intact."""
+    frame.to_csv(handle, index=False, header=header, date_format="%Y-%m-%d", lineterminator="\r\n")
+
+
+def _numeric_inputs(
+    safe: pd.DataFrame, chunk: pd.DataFrame, features: pd.DataFrame, schema: Sequence[FeatureSpec]
+) -> pd.DataFrame:
+    """The safe frame with numeric model inputs replaced by their parsed values (same positions)."""
+    typed = safe.copy(deep=False)
+    positions = {name: index for index, name in enumerate(chunk.columns)}
+    for spec in schema:
+        if spec.kind == NUMERIC and spec.name in positions:
+            typed.isetitem(positions[spec.name], features[spec.name].to_numpy())
+    return typed
 
 
 def _stable_schema(frame: pd.DataFrame) -> pa.Schema:

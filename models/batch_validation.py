@@ -255,8 +255,11 @@ def _categorical(spec: FeatureSpec, column: pd.Series) -> tuple[np.ndarray, list
     lookup = _category_lookup(spec)
     if lookup is None:
         return text.astype(object).where(~missing, np.nan).to_numpy(dtype=object), issues
-    mapped = text.map(lookup)
-    unknown = mapped.isna().to_numpy() & ~missing
+    # Hashing into the allowed texts in bulk; -1 marks a value that is not among them.
+    codes = pd.Index(list(lookup), dtype=object).get_indexer(text.astype(object))
+    canonical = np.array([*lookup.values(), np.nan], dtype=object)
+    values = canonical[codes]
+    unknown = (codes == -1) & ~missing
     if unknown.any():
         allowed = ", ".join(repr(c) for c in spec.categories[:20])
         more = "" if len(spec.categories) <= 20 else f" (+{len(spec.categories) - 20} more)"
@@ -264,8 +267,6 @@ def _categorical(spec: FeatureSpec, column: pd.Series) -> tuple[np.ndarray, list
             issues.append(
                 (int(i), ERROR, f"unknown category {_shown(text.iloc[i])}; allowed: {allowed}{more}")
             )
-    values = mapped.astype(object).to_numpy(dtype=object, copy=True)
-    values[pd.isna(values)] = np.nan
     return values, issues
 
 

@@ -13,6 +13,8 @@ import os
 from collections.abc import Callable
 from typing import Any
 
+import pandas as pd
+
 from models import batch_scoring
 from models.batch_files import TableFile, UnreadableFile, file_kind, open_table
 from models.batch_scoring import (
@@ -26,12 +28,34 @@ from models.batch_scoring import (
 from models.batch_validation import ValidationReport, validate_table
 from models.registry import RegistryError
 from portal.batch_store import ERRORS_CSV, BatchStore
-from portal.exports import neutralise_frame
+from portal.exports import FORMULA_PREFIXES, neutralise, neutralise_frame
 from portal.services import Services
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int | None], None]
 _engine_pids: dict[int, int] = {}
+
+
+def neutralise_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """``neutralise_frame`` applied only to columns that may hold a formula, so big batches stay fast.
+
+    A text column none of whose cells starts with a formula prefix is left as it is (checked in bulk).
+    """
+    risky = []
+    for position, (_, column) in enumerate(frame.items()):
+        if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_datetime64_any_dtype(column):
+            continue
+        plain_text = pd.api.types.is_string_dtype(column) and not pd.api.types.is_object_dtype(column)
+        if plain_text and not column.str.startswith(FORMULA_PREFIXES).fillna(False).any():
+            continue
+        risky.append(position)
+    out = frame.copy(deep=False)
+    if risky:
+        safe = neutralise_frame(frame.iloc[:, risky])
+        for index, position in enumerate(risky):
+            out.isetitem(position, safe.iloc[:, index])
+    out.columns = [neutralise(str(name)) for name in frame.columns]
+    return out
 
 
 def store_for(services: Services) -> BatchStore:
@@ -131,7 +155,7 @@ def score_batch(services: Services, batch_id: str, progress: Progress) -> Outcom
             loaded,
             folder,
             on_chunk,
-            neutralise_frame,
+            neutralise_columns,
             batch_scoring.SCORING_CHUNK_ROWS,
         )
     except ScoringStopped:

@@ -49,15 +49,25 @@ def feature_documents(frame: pd.DataFrame) -> list[str]:
 
 def output_documents(prediction: Prediction) -> list[str]:
     """One JSON output per row: the prediction and, for classifiers, class probabilities."""
-    values = pd.Series(prediction.predictions, dtype=object).map(lambda v: json.dumps(v))
+    values = _json_values(prediction.predictions)
     if prediction.probabilities is None:
         return ('{"prediction":' + values + "}").tolist()
     probabilities = np.asarray(prediction.probabilities, dtype=float)
     parts = '{"prediction":' + values + ',"probabilities":{'
     for index, label in enumerate(prediction.classes):
-        number = pd.Series(probabilities[:, index]).map(repr)
+        number = pd.Series(probabilities[:, index]).astype(str)
         parts = parts + ("," if index else "") + json.dumps(str(label)) + ":" + number
     return (parts + "}}").tolist()
+
+
+def _json_values(values: Sequence[Any]) -> pd.Series:
+    """JSON text of each value; plain ints and finite floats are formatted in bulk."""
+    series = pd.Series(values)
+    if pd.api.types.is_integer_dtype(series) or (
+        pd.api.types.is_float_dtype(series) and np.isfinite(series.to_numpy()).all()
+    ):
+        return series.astype(str)
+    return series.astype(object).map(json.dumps)
 
 
 class PredictionLog:
@@ -153,13 +163,19 @@ class PredictionLog:
 
     # -- the database ----------------------------------------------------------------------------
     def _insert(self, entries: Iterable[dict[str, Any]]) -> None:
-        rows = [_as_row(entry) for entry in entries]
+        """One transaction of driver-level executemany, ignoring ids already logged (idempotent replay)."""
+        sqlite = self.engine.dialect.name == "sqlite"
+        rows = _driver_rows(entries, sqlite)
         if not rows:
             return
-        statement = _insert_ignoring_duplicates(self.engine)
+        marks = ", ".join(["?" if sqlite else "%s"] * len(COLUMNS))
+        sql = (
+            f"INSERT INTO prediction_log ({', '.join(COLUMNS)}) VALUES ({marks}) "
+            "ON CONFLICT (prediction_id) DO NOTHING"
+        )
         with self.engine.begin() as connection:
             for start in range(0, len(rows), INSERT_CHUNK):
-                connection.execute(statement, rows[start : start + INSERT_CHUNK])
+                connection.exec_driver_sql(sql, rows[start : start + INSERT_CHUNK])
 
     # -- the background flusher ------------------------------------------------------------------
     def ensure_flusher(self) -> None:
@@ -186,17 +202,20 @@ class PredictionLog:
                 log.exception("prediction log flush failed")
 
 
-def _insert_ignoring_duplicates(engine: sa.Engine) -> Any:
-    if engine.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(prediction_log).on_conflict_do_nothing(index_elements=["prediction_id"])
+COLUMNS = tuple(column.name for column in prediction_log.columns)
 
 
-def _as_row(entry: dict[str, Any]) -> dict[str, Any]:
-    row = dict(entry)
-    stamp = row["created_at"]
-    if isinstance(stamp, str):
-        row["created_at"] = dt.datetime.fromisoformat(stamp)
-    return row
+def _driver_rows(entries: Iterable[dict[str, Any]], sqlite: bool) -> list[tuple[Any, ...]]:
+    """Rows as the DB driver takes them; times in UTC (SQLite stores them as SQLAlchemy's text)."""
+    stamps: dict[str, Any] = {}
+
+    def stamp(text: str) -> Any:
+        if text not in stamps:
+            moment = dt.datetime.fromisoformat(text).astimezone(dt.UTC)
+            stamps[text] = moment.strftime("%Y-%m-%d %H:%M:%S.%f") if sqlite else moment
+        return stamps[text]
+
+    return [
+        tuple(stamp(entry[name]) if name == "created_at" else entry[name] for name in COLUMNS)
+        for entry in entries
+    ]

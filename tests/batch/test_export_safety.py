@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
+from models.batch_scoring import write_csv_chunk
 from portal.batch_exports import xlsx_from_parquet
 from portal.exports import _PLAIN_NUMBER, FORMULA_PREFIXES, neutralise_frame
 
@@ -50,9 +51,10 @@ def test_exs001_csv_cells_are_safe_and_recoverable(cells: list[str], numbers: li
     frame = pd.DataFrame({"text": cells[:rows], "amount": numbers[:rows]})
     safe = neutralise_frame(frame)
     assert not any(_dangerous(v) for v in safe["text"])
-    buffer = io.StringIO()
-    safe.to_csv(buffer, index=False)
-    back = pd.read_csv(io.StringIO(buffer.getvalue()), dtype={"text": str}, keep_default_na=False)
+    buffer = io.StringIO(newline="")
+    write_csv_chunk(safe, buffer, header=True)
+    back = pd.read_csv(io.StringIO(buffer.getvalue(), newline=""), dtype={"text": str}, keep_default_na=False)
+    assert len(back) == rows, "a cell holding a line break stays in its row"
     assert not any(_dangerous(v) for v in back["text"])
     for value, before in zip(back["text"], cells[:rows], strict=True):
         assert _original(value, before)

@@ -83,3 +83,18 @@ def test_cel001_batch_is_scored_by_a_celery_worker(data_dir: Path, broker_url: s
         except subprocess.TimeoutExpired:
             worker.kill()
             worker.wait()
+        _forget_keys(broker_url, data_dir)
+
+
+def _forget_keys(broker_url: str, data_dir: Path) -> None:
+    """Leave nothing of this portal's queue or results in the shared Redis."""
+    import redis
+
+    from portal.config import load_settings
+    from portal.extensions import celery_options
+
+    settings = load_settings(base_env(data_dir, PORTAL_CELERY_BROKER_URL=broker_url))
+    prefix = celery_options(settings)["broker_transport_options"]["global_keyprefix"]
+    client = redis.Redis.from_url(broker_url)
+    for key in client.scan_iter(match=f"{prefix}*"):
+        client.delete(key)
