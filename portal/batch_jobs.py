@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
+from sqlalchemy.exc import SQLAlchemyError
 
 from models import batch_scoring
 from models.batch_files import TableFile, UnreadableFile, file_kind, open_table
@@ -87,8 +88,28 @@ def _open(store: BatchStore, batch_id: str) -> TableFile:
     return open_table(path, file_kind(path.name))
 
 
+DATABASE_DOWN = "The portal database is unavailable, so the batch cannot be tracked: try again shortly."
+
+
 def validate_upload(services: Services, batch_id: str, progress: Progress) -> Outcome:
     """Check the stored upload against the model's schema; all problems go to the errors CSV."""
+    try:
+        return _validate(services, batch_id, progress)
+    except SQLAlchemyError:
+        log.warning("batch validation stopped: database unavailable", extra={"batch_id": batch_id})
+        return Outcome(False, DATABASE_DOWN)
+
+
+def score_batch(services: Services, batch_id: str, progress: Progress) -> Outcome:
+    """Score a validated upload in chunks, log every prediction in bulk, and publish the result."""
+    try:
+        return _score(services, batch_id, progress)
+    except SQLAlchemyError:
+        log.warning("batch scoring stopped: database unavailable", extra={"batch_id": batch_id})
+        return Outcome(False, DATABASE_DOWN)
+
+
+def _validate(services: Services, batch_id: str, progress: Progress) -> Outcome:
     _fresh_connections(services)
     store = store_for(services)
     batch = store.get(batch_id)
@@ -122,8 +143,7 @@ def _write_single_error(path: Any, message: str) -> None:
         writer.writerow(["", "", "error", message])
 
 
-def score_batch(services: Services, batch_id: str, progress: Progress) -> Outcome:
-    """Score a validated upload in chunks, log every prediction in bulk, and publish the result."""
+def _score(services: Services, batch_id: str, progress: Progress) -> Outcome:
     _fresh_connections(services)
     store = store_for(services)
     batch = store.get(batch_id)
@@ -163,6 +183,8 @@ def score_batch(services: Services, batch_id: str, progress: Progress) -> Outcom
     except (UnreadableFile, ChangedFile) as exc:
         store.finish(batch_id, "failed", str(exc))
         return Outcome(False, str(exc))
+    except SQLAlchemyError:
+        raise
     except Exception as exc:
         log.exception("batch scoring failed", extra={"batch_id": batch_id})
         store.finish(batch_id, "failed", f"scoring failed: {type(exc).__name__}: {exc}")

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request, send_file
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 
 from models.batch_files import UnreadableFile, file_kind
@@ -74,8 +75,15 @@ def create_batch_blueprint(services: Services) -> Blueprint:
         except RequestEntityTooLarge:
             _discard(folder)
             return _too_large(limit)
-        store.create(batch_id, Path(file_name).name, size, model, current_user())
-        store.cleanup(services.settings.batch_retention_days)
+        try:
+            store.create(batch_id, Path(file_name).name, size, model, current_user())
+            store.cleanup(services.settings.batch_retention_days)
+        except SQLAlchemyError as exc:
+            _discard(folder)
+            log.warning("batch upload refused: database unavailable", extra={"error": type(exc).__name__})
+            return error_json(
+                503, "the portal database is unavailable, so the batch cannot be recorded; try again"
+            )
         log.info("batch uploaded", extra={"batch_id": batch_id, "bytes": size, "model": model})
         return jsonify(batch_id=batch_id, file_name=Path(file_name).name, bytes=size, model=model), 201
 

@@ -220,3 +220,17 @@ def test_bad006_worker_command_without_a_broker_is_one_clear_line(monkeypatch, c
     monkeypatch.setenv("PORTAL_DATA_DIR", str(data_dir))
     assert main(["worker"]) == 2
     assert "PORTAL_CELERY_BROKER_URL" in capsys.readouterr().err
+
+
+def test_bad007_database_down_is_a_503_not_a_500(make_settings, good_frame) -> None:
+    from portal.app import create_app
+    from tests.support.servers import free_port
+
+    url = f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/nothing"  # nothing listens there
+    app = create_app(make_settings(PORTAL_DATABASE_URL=url))
+    client = app.server.test_client()
+    reply = upload(client, _csv(good_frame), "a.csv")
+    assert reply.status_code == 503
+    assert "database is unavailable" in reply.get_json()["error"]["message"]
+    api = client.post("/api/v1/models/churn/predict", json={"records": [{}]})
+    assert api.status_code == 422, "the API still answers with the database down"
