@@ -92,3 +92,46 @@ def test_bat003_unreadable_file_says_why(served, browser_context, tmp_path) -> N
     assert "not UTF-8 text" in page.inner_text(".portal-batch-verdict")
     assert problems.all() == []
     page.close()
+
+
+def test_bat004_cancel_stops_the_job_and_leaves_no_download(
+    served, module_data_dir, browser_context, tmp_path
+) -> None:
+    import sqlalchemy as sa
+
+    from portal.db.batches import batch_jobs
+    from portal.extensions import create_engine
+
+    frame = _population(module_data_dir, 4000)
+    big = pd.concat([frame] * 40, ignore_index=True)  # 160,000 rows: several chunks of scoring
+    path = tmp_path / "big.csv"
+    big.to_csv(path, index=False)
+    page = browser_context.new_page()
+    problems = watch(page)
+    page.goto(f"{served.url}/batch?model=churn", wait_until="networkidle")
+    _upload(page, path)
+    page.wait_for_selector(".portal-batch-verdict", timeout=120000)
+    page.click("#batch-score")
+    page.wait_for_function(
+        "() => /[1-9][0-9,]* of 160,000 rows scored/"
+        ".test(document.getElementById('batch-progress-text').innerText)",
+        timeout=120000,
+    )
+    page.click("#batch-cancel")
+    page.wait_for_selector(".portal-batch-cancelled", timeout=30000)
+    engine = create_engine(f"sqlite:///{module_data_dir / 'portal.db'}")
+    with engine.connect() as connection:
+        batch_id, status = connection.execute(
+            sa.select(batch_jobs.c.batch_id, batch_jobs.c.status)
+            .order_by(batch_jobs.c.created_at.desc())
+            .limit(1)
+        ).one()
+    engine.dispose()
+    assert status == "cancelled"
+    page.wait_for_timeout(3000)  # anything still running would have written by now
+    assert page.locator(".portal-batch-done").count() == 0
+    assert requests.get(f"{served.url}/batch/{batch_id}/result.csv", timeout=30).status_code == 409
+    folder = module_data_dir / "batches" / batch_id
+    assert not [p.name for p in folder.iterdir() if p.name.startswith("result")]
+    assert problems.all() == []
+    page.close()
