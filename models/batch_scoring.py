@@ -9,7 +9,6 @@ job that dies or is cancelled leaves only ``*.part`` files, which are never serv
 from __future__ import annotations
 
 import dataclasses
-import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ import pyarrow.parquet as pq
 from models.batch_files import TableFile
 from models.batch_validation import ERROR, convert_chunk
 from models.inference import Prediction, predict_uncached
+from models.prediction_ids import new_prediction_ids
 from models.registry import LoadedModel
 from models.schema import NUMERIC, FeatureSpec
 
@@ -113,7 +113,7 @@ def score_table(
                 if any(p.severity == ERROR for p in problems):
                     raise ChangedFile("the file no longer passes validation; upload it again")
                 prediction = predict_uncached(loaded, features)
-                ids = [uuid.uuid4().hex for _ in range(len(chunk))]
+                ids = new_prediction_ids(len(chunk))
                 safe = neutralise(result_frame(chunk, features, schema, prediction, ids, names))
                 # CSV keeps the input text exactly; Parquet (and the XLSX made from it) holds numeric
                 # inputs as numbers. Valid numbers are never neutralised, so the two agree.

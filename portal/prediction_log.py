@@ -14,7 +14,6 @@ import logging
 import os
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from models.inference import Prediction
+from models.prediction_ids import new_prediction_ids
 from portal.db.prediction_log import SOURCES, prediction_log
 from portal.identity import current_user
 from portal.prediction_spool import PredictionSpool
@@ -33,10 +33,6 @@ log = logging.getLogger(__name__)
 INSERT_CHUNK = 5000
 COOL_DOWN_SECONDS = 5.0
 FLUSH_INTERVAL_SECONDS = 5.0
-
-
-def new_prediction_id() -> str:
-    return uuid.uuid4().hex
 
 
 def feature_documents(frame: pd.DataFrame) -> list[str]:
@@ -96,7 +92,7 @@ class PredictionLog:
         """Log each row of ``frame`` with its prediction; returns the new prediction ids in row order."""
         if source not in SOURCES:
             raise ValueError(f"unknown prediction source {source!r}")
-        ids = [new_prediction_id() for _ in range(len(frame))]
+        ids = new_prediction_ids(len(frame))
         self.write(self.entries(prediction, frame, ids, source, batch_id, self.user()))
         return ids
 

@@ -15,7 +15,7 @@ SOURCES = ("ui", "api", "batch")
 prediction_log = sa.Table(
     "prediction_log",
     metadata,
-    # A uuid4 hex; the primary key is what makes replaying the spool idempotent.
+    # 32 hex characters, time-ordered (models.prediction_ids); the key makes spool replays idempotent.
     sa.Column("prediction_id", sa.String(32), primary_key=True),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("model_name", sa.String(200), nullable=False),
