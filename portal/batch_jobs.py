@@ -7,10 +7,12 @@ request, so they behave the same wherever they run.
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import logging
 import os
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import pandas as pd
@@ -57,6 +59,45 @@ def neutralise_columns(frame: pd.DataFrame) -> pd.DataFrame:
             out.isetitem(position, safe.iloc[:, index])
     out.columns = [neutralise(str(name)) for name in frame.columns]
     return out
+
+
+class ChunkLogger:
+    """Logs each scored chunk on one background thread, at most ``MAX_PENDING`` chunks behind.
+
+    Building the JSON and inserting overlap with scoring the next chunk (on two cores that is most
+    of the logging time), while chunks are still logged in order and memory stays bounded.
+    """
+
+    MAX_PENDING = 2
+
+    def __init__(self, prediction_log: Any, batch_id: str, user: str) -> None:
+        self.prediction_log = prediction_log
+        self.batch_id = batch_id
+        self.user = user
+        self.pending: collections.deque[Future[None]] = collections.deque()
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="batch-log")
+
+    def submit(self, scored: ScoredChunk) -> None:
+        while len(self.pending) >= self.MAX_PENDING:
+            self.pending.popleft().result()
+        self.pending.append(self.executor.submit(self._write, scored))
+
+    def _write(self, scored: ScoredChunk) -> None:
+        plog = self.prediction_log
+        plog.write(
+            plog.entries(scored.prediction, scored.features, scored.ids, "batch", self.batch_id, self.user)
+        )
+
+    def drain(self) -> None:
+        while self.pending:
+            self.pending.popleft().result()
+
+    def __enter__(self) -> ChunkLogger:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        # Chunks already scored are logged even when scoring stops: those predictions were made.
+        self.executor.shutdown(wait=True)
 
 
 def store_for(services: Services) -> BatchStore:
@@ -158,26 +199,25 @@ def _score(services: Services, batch_id: str, progress: Progress) -> Outcome:
     if not store.start(batch_id, loaded.number, batch.rows_total):
         return Outcome(False, "This batch is already being scored or is finished.")
     folder = store.folder(batch_id)
-    plog = services.prediction_log
+    logger = ChunkLogger(services.prediction_log, batch_id, batch.user_name)
 
     def on_chunk(scored: ScoredChunk) -> None:
-        entries = plog.entries(
-            scored.prediction, scored.features, scored.ids, "batch", batch_id, batch.user_name
-        )
-        plog.write(entries)
+        logger.submit(scored)
         if not store.heartbeat(batch_id, scored.rows_done):
             raise ScoringStopped
         progress(scored.rows_done, batch.rows_total)
 
     try:
-        rows = score_table(
-            _open(store, batch_id),
-            loaded,
-            folder,
-            on_chunk,
-            neutralise_columns,
-            batch_scoring.SCORING_CHUNK_ROWS,
-        )
+        with logger:
+            rows = score_table(
+                _open(store, batch_id),
+                loaded,
+                folder,
+                on_chunk,
+                neutralise_columns,
+                batch_scoring.SCORING_CHUNK_ROWS,
+            )
+            logger.drain()  # every prediction is logged before the batch is called done
     except ScoringStopped:
         return Outcome(False, "Scoring was cancelled; no result was kept.")
     except (UnreadableFile, ChangedFile) as exc:
