@@ -25,6 +25,8 @@ from portal.health import create_health_blueprint
 from portal.log import configure_logging
 from portal.metrics import create_metrics_blueprint, record_native_threads
 from portal.requests import init_request_hooks
+from portal.security.layout_guard import guard
+from portal.security.wiring import finish_security, init_security
 from portal.services import SERVICES_KEY, Services
 from portal.theme import ICONS_URL, THEME_URL, init_theme
 
@@ -45,15 +47,17 @@ def create_app(config: Settings | Mapping[str, str] | None = None) -> dash.Dash:
     server.register_blueprint(create_export_blueprint(services))
     server.register_blueprint(create_batch_blueprint(services))
     app = _create_dash(server, settings, services)
+    render_error = functools.partial(error_page.render, settings)
+    init_security(server, app, settings, services, [page.path for page in layouts.PAGES], render_error)
     _register_pages(app)
     callbacks.register_all(app, services)
-    render_error = functools.partial(error_page.render, settings)
     page_paths = [page.path for page in layouts.PAGES]
     render_refusal = functools.partial(error_page.render, settings, chrome=False)
     init_embed_gate(server, app, settings, page_paths, render_refusal, DASH_CATCHALL_RULE)
     _serve_unknown_paths_as_404(server, app)
     init_error_handlers(server, render_error)
     _finish_dash_setup(app)
+    finish_security(app, {page.module: page.path for page in layouts.PAGES})
     record_native_threads()
     log.info("portal app created", extra={"env": settings.env, "pages": len(layouts.PAGES)})
     return app
@@ -134,7 +138,7 @@ def _register_pages(app: dash.Dash) -> None:
             name=page.name,
             title=page.title,
             order=page.order,
-            layout=page.render,
+            layout=guard(page.path, page.render),
         )
     for page in layouts.PAGES:
         dash.register_page(
@@ -143,7 +147,7 @@ def _register_pages(app: dash.Dash) -> None:
             name=f"{page.name} (embedded)",
             title=page.title,
             order=1000 + page.order,
-            layout=functools.partial(embed.render, page.path, page.layout),
+            layout=guard(page.path, functools.partial(embed.render, page.path, page.layout), embedded=True),
         )
     dash.register_page("not_found_404", path="/404", name="Not found", layout=layouts.not_found.layout)
 

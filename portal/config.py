@@ -146,6 +146,8 @@ class Setting:
     help: str
 
 
+from portal.security.settings import AUTH_SETTINGS, check_auth_settings  # noqa: E402
+
 SETTINGS: tuple[Setting, ...] = (
     Setting(
         "env",
@@ -318,6 +320,7 @@ SETTINGS: tuple[Setting, ...] = (
         "`true` when framing sites are on another site: the session cookie becomes "
         "`SameSite=None; Secure` (HTTPS only). Otherwise `Lax`.",
     ),
+    *AUTH_SETTINGS,
     Setting(
         "log_level",
         "PORTAL_LOG_LEVEL",
@@ -366,6 +369,21 @@ class Settings:
     log_format: str
     frame_ancestors: tuple[str, ...]
     embed_cross_site: bool
+    auth: str
+    auth_user_header: str
+    auth_groups_header: str
+    trusted_proxies: tuple[Any, ...]
+    admin_groups: frozenset[str]
+    analyst_groups: frozenset[str]
+    viewer_groups: frozenset[str]
+    oidc_issuer: str
+    oidc_client_id: str
+    oidc_client_secret: str
+    oidc_groups_claim: str
+    oidc_scopes: str
+    session_hours: float
+    cookie_secure: bool
+    metrics_token: str
 
     @property
     def is_production(self) -> bool:
@@ -421,6 +439,10 @@ def _check_consistency(settings: Settings) -> None:
         raise ConfigError(
             f"PORTAL_THEME={settings.theme!r} is not a known theme; choose one of {', '.join(themes)}"
         )
+    try:
+        check_auth_settings(settings)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
     if not settings.is_production:
         return
     if settings.secret_key == DEFAULT_SECRET_KEY or len(settings.secret_key) < 32:

@@ -1,4 +1,4 @@
-"""Who is asking: the one place that names the user, so sign-in can replace it later."""
+"""Who is asking: the one place that names the user, so every log row agrees with the gate."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ ANONYMOUS = "anonymous"
 
 
 def current_user() -> str:
-    """The signed-in user of the current request, or ``anonymous`` outside a request or without sign-in."""
+    """The signed-in user of the current request (set by ``portal.security``), else ``anonymous``."""
     if not has_request_context():
         return ANONYMOUS
     return str(g.get("portal_user") or ANONYMOUS)

@@ -114,9 +114,14 @@ def test_fac010_log_lines_are_json_with_the_request_id(app, caplog: pytest.LogCa
 
 
 def test_fac011_a_crash_is_a_friendly_500_without_traceback(app) -> None:
+    from portal.security.policy import Kind, RoutePolicy, declare
+    from portal.security.roles import Role
+
     @app.server.get("/boom-test")
     def boom():
         raise RuntimeError("secret internals")
+
+    declare(app.server, "boom", RoutePolicy(Kind.ROLE, Role.VIEWER))
 
     response = app.server.test_client().get("/boom-test")
     assert response.status_code == 500

@@ -1,0 +1,122 @@
+"""Find out who sent a request: proxy headers, the sign-in session, an API token or an embed link."""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import logging
+import time
+from collections.abc import Iterable
+from urllib.parse import parse_qs, urlsplit
+
+import sqlalchemy as sa
+from flask import request, session
+
+from portal import embed_tokens
+from portal.config import Settings
+from portal.security import api_tokens
+from portal.security.principal import ANONYMOUS_ADMIN, Principal
+from portal.security.roles import role_for_groups, split_groups
+
+log = logging.getLogger(__name__)
+EMBED_TOKEN_HEADER = "X-Portal-Embed-Token"
+SESSION_USER = "portal_user"
+METRICS_NAME = "metrics-scraper"
+
+
+def peer_address() -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The socket peer (never X-Forwarded-For: any client can write that)."""
+    raw = request.environ.get("REMOTE_ADDR", "")
+    try:
+        return ipaddress.ip_address(raw.split("%", 1)[0])
+    except ValueError:
+        return None
+
+
+def from_trusted_proxy(settings: Settings) -> bool:
+    peer = peer_address()
+    return peer is not None and any(peer in network for network in settings.trusted_proxies)
+
+
+def person(settings: Settings) -> Principal | None:
+    """The signed-in person for the configured mode, or None."""
+    if settings.auth == "none":
+        return ANONYMOUS_ADMIN
+    if settings.auth == "header":
+        return _from_headers(settings)
+    return _from_session(settings)
+
+
+def _from_headers(settings: Settings) -> Principal | None:
+    user = request.headers.get(settings.auth_user_header, "").strip()
+    groups_raw = request.headers.get(settings.auth_groups_header, "")
+    if not from_trusted_proxy(settings):
+        if user or groups_raw:
+            log.warning(
+                "identity headers from an untrusted address ignored",
+                extra={"peer": request.environ.get("REMOTE_ADDR"), "header": settings.auth_user_header},
+            )
+        return None
+    if not user:
+        return None
+    groups = split_groups(groups_raw)
+    return Principal(user[:200], groups, role_for_groups(settings, groups), "header")
+
+
+def _from_session(settings: Settings) -> Principal | None:
+    data = session.get(SESSION_USER)
+    if not isinstance(data, dict):
+        return None
+    if float(data.get("expires", 0)) <= time.time():
+        session.pop(SESSION_USER, None)
+        return None
+    groups = tuple(str(g) for g in data.get("groups", ()))
+    return Principal(str(data.get("name")), groups, role_for_groups(settings, groups), "oidc")
+
+
+def bearer() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+
+
+def token_principal(engine: sa.Engine, presented: str) -> Principal | None:
+    token = api_tokens.authenticate(engine, presented)
+    if token is None:
+        return None
+    return Principal(f"token:{token.name}", (), token.role, "token", models=token.models)
+
+
+def metrics_principal(settings: Settings, presented: str | None) -> Principal | None:
+    if settings.metrics_token and presented and hmac.compare_digest(presented, settings.metrics_token):
+        return Principal(METRICS_NAME, (), None, "metrics")
+    return None
+
+
+def embed_principal(settings: Settings, pages: Iterable[str]) -> Principal | None:
+    """A valid embed link on this request (its URL, the embed script's header, or the frame's Referer)."""
+    for token in _embed_token_candidates():
+        for page in pages:
+            try:
+                grant = embed_tokens.verify(settings.secret_key, token, page)
+            except embed_tokens.TokenError:
+                continue
+            from portal.security.roles import Role
+
+            return Principal(f"embed:{grant.subject}", (), Role.VIEWER, "embed", page=grant.page)
+    return None
+
+
+def _embed_token_candidates() -> list[str]:
+    found = []
+    if request.path.startswith(embed_tokens.EMBED_PREFIX + "/") or request.path == embed_tokens.EMBED_PREFIX:
+        found += request.args.getlist(embed_tokens.TOKEN_PARAM)
+    header = request.headers.get(EMBED_TOKEN_HEADER)
+    if header:
+        found.append(header)
+    referer = request.headers.get("Referer", "")
+    if referer:
+        parts = urlsplit(referer)
+        if parts.netloc == request.host and parts.path.startswith(embed_tokens.EMBED_PREFIX):
+            found += parse_qs(parts.query).get(embed_tokens.TOKEN_PARAM, [])
+    return [token for token in dict.fromkeys(found) if token][:3]
