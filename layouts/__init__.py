@@ -8,7 +8,18 @@ from typing import Any
 
 from dash.development.base_component import Component
 
-from layouts import batch, batches, home, model_catalog, not_found, overview, performance, whatif
+from layouts import (
+    admin_audit,
+    admin_tokens,
+    batch,
+    batches,
+    home,
+    model_catalog,
+    not_found,
+    overview,
+    performance,
+    whatif,
+)
 from portal.services import Services, current_services
 
 PageLayout = Callable[..., Component]
@@ -41,4 +52,10 @@ PAGES: tuple[Page, ...] = (
     Page("layouts.model_catalog", "/models", "Models", "Models", 90, model_catalog.layout),
 )
 
-__all__ = ["PAGES", "Page", "not_found"]
+# Admin pages: registered like PAGES but never embeddable (no /embed copy, no embed links).
+ADMIN_PAGES: tuple[Page, ...] = (
+    Page("layouts.admin_tokens", "/admin/tokens", "API tokens", "API tokens", 900, admin_tokens.layout),
+    Page("layouts.admin_audit", "/admin/audit", "Audit log", "Audit log", 910, admin_audit.layout),
+)
+
+__all__ = ["ADMIN_PAGES", "PAGES", "Page", "not_found"]

@@ -57,7 +57,7 @@ def create_app(config: Settings | Mapping[str, str] | None = None) -> dash.Dash:
     _serve_unknown_paths_as_404(server, app)
     init_error_handlers(server, render_error)
     _finish_dash_setup(app)
-    finish_security(app, {page.module: page.path for page in layouts.PAGES})
+    finish_security(app)
     record_native_threads()
     log.info("portal app created", extra={"env": settings.env, "pages": len(layouts.PAGES)})
     return app
@@ -149,6 +149,15 @@ def _register_pages(app: dash.Dash) -> None:
             order=1000 + page.order,
             layout=guard(page.path, functools.partial(embed.render, page.path, page.layout), embedded=True),
         )
+    for page in layouts.ADMIN_PAGES:
+        dash.register_page(
+            page.module,
+            path=page.path,
+            name=page.name,
+            title=page.title,
+            order=page.order,
+            layout=guard(page.path, page.render),
+        )
     dash.register_page("not_found_404", path="/404", name="Not found", layout=layouts.not_found.layout)
 
 
@@ -156,6 +165,7 @@ def _serve_unknown_paths_as_404(server: Flask, app: dash.Dash) -> None:
     """Dash answers every path with its index; unknown ones should say 404 to machines too."""
     paths = [page.path for page in layouts.PAGES]
     paths += [embed_tokens.page_embed_path(path) for path in paths]
+    paths += [page.path for page in layouts.ADMIN_PAGES]
     page_paths = {path.rstrip("/") or "/" for path in paths}
 
     @server.before_request

@@ -40,9 +40,16 @@ def init_security(
     log.info("sign-in configured", extra=describe(settings))
 
 
-def finish_security(app: dash.Dash, page_modules: dict[str, str]) -> None:
+def page_modules() -> dict[str, str]:
+    """Layout module -> page path, for every page whose callbacks the gate must attribute."""
+    import layouts
+
+    return {page.module: page.path for page in (*layouts.PAGES, *layouts.ADMIN_PAGES)}
+
+
+def finish_security(app: dash.Dash) -> None:
     """Classify every registered callback once Dash has added its own (router, cancel)."""
-    policies = callback_policies(app.callback_map, page_modules)
+    policies = callback_policies(app.callback_map, page_modules())
     app.server.extensions[gate.CALLBACK_POLICIES_KEY] = policies
     missing = [key for key, policy in policies.items() if policy is None]
     if missing:
