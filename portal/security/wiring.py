@@ -36,7 +36,7 @@ def init_security(
     if settings.auth == "oidc":
         from portal.security.oidc import create_oidc_blueprint
 
-        server.register_blueprint(create_oidc_blueprint(settings))
+        server.register_blueprint(create_oidc_blueprint(server, settings))
     log.info("sign-in configured", extra=describe(settings))
 
 
