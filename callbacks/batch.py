@@ -12,6 +12,8 @@ from layouts import batch as page
 from models.registry import RegistryError
 from portal import ids
 from portal.batch_jobs import score_batch, store_for, validate_upload
+from portal.security.policy import requires
+from portal.security.roles import Role
 from portal.services import Services
 
 MODEL_SYNC = """
@@ -39,6 +41,7 @@ def register(app: dash.Dash, services: Services) -> None:
         manager=services.jobs,
         prevent_initial_call=True,
     )
+    @requires(Role.ANALYST)
     def validate(set_progress: Any, upload: dict | None) -> tuple:
         batch_id = (upload or {}).get("batch_id", "")
         outcome = validate_upload(
@@ -67,6 +70,7 @@ def register(app: dash.Dash, services: Services) -> None:
         manager=services.jobs,
         prevent_initial_call=True,
     )
+    @requires(Role.ANALYST)
     def score(set_progress: Any, _clicks: int | None, validated: dict | None) -> tuple:
         batch_id = (validated or {}).get("batch_id", "")
         if not (validated or {}).get("ok"):
@@ -96,6 +100,7 @@ def register(app: dash.Dash, services: Services) -> None:
         State(ids.BATCH_VALIDATED, "data"),
         prevent_initial_call=True,
     )
+    @requires(Role.ANALYST)
     def cancel(_clicks: int | None, validated: dict | None) -> Any:
         batch_id = (validated or {}).get("batch_id", "")
         if batch_id and store.cancel(batch_id):

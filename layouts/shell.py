@@ -8,16 +8,27 @@ from dash import html
 from dash.development.base_component import Component
 
 from portal import ids
+from portal.security.principal import current_principal
 
 
 def navbar(title: str) -> Component:
-    """Brand plus a link per registered page, highlighted when its path is current."""
-    from layouts import PAGES
+    """Brand plus a link per page the requester may open, highlighted when its path is current."""
+    from layouts import ADMIN_PAGES, PAGES
+    from portal.security.layout_guard import layout_denial
 
+    principal = current_principal()
     links = [
         dbc.NavItem(dbc.NavLink(page.name, href=page.path, active="exact"))
-        for page in sorted(PAGES, key=lambda p: p.order)
+        for page in sorted((*PAGES, *ADMIN_PAGES), key=lambda p: p.order)
+        if principal is None or layout_denial(page.path, embedded=False) is None
     ]
+    if principal is not None and principal.source in {"header", "oidc"}:
+        role = principal.role.label if principal.role else "no role"
+        links.append(
+            dbc.NavItem(dbc.NavLink(f"{principal.name} ({role})", disabled=True, id=ids.NAVBAR_USER))
+        )
+        if principal.source == "oidc":
+            links.append(dbc.NavItem(dbc.NavLink("Sign out", href="/auth/logout", external_link=True)))
     return dbc.Navbar(
         dbc.Container(
             [

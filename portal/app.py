@@ -124,7 +124,8 @@ def _create_dash(server: Flask, settings: Settings, services: Services) -> dash.
         background_callback_manager=services.jobs,
         serve_locally=True,
     )
-    app.layout = shell.layout(settings.title)
+    # A function, so the navbar lists only the pages the requester may open.
+    app.layout = functools.partial(shell.layout, settings.title)
     return app
 
 

@@ -109,6 +109,7 @@ BATCH_VALIDATION_PROGRESS = "batch-validation-progress"
 
 # Sign-in and administration (portal.security, layouts/admin_*.py)
 ACCESS_DENIED = "access-denied"
+NAVBAR_USER = "navbar-user"
 TOKENS_NAME = "tokens-name"
 TOKENS_ROLE = "tokens-role"
 TOKENS_MODELS = "tokens-models"

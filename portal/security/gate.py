@@ -80,6 +80,7 @@ def _identify(
             scraper = identify.metrics_principal(settings, presented)
             if scraper is not None:
                 return scraper
+            raise Denied(401, "The metrics token is not valid (PORTAL_METRICS_TOKEN).")
         if not policy.tokens:
             raise Denied(401, "API tokens are accepted only by the REST API under /api/v1.")
         token = identify.token_principal(engine_getter(), presented)

@@ -95,3 +95,22 @@ def test_hdr005_unsafe_or_malformed_auth_settings_stop_start_up(make_settings, e
 def test_hdr006_none_is_allowed_in_production_on_loopback(make_settings) -> None:
     settings = make_settings(PORTAL_ENV="production", HOST="127.0.0.1", PORTAL_SECRET_KEY="p" * 40)
     assert settings.auth == "none"
+
+
+def test_hdr007_metrics_need_an_admin_or_the_scrape_token(make_settings) -> None:
+    from portal.app import create_app
+
+    app = create_app(make_settings(**HEADER_ENV, PORTAL_METRICS_TOKEN="scrape-" + "m" * 30))
+    client = app.server.test_client()
+    stranger = {"environ_base": {"REMOTE_ADDR": STRANGER}}
+    assert client.get("/metrics", **stranger).status_code == 401
+    wrong = client.get("/metrics", headers={"Authorization": "Bearer nope"}, **stranger)
+    assert wrong.status_code == 401 and "metrics token is not valid" in wrong.get_json()["error"]["message"]
+    scraped = client.get("/metrics", headers={"Authorization": "Bearer scrape-" + "m" * 30}, **stranger)
+    assert scraped.status_code == 200 and b"portal_" in scraped.data
+    elsewhere = client.get(
+        "/api/v1/models", headers={"Authorization": "Bearer scrape-" + "m" * 30}, **stranger
+    )
+    assert elsewhere.status_code == 401
+    assert client.get("/metrics", **as_role("analyst")).status_code == 403
+    assert client.get("/metrics", **as_role("admin")).status_code == 200

@@ -93,3 +93,24 @@ def test_sec004_a_callback_added_without_a_page_is_refused(header_app) -> None:
     )
     assert reply.status_code == 403
     assert "secret" not in reply.get_data(as_text=True)
+
+
+def test_sec005_a_callback_marked_with_requires_needs_more_than_its_page() -> None:
+    from portal.security.policy import callback_policies, requires
+    from portal.security.roles import Role
+
+    def refresh(_value):
+        return None
+
+    def download(_value):
+        return None
+
+    refresh.__module__ = download.__module__ = "callbacks.overview"
+    marked = requires(Role.ANALYST)(download)
+    spec = {"inputs": [{"id": "a", "property": "value"}], "state": []}
+    policies = callback_policies(
+        {"x.children": {**spec, "callback": refresh}, "y.children": {**spec, "callback": marked}},
+        {"layouts.overview": "/overview"},
+    )
+    assert policies["x.children"].role is Role.VIEWER
+    assert policies["y.children"].role is Role.ANALYST
