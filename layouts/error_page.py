@@ -20,7 +20,7 @@ def render(settings: Settings, status: int, message: str, chrome: bool = True) -
     home = '<a class="btn btn-primary" href="/">Go to the home page</a>'
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{status} - {title}</title>
-<link rel="stylesheet" href="{THEME_URL}"></head>
+<link rel="icon" href="/_favicon.ico"><link rel="stylesheet" href="{THEME_URL}"></head>
 <body>{navbar if chrome else ""}
 <main class="container{"" if chrome else "-fluid py-2"}"><div class="alert alert-light portal-error">
 <h2 class="alert-heading">Error {status}</h2><p>{escape(message)}</p>

@@ -126,7 +126,7 @@ def create_oidc_blueprint(server: Flask, settings: Settings) -> Blueprint:
 def _page(title: str, message: str, status: int) -> Response:
     html = f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>
-<link rel="stylesheet" href="{THEME_URL}"></head>
+<link rel="icon" href="/_favicon.ico"><link rel="stylesheet" href="{THEME_URL}"></head>
 <body><main class="container py-4"><div class="alert alert-light portal-signin">
 <h2 class="alert-heading">{escape(title)}</h2><p>{escape(message)}</p>
 <a class="btn btn-primary" href="/auth/login">Sign in</a></div></main></body></html>"""

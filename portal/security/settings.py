@@ -23,6 +23,16 @@ def parse_header_name(raw: str) -> str:
     return value
 
 
+_CLAIM_NAME = re.compile(r"[A-Za-z0-9_:./-]{1,200}")
+
+
+def parse_claim_name(raw: str) -> str:
+    value = raw.strip()
+    if not _CLAIM_NAME.fullmatch(value):
+        raise ValueError("expected a claim name such as groups or https://example.com/claims/groups")
+    return value
+
+
 def parse_cidrs(raw: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
     """``10.0.0.0/8, 127.0.0.1`` -> networks; a bare address means that one host."""
     networks = []
@@ -129,7 +139,7 @@ AUTH_SETTINGS: tuple[Setting, ...] = (
         "oidc_groups_claim",
         "PORTAL_OIDC_GROUPS_CLAIM",
         "groups",
-        parse_header_name,
+        parse_claim_name,
         "OIDC mode: the ID token / userinfo claim listing the user's groups.",
     ),
     Setting(
