@@ -66,8 +66,9 @@ class LoggedWindow:
 def last_days(
     model: str, days: int, now: dt.datetime | None = None, version: int | None = None
 ) -> WindowSpec:
-    now = now or dt.datetime.now(dt.UTC)
-    return WindowSpec(model, version, since=now - dt.timedelta(days=days), until=None)
+    """The ``days`` before now; a given ``now`` also ends the window there (reproducible reports)."""
+    end = now or dt.datetime.now(dt.UTC)
+    return WindowSpec(model, version, since=end - dt.timedelta(days=days), until=now)
 
 
 def month(model: str, year_month: str, version: int | None = None) -> WindowSpec:
