@@ -66,6 +66,7 @@ PAGE_ROLES: dict[str, Role] = {
     "/": Role.VIEWER,
     "/overview": Role.VIEWER,
     "/performance": Role.VIEWER,
+    "/drift": Role.VIEWER,
     "/models": Role.VIEWER,
     "/what-if": Role.ANALYST,
     "/batch": Role.ANALYST,

@@ -40,7 +40,8 @@ def test_bsec002_the_csp_blocks_eval_and_injected_inline_script(served, browser_
     page.evaluate(
         """() => {
             window.__violations = [];
-            document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(e.violatedDirective));
+            document.addEventListener(
+                'securitypolicyviolation', (e) => window.__violations.push(e.violatedDirective));
             setTimeout("window.__evaled = true;", 0);
             const script = document.createElement('script');
             script.textContent = 'window.__injected = true;';

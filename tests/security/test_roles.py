@@ -15,6 +15,7 @@ PAGES = {
     "/": "viewer",
     "/overview": "viewer",
     "/performance": "viewer",
+    "/drift": "viewer",
     "/models": "viewer",
     "/what-if": "analyst",
     "/batch": "analyst",
