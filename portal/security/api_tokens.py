@@ -20,6 +20,8 @@ from portal.security.roles import Role
 
 PREFIX = "pt_"
 MAX_TTL_DAYS = 366
+# "Last used" is written at most this often per token, so API calls stay reads, not writes.
+LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 _TOKEN = re.compile(r"pt_([0-9a-f]{16})_([A-Za-z0-9_-]{43})")
 _NAME = re.compile(r"[\w .@:/-]{1,200}")
 
@@ -57,7 +59,9 @@ def hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def check_inputs(name: str, role: str, models: Iterable[str], ttl_days: int, known_models: Iterable[str]):
+def check_inputs(
+    name: str, role: str, models: Iterable[str], ttl_days: int, known_models: Iterable[str]
+) -> tuple[str, Role, tuple[str, ...]]:
     """Validate what an admin typed; returns (name, Role, models) or raises TokenInputError."""
     name = name.strip()
     if not _NAME.fullmatch(name):
@@ -125,16 +129,19 @@ def authenticate(engine: sa.Engine, presented: str) -> ApiToken | None:
     if not _TOKEN.fullmatch(presented):
         return None
     digest = hash_secret(presented)
-    with engine.begin() as conn:
+    with engine.connect() as conn:
         row = conn.execute(sa.select(api_tokens).where(api_tokens.c.secret_hash == digest)).mappings().first()
-        if row is None:
-            return None
-        token = _record(row)
-        if not token.active:
-            return None
-        conn.execute(
-            api_tokens.update().where(api_tokens.c.token_id == token.token_id).values(last_used_at=_now())
-        )
+    if row is None:
+        return None
+    token = _record(row)
+    if not token.active:
+        return None
+    now = _now()
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
+        with engine.begin() as conn:
+            conn.execute(
+                api_tokens.update().where(api_tokens.c.token_id == token.token_id).values(last_used_at=now)
+            )
     return token
 
 

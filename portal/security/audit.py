@@ -31,7 +31,7 @@ def record(
     engine: sa.Engine, action: str, target: str = "", actor: str | None = None, **details: Any
 ) -> None:
     """Append one entry; the actor and address come from the request unless given (the CLI)."""
-    remote = request.remote_addr or "" if has_request_context() else "cli"
+    remote = (request.remote_addr or "") if has_request_context() else "cli"
     entry = {
         "at": dt.datetime.now(dt.UTC),
         "actor": actor or current_user(),
