@@ -6,5 +6,6 @@ Add a line here when a new ``portal/db/<table>.py`` module defines a table.
 from __future__ import annotations
 
 from portal.db import metadata
+from portal.db import report_runs as _report_runs  # noqa: F401
 
 __all__ = ["metadata"]
