@@ -8,7 +8,7 @@ from typing import Any
 
 from dash.development.base_component import Component
 
-from layouts import home, model_catalog, not_found, overview, performance, whatif
+from layouts import home, model_catalog, not_found, overview, performance, reports, whatif
 from portal.services import Services, current_services
 
 PageLayout = Callable[..., Component]
@@ -37,6 +37,7 @@ PAGES: tuple[Page, ...] = (
     Page("layouts.whatif", "/what-if", "What-if", "What-if explorer", 20, whatif.layout),
     Page("layouts.performance", "/performance", "Performance", "Model performance", 30, performance.layout),
     Page("layouts.model_catalog", "/models", "Models", "Models", 90, model_catalog.layout),
+    Page("layouts.reports", "/reports", "Reports", "Reports", 95, reports.layout),
 )
 
 __all__ = ["PAGES", "Page", "not_found"]

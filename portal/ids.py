@@ -76,3 +76,15 @@ def whatif_field(feature: str) -> dict[str, str]:
 
 # Overview page (added)
 OVERVIEW_GRID_RESET = "overview-grid-reset"
+
+# Reports page
+REPORTS_DEFINITIONS = "reports-definitions"
+REPORTS_RUN_NOW = "reports-run-now"  # pattern-matching type; see reports_run_now()
+REPORTS_RUN_STATUS = "reports-run-status"
+REPORTS_HISTORY = "reports-history"
+REPORTS_POLL = "reports-poll"
+
+
+def reports_run_now(report: str) -> dict[str, str]:
+    """Pattern-matching id of one report's "Run now" button."""
+    return {"type": REPORTS_RUN_NOW, "report": report}

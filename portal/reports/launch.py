@@ -6,6 +6,7 @@ import dataclasses
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 from portal.config import SETTINGS, Settings
@@ -28,7 +29,7 @@ def start_run(settings: Settings, report: str, run_id: int) -> subprocess.Popen:
     log_dir = Path(settings.data_dir) / "reports" / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
     with (log_dir / f"run-{run_id}.log").open("ab") as log_file:
-        return subprocess.Popen(
+        process = subprocess.Popen(
             [
                 sys.executable,
                 "-m",
@@ -48,3 +49,6 @@ def start_run(settings: Settings, report: str, run_id: int) -> subprocess.Popen:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+    # Reap the child when it ends, so a long-lived web worker does not collect zombies.
+    threading.Thread(target=process.wait, name=f"report-run-{run_id}", daemon=True).start()
+    return process
