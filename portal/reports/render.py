@@ -155,8 +155,7 @@ class Renderer:
             if self.blocked:
                 raise RenderError(f"refused to load {self.blocked[0]}: not on the portal's origin") from None
             raise RenderError(f"could not open {url}: {str(exc).splitlines()[0]}") from None
-        if self.blocked:
-            raise RenderError(f"refused to load {self.blocked[0]}: not on the portal's origin")
+        self._refuse_if_blocked()
         if response is None or response.status >= 400:
             status = response.status if response is not None else "no response"
             raise RenderError(f"{url} answered HTTP {status}")
@@ -168,17 +167,25 @@ class Renderer:
             state = page.evaluate(verify.PAGE_STATE_JS)
             if failed_callbacks:
                 raise RenderError(f"a callback of the page failed ({failed_callbacks[0]})") from None
-            verify.check_page_state(state)
+            if state.get("errors"):
+                verify.check_page_state(state)
             seconds = self.timeout_ms // 1000
             raise RenderError(f"the page did not signal portalReady within {seconds} s") from None
         if failed_callbacks:
             raise RenderError(f"a callback of the page failed ({failed_callbacks[0]})")
+        self._refuse_if_blocked()
         verify.check_page_state(page.evaluate(verify.PAGE_STATE_JS))
         png = page.screenshot(full_page=True, animations="disabled")
         verify.check_image(png)
         printed = self._print(page) if pdf else None
         verify.check_page_state(page.evaluate(verify.PAGE_STATE_JS))
+        self._refuse_if_blocked()
         return Capture(url, png, printed)
+
+    def _refuse_if_blocked(self) -> None:
+        """A page that tried to reach anything off the origin is not delivered, whatever it shows."""
+        if self.blocked:
+            raise RenderError(f"refused to load {self.blocked[0]}: not on the portal's origin")
 
     def _print(self, page: Any) -> bytes:
         """One PDF page holding the whole portal page, laid out by the print stylesheet."""
