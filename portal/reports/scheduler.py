@@ -28,10 +28,7 @@ def build_scheduler(settings: Settings, engine: sa.Engine, reports: Mapping[str,
     from apscheduler.schedulers.background import BackgroundScheduler
     from apscheduler.triggers.cron import CronTrigger
 
-    scheduler = BackgroundScheduler(
-        timezone="UTC",
-        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE_SECONDS},
-    )
+    scheduler = BackgroundScheduler(timezone="UTC")
     for report in reports.values():
         if not report.schedule:
             continue
@@ -41,6 +38,9 @@ def build_scheduler(settings: Settings, engine: sa.Engine, reports: Mapping[str,
             args=(settings, engine, report),
             id=report.name,
             name=f"report {report.name}",
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=MISFIRE_GRACE_SECONDS,
         )
     return scheduler
 
