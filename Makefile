@@ -55,8 +55,14 @@ test: $(VENV)/.installed-test browser
 	  export PORTAL_TEST_REDIS_URL=$${PORTAL_TEST_REDIS_URL:-redis://127.0.0.1:6379/0}; fi; \
 	$(BIN)/ruff check . && $(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Evidently (the drift benchmark's baseline) pins plotly<6, so it gets a virtualenv of its own.
+.venv-evidently/.installed: bench/requirements-evidently.txt
+	$(PYTHON) -m venv .venv-evidently
+	.venv-evidently/bin/python -m pip install --quiet --disable-pip-version-check -r bench/requirements-evidently.txt
+	touch $@
+
 ## bench: benchmarks that print ratios against baselines measured in the same run
-bench: $(VENV)/.installed-bench browser
+bench: $(VENV)/.installed-bench .venv-evidently/.installed browser
 	$(BIN)/python -m bench
 
 ## lint: ruff
@@ -64,4 +70,4 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 
 clean:
-	rm -rf $(VENV) var .pytest_cache
+	rm -rf $(VENV) .venv-evidently var .pytest_cache

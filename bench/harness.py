@@ -64,8 +64,20 @@ def demo_data_dir(rows: int) -> Path:
 
         root = Path(tempfile.mkdtemp(prefix=f"portal-bench-{rows}-"))
         build_demo(ModelRegistry(root / "models"), root / "datasets", rows=rows, seed=42)
+        _migrate(root / "portal.db")
         _demo_cache[rows] = root
     return _demo_cache[rows]
+
+
+def _migrate(database: Path) -> None:
+    from portal.db import migrate
+    from portal.extensions import create_engine
+
+    engine = create_engine(f"sqlite:///{database}")
+    try:
+        migrate.upgrade(engine)
+    finally:
+        engine.dispose()
 
 
 def portal_env(data_dir: Path, **extra: str) -> dict[str, str]:

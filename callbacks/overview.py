@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import Any
 
 import dash
@@ -12,6 +13,7 @@ from dash.development.base_component import Component
 
 from callbacks.url_state import register_url_sync
 from layouts import overview
+from layouts.model_picker import known_version, version_choices
 from layouts.performance import segment_options
 from models import grid_query, population
 from models.registry import RegistryError
@@ -32,13 +34,24 @@ function(columnDefs) {
 
 
 def register(app: dash.Dash, services: Services) -> None:
-    def scored(name: str | None) -> population.ScoredPopulation | None:
+    def scored(name: str | None, version: int | None) -> population.ScoredPopulation | None:
         if not name:
             return None
         try:
-            return population.scored_population(services.registry, services.settings.data_dir, name)
+            pinned = known_version(services.registry, name, version)
+            return population.scored_population(services.registry, services.settings.data_dir, name, pinned)
         except RegistryError:
             return None
+
+    @app.callback(
+        Output(ids.OVERVIEW_VERSION, "options"),
+        Output(ids.OVERVIEW_VERSION, "value"),
+        Input(ids.OVERVIEW_MODEL, "value"),
+        State(ids.OVERVIEW_VERSION, "value"),
+        prevent_initial_call=True,
+    )
+    def switch_versions(name: str, version: int | None) -> tuple[Any, Any]:
+        return version_choices(services.registry, name, version)
 
     @app.callback(
         Output(ids.OVERVIEW_SEGMENT, "options"),
@@ -46,12 +59,13 @@ def register(app: dash.Dash, services: Services) -> None:
         Output(ids.OVERVIEW_GRID, "columnDefs"),
         Output(ids.OVERVIEW_EXPORT, "href"),
         Input(ids.OVERVIEW_MODEL, "value"),
+        Input(ids.OVERVIEW_VERSION, "value"),
         State(ids.OVERVIEW_SEGMENT, "value"),
         prevent_initial_call=True,
     )
-    def switch_model(name: str, segment: str | None) -> tuple[Any, ...]:
+    def switch_model(name: str, version: int | None, segment: str | None) -> tuple[Any, ...]:
         try:
-            record = services.registry.get(name)
+            record = services.registry.get(name, known_version(services.registry, name, version))
         except RegistryError:
             return (dash.no_update,) * 4
         segments = segment_options(record)
@@ -59,7 +73,7 @@ def register(app: dash.Dash, services: Services) -> None:
             [{"label": s, "value": s} for s in segments],
             segment if segment in segments else (segments[0] if segments else None),
             overview.column_defs(record),
-            overview.export_href(name),
+            overview.export_href(name, version),
         )
 
     app.clientside_callback(
@@ -74,9 +88,10 @@ def register(app: dash.Dash, services: Services) -> None:
         Output(ids.OVERVIEW_DISTRIBUTION, "figure"),
         Output(ids.OVERVIEW_OVER_TIME, "figure"),
         Input(ids.OVERVIEW_MODEL, "value"),
+        Input(ids.OVERVIEW_VERSION, "value"),
     )
-    def summary(name: str) -> tuple[Component, go.Figure, go.Figure]:
-        result = scored(name)
+    def summary(name: str, version: int | None) -> tuple[Component, go.Figure, go.Figure]:
+        result = scored(name, version)
         if result is None:
             message = "Model unavailable"
             return (
@@ -85,27 +100,28 @@ def register(app: dash.Dash, services: Services) -> None:
                 overview.no_data("Predictions by month", message),
             )
         label = overview.value_label(result)
-        values = result.frame[result.value_column].to_numpy()
-        bounds = (0.0, 1.0) if result.probability else None
-        distribution = overview.distribution_figure(population.histogram(values, 40, bounds), label)
-        months = population.monthly_means(result)
+        summary = partial(population.cached_summary, services.figure_cache, result)
+        distribution = overview.distribution_figure(summary("histogram"), label)
+        months = summary("monthly")
         if len(months):
             over_time = overview.monthly_figure(months, label)
         else:
             over_time = overview.no_data(f"{label} by month", "No monthly data: the data has no time column")
-        return overview.kpis(result), distribution, over_time
+        return overview.kpis(result, summary("headline")), distribution, over_time
 
     @app.callback(
         Output(ids.OVERVIEW_BY_SEGMENT, "figure"),
         Input(ids.OVERVIEW_MODEL, "value"),
+        Input(ids.OVERVIEW_VERSION, "value"),
         Input(ids.OVERVIEW_SEGMENT, "value"),
     )
-    def segment_chart(name: str, segment: str | None) -> go.Figure:
-        result = scored(name)
+    def segment_chart(name: str, version: int | None, segment: str | None) -> go.Figure:
+        result = scored(name, version)
         if result is None or not result.rows or segment not in result.frame.columns:
             return overview.no_data("Predictions by segment", "Pick a categorical feature to group by")
         label = overview.value_label(result)
-        return overview.segment_figure(population.by_segment(result, segment), segment, label)
+        table = population.cached_summary(services.figure_cache, result, "segment", segment)
+        return overview.segment_figure(table, segment, label)
 
     @app.callback(
         Output(ids.OVERVIEW_GRID, "getRowsResponse"),
@@ -113,12 +129,13 @@ def register(app: dash.Dash, services: Services) -> None:
         Output(ids.OVERVIEW_DOWNLOAD, "children"),
         Input(ids.OVERVIEW_GRID, "getRowsRequest"),
         State(ids.OVERVIEW_MODEL, "value"),
+        State(ids.OVERVIEW_VERSION, "value"),
         prevent_initial_call=True,
     )
-    def rows(request: dict[str, Any] | None, name: str) -> tuple[Any, ...]:
+    def rows(request: dict[str, Any] | None, name: str, version: int | None) -> tuple[Any, ...]:
         if not request:
             return dash.no_update, dash.no_update, dash.no_update
-        result = scored(name)
+        result = scored(name, version)
         filter_model = request.get("filterModel") or {}
         sort_model = request.get("sortModel") or []
         if result is None:
@@ -132,10 +149,14 @@ def register(app: dash.Dash, services: Services) -> None:
             return {"rowData": [], "rowCount": 0}, dash.no_update, f"Filter not applied: {exc}"
         count = response["rowCount"]
         note = f"{count:,} of {result.rows:,} rows match" if filter_model else f"{count:,} rows"
-        return response, overview.export_href(name, filter_model, sort_model), note
+        return response, overview.export_href(name, version, filter_model, sort_model), note
 
     register_url_sync(
         app,
         ids.OVERVIEW_URL_STATE,
-        {"model": (ids.OVERVIEW_MODEL, "value"), "segment": (ids.OVERVIEW_SEGMENT, "value")},
+        {
+            "model": (ids.OVERVIEW_MODEL, "value"),
+            "version": (ids.OVERVIEW_VERSION, "value"),
+            "segment": (ids.OVERVIEW_SEGMENT, "value"),
+        },
     )

@@ -11,6 +11,7 @@ from dash.development.base_component import Component
 
 from callbacks.url_state import register_url_sync
 from layouts import performance
+from layouts.model_picker import known_version, version_choices
 from models import evaluation, figures
 from models.registry import RegistryError
 from portal import ids
@@ -29,7 +30,11 @@ def register(app: dash.Dash, services: Services) -> None:
     def scored(name: str, version: int | None, source: str) -> evaluation.Scored | None:
         try:
             return evaluation.score(
-                services.registry, services.figure_cache, name, source or "reference", version
+                services.registry,
+                services.figure_cache,
+                name,
+                source or "reference",
+                known_version(services.registry, name, version),
             )
         except RegistryError:
             return None
@@ -54,17 +59,16 @@ def register(app: dash.Dash, services: Services) -> None:
     ) -> tuple[Any, ...]:
         # A model's task decides which body shows; versions, months and segments are its own.
         try:
-            versions = services.registry.versions(name)
             record = services.registry.get(name)
         except RegistryError:
             return (dash.no_update,) * 8
-        numbers = {v.version for v in versions}
+        options, kept_version = version_choices(services.registry, name, version)
         sources = performance.source_options(evaluation.available_months(services.registry, record))
         segments = performance.segment_options(record)
         is_classifier = record.task == "classification"
         return (
-            performance.version_options(versions, services.registry.active_version(name)),
-            version if version in numbers else None,
+            options,
+            kept_version,
             sources,
             source if source in {o["value"] for o in sources} else evaluation.REFERENCE,
             [{"label": c, "value": c} for c in segments],

@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 from dash import ALL, Input, Output, State
 
 from layouts import whatif
+from layouts.model_picker import known_version, version_choices
 from layouts.performance import no_data
 from models import explain, inference, sensitivity
 from models.registry import RegistryError
@@ -20,9 +21,10 @@ from portal.services import Services
 FIELDS = {"type": ids.WHATIF_FIELD, "feature": ALL}
 
 URL_SYNC = """
-function(model, record, sweep, values, fieldIds) {
+function(model, version, record, sweep, values, fieldIds) {
     const params = new URLSearchParams();
     if (model) { params.set('model', model); }
+    if (version) { params.set('version', String(version)); }
     if (record) { params.set('record', record); }
     if (sweep) { params.set('sweep', sweep); }
     (fieldIds || []).forEach(function(fid, i) {
@@ -42,12 +44,24 @@ def register(app: dash.Dash, services: Services) -> None:
     """Form generation, prediction with explanation, and the sensitivity sweep."""
     registry = services.registry
 
-    def case(name: str, feature_ids: list[dict[str, str]], values: list[Any]) -> tuple[Any, Any, list[Any]]:
+    def case(
+        name: str, version: int | None, feature_ids: list[dict[str, str]], values: list[Any]
+    ) -> tuple[Any, Any, list[Any]]:
         """The model version, a validated one-row frame (or None) and the validation errors."""
-        record = registry.get(name)
+        record = registry.get(name, known_version(registry, name, version))
         raw = {fid["feature"]: value for fid, value in zip(feature_ids, values, strict=True)}
         frame, errors, _ = validate_records([raw], record.schema)
         return record, frame, errors
+
+    @app.callback(
+        Output(ids.WHATIF_VERSION, "options"),
+        Output(ids.WHATIF_VERSION, "value"),
+        Input(ids.WHATIF_MODEL, "value"),
+        State(ids.WHATIF_VERSION, "value"),
+        prevent_initial_call=True,
+    )
+    def switch_versions(name: str, version: int | None) -> tuple[Any, Any]:
+        return version_choices(registry, name, version)
 
     @app.callback(
         Output(ids.WHATIF_FORM, "children"),
@@ -56,17 +70,21 @@ def register(app: dash.Dash, services: Services) -> None:
         Output(ids.WHATIF_SENSITIVITY_FEATURE, "options"),
         Output(ids.WHATIF_SENSITIVITY_FEATURE, "value"),
         Input(ids.WHATIF_MODEL, "value"),
+        Input(ids.WHATIF_VERSION, "value"),
         Input(ids.WHATIF_RECORD, "value"),
         State(ids.WHATIF_RENDERED, "data"),
         State(ids.WHATIF_SENSITIVITY_FEATURE, "value"),
         prevent_initial_call=True,
     )
-    def rebuild_form(name: str, record_id: str | None, rendered: dict | None, sweep: str | None) -> tuple:
+    def rebuild_form(
+        name: str, version: int | None, record_id: str | None, rendered: dict | None, sweep: str | None
+    ) -> tuple:
         # Dash also fires this when the page is drawn; the layout already built that form.
-        if rendered == {"model": name, "record": record_id or ""}:
+        key = whatif.rendered_key(name, version, record_id)
+        if rendered == key:
             return (dash.no_update,) * 5
         try:
-            record = registry.get(name)
+            record = registry.get(name, known_version(registry, name, version))
         except RegistryError as exc:
             return dash.no_update, str(exc), dash.no_update, dash.no_update, dash.no_update
         values, status = whatif.initial_values(services, record, (record_id or "").strip(), {})
@@ -75,7 +93,7 @@ def register(app: dash.Dash, services: Services) -> None:
         return (
             whatif.form(record, values),
             status,
-            {"model": name, "record": record_id or ""},
+            key,
             features,
             chosen,
         )
@@ -87,12 +105,13 @@ def register(app: dash.Dash, services: Services) -> None:
         Input(FIELDS, "value"),
         State(FIELDS, "id"),
         State(ids.WHATIF_MODEL, "value"),
+        State(ids.WHATIF_VERSION, "value"),
     )
     def predict(
-        values: list[Any], feature_ids: list[dict[str, str]], name: str
+        values: list[Any], feature_ids: list[dict[str, str]], name: str, version: int | None
     ) -> tuple[Any, go.Figure, Any]:
         try:
-            record, frame, errors = case(name, feature_ids, values)
+            record, frame, errors = case(name, version, feature_ids, values)
         except RegistryError as exc:
             return (
                 "",
@@ -119,10 +138,13 @@ def register(app: dash.Dash, services: Services) -> None:
         Input(ids.WHATIF_SENSITIVITY_FEATURE, "value"),
         State(FIELDS, "id"),
         State(ids.WHATIF_MODEL, "value"),
+        State(ids.WHATIF_VERSION, "value"),
     )
-    def sweep(values: list[Any], feature: str, feature_ids: list[dict[str, str]], name: str) -> go.Figure:
+    def sweep(
+        values: list[Any], feature: str, feature_ids: list[dict[str, str]], name: str, version: int | None
+    ) -> go.Figure:
         try:
-            record, frame, errors = case(name, feature_ids, values)
+            record, frame, errors = case(name, version, feature_ids, values)
         except RegistryError:
             return no_data("What if", "Model unavailable")
         if errors or feature not in record.feature_names:
@@ -136,6 +158,7 @@ def register(app: dash.Dash, services: Services) -> None:
         URL_SYNC,
         Output(ids.WHATIF_URL_STATE, "data"),
         Input(ids.WHATIF_MODEL, "value"),
+        Input(ids.WHATIF_VERSION, "value"),
         Input(ids.WHATIF_RECORD, "value"),
         Input(ids.WHATIF_SENSITIVITY_FEATURE, "value"),
         Input(FIELDS, "value"),

@@ -51,6 +51,24 @@ def _cell(value: Any) -> Any:
     return "" if value is None else str(value)
 
 
+def labelled_dropdown(
+    component_id: str,
+    label: str,
+    options: Sequence[Any],
+    value: Any,
+    clearable: bool = False,
+    placeholder: str | None = None,
+) -> Component:
+    """A dropdown with a label tied to it, so screen readers and tests can find it by name."""
+    extra = {"placeholder": placeholder} if placeholder else {}
+    return html.Div(
+        [
+            dbc.Label(label, html_for=component_id),
+            dcc.Dropdown(id=component_id, options=list(options), value=value, clearable=clearable, **extra),
+        ]
+    )
+
+
 def loading(children: Any, loading_id: str | None = None) -> Component:
     """Wrap content that a callback fills, so a spinner shows while it runs."""
     kwargs = {"id": loading_id} if loading_id else {}

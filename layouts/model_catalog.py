@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 import dash_bootstrap_components as dbc
+import pandas as pd
 from dash import dcc, html
 from dash.development.base_component import Component
 
 from layouts.components import empty_state, loading, page_header
+from models import catalog
 from portal import ids
 from portal.services import Services
 
@@ -92,19 +95,37 @@ def _metric_text(metrics: dict[str, Any]) -> str:
     return ", ".join(f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}" for k, v in metrics.items())
 
 
-def _schema_rows(record: Any) -> list[list[Any]]:
+def _schema_rows(schema: pd.DataFrame) -> list[list[Any]]:
     rows = []
-    for spec in record.schema:
-        if spec.categories is not None:
-            allowed = ", ".join(str(c) for c in spec.categories[:12])
-            if len(spec.categories) > 12:
-                allowed += f" (+{len(spec.categories) - 12} more)"
-        elif spec.minimum is not None:
-            allowed = f"{spec.minimum} to {spec.maximum}"
+    for item in schema.itertuples(index=False):
+        categories = item.categories.split(catalog.CATEGORY_SEPARATOR) if item.categories else []
+        if categories:
+            allowed = ", ".join(categories[:12])
+            if len(categories) > 12:
+                allowed += f" (+{len(categories) - 12} more)"
+        elif pd.notna(item.minimum):
+            allowed = f"{item.minimum} to {item.maximum}"
         else:
             allowed = "any"
-        rows.append([spec.name, spec.kind, "yes" if spec.required else "no", allowed])
+        rows.append([item.feature, item.type, "yes" if item.required else "no", allowed])
     return rows
+
+
+def section_title(title: str, href: str, link_id: str) -> Component:
+    """A table heading with its CSV download beside it."""
+    return html.Div(
+        [
+            html.H4(title, className="mb-0 me-auto"),
+            html.A(
+                [html.I(className="bi bi-download me-1"), "CSV"],
+                href=href,
+                id=link_id,
+                download="",
+                className="btn btn-outline-primary btn-sm",
+            ),
+        ],
+        className="d-flex align-items-center mt-4 mb-2",
+    )
 
 
 def detail(services: Services, name: str) -> Component:
@@ -113,35 +134,43 @@ def detail(services: Services, name: str) -> Component:
     from models.registry import RegistryError
 
     try:
-        versions = services.registry.versions(name)
-        active = services.registry.active_version(name)
+        versions = catalog.versions_frame(services.registry, name)
+        if versions.empty:
+            return empty_state(f"Model {name!r} has no complete version yet.")
+        current = services.registry.get(name)
     except RegistryError as exc:
         return empty_state(f"Model {name!r} cannot be shown.", str(exc))
-    if not versions:
-        return empty_state(f"Model {name!r} has no complete version yet.")
+    metric_columns = [c for c in versions.columns if c.startswith("metric_")]
     version_rows = [
         [
-            f"v{v.version}",
-            dbc.Badge("active", color="success") if v.version == active else "",
-            v.task,
-            v.target,
-            v.created_at,
-            _metric_text(v.metrics),
-            v.model_sha256[:12],
+            f"v{row['version']}",
+            dbc.Badge("active", color="success") if row["active"] else "",
+            row["task"],
+            row["target"],
+            row["created_utc"],
+            _metric_text({c.removeprefix("metric_"): row[c] for c in metric_columns if pd.notna(row[c])}),
+            row["sha256"][:12],
         ]
-        for v in reversed(versions)
+        for row in versions.to_dict("records")
     ]
-    current = next((v for v in versions if v.version == active), versions[-1])
+    quoted = quote(name, safe="")
     return html.Div(
         [
-            html.H4("Versions", className="mt-2"),
+            section_title("Versions", f"/export/models/{quoted}/versions.csv", ids.MODELS_VERSIONS_CSV),
             table(
                 ["Version", "", "Task", "Target", "Created (UTC)", "Hold-out metrics", "SHA-256"],
                 version_rows,
                 table_id=ids.MODELS_VERSIONS,
             ),
-            html.H4(f"Input schema of v{current.version}", className="mt-4"),
-            table(["Feature", "Type", "Required", "Allowed values"], _schema_rows(current)),
+            section_title(
+                f"Input schema of v{current.version}",
+                f"/export/models/{quoted}/schema.csv?version={current.version}",
+                ids.MODELS_SCHEMA_CSV,
+            ),
+            table(
+                ["Feature", "Type", "Required", "Allowed values"],
+                _schema_rows(catalog.schema_frame(current)),
+            ),
         ]
     )
 

@@ -14,7 +14,8 @@ import plotly.graph_objects as go
 from dash import dcc, html
 from dash.development.base_component import Component
 
-from layouts.components import empty_state, kpi_card, loading, page_header
+from layouts.components import empty_state, kpi_card, labelled_dropdown, loading, page_header
+from layouts.model_picker import picker, resolve
 from layouts.performance import graph, no_data, segment_options
 from models import figures, population
 from models.registry import ModelVersion, RegistryError
@@ -27,23 +28,13 @@ GRID_BLOCK_ROWS = 100
 DATE_FORMAT = {"function": "params.value ? String(params.value).slice(0, 10) : ''"}
 
 
-def _select(component_id: str, label: str, options: list[str], value: Any) -> Component:
-    return html.Div(
-        [
-            dbc.Label(label, html_for=component_id),
-            dcc.Dropdown(
-                id=component_id,
-                options=[{"label": o, "value": o} for o in options],
-                value=value,
-                clearable=False,
-            ),
-        ]
-    )
-
-
-def export_href(model: str | None, filter_model: Any = None, sort_model: Any = None) -> str:
-    """The CSV export link for a model and the grid's current filter and sort."""
+def export_href(
+    model: str | None, version: int | None = None, filter_model: Any = None, sort_model: Any = None
+) -> str:
+    """The CSV export link for a model (and pinned version) and the grid's current filter and sort."""
     query: dict[str, str] = {"model": model or ""}
+    if version:
+        query["version"] = str(version)
     if filter_model:
         query["filter"] = json.dumps(filter_model, separators=(",", ":"))
     if sort_model:
@@ -52,26 +43,29 @@ def export_href(model: str | None, filter_model: Any = None, sort_model: Any = N
 
 
 def layout(
-    services: Services, model: str | None = None, segment: str | None = None, **_query: Any
+    services: Services,
+    model: str | None = None,
+    version: Any = None,
+    segment: str | None = None,
+    **_query: Any,
 ) -> Component:
     """Controls seeded from the query string; callbacks fill the KPIs, charts and grid."""
     header = page_header(
         "Overview", "Every scored record of a model: how predictions are distributed, by segment and month."
     )
-    names = services.registry.names()
-    if not names:
-        return html.Div([header, empty_state("No model is registered yet.", "Run `portal demo`.")])
-    name = model if model in names else names[0]
     try:
-        record = services.registry.get(name)
+        choice = resolve(services.registry, model, version)
     except RegistryError as exc:
-        return html.Div([header, empty_state(f"Model {name!r} cannot be shown.", str(exc))])
+        return html.Div([header, empty_state(f"Model {model!r} cannot be shown.", str(exc))])
+    if choice is None:
+        return html.Div([header, empty_state("No model is registered yet.", "Run `portal demo`.")])
+    name, record = choice.name, choice.record
     segments = segment_options(record)
     chosen = segment if segment in segments else (segments[0] if segments else None)
     controls = dbc.Row(
         [
-            dbc.Col(_select(ids.OVERVIEW_MODEL, "Model", names, name), md=3),
-            dbc.Col(_select(ids.OVERVIEW_SEGMENT, "Segment by", segments, chosen), md=3),
+            *picker(ids.OVERVIEW_MODEL, ids.OVERVIEW_VERSION, choice),
+            dbc.Col(labelled_dropdown(ids.OVERVIEW_SEGMENT, "Segment by", segments, chosen), md=3),
         ],
         className="g-3 mb-3",
     )
@@ -108,7 +102,7 @@ def layout(
                     html.A(
                         [html.I(className="bi bi-download me-1"), "Download CSV of the filtered rows"],
                         id=ids.OVERVIEW_EXPORT,
-                        href=export_href(name),
+                        href=export_href(name, choice.pinned),
                         className="btn btn-outline-primary btn-sm",
                         download="",
                     ),
@@ -188,13 +182,13 @@ def _format(scored: population.ScoredPopulation, value: float) -> str:
     return f"{value:.1%}" if scored.probability else f"{value:,.2f}"
 
 
-def kpis(scored: population.ScoredPopulation) -> Component:
+def kpis(scored: population.ScoredPopulation, head: population.Headline | None = None) -> Component:
     """Rows, the mean predicted value, and its change in the latest month."""
     if not scored.rows:
         return empty_state(
             "The scored population is empty.", "Register a population or reference data with rows."
         )
-    head = population.headline(scored)
+    head = head or population.headline(scored)
     if head.change is None:
         change_value, change_note = "no monthly data", "the data has no time column with two months"
     elif scored.probability:

@@ -10,7 +10,8 @@ import plotly.graph_objects as go
 from dash import dcc, html
 from dash.development.base_component import Component
 
-from layouts.components import empty_state, kpi_card, loading, page_header
+from layouts.components import empty_state, kpi_card, labelled_dropdown, loading, page_header
+from layouts.model_picker import picker, resolve
 from models import evaluation, figures
 from models.registry import RegistryError
 from portal import ids
@@ -43,14 +44,6 @@ def number(raw: Any, default: float, low: float | None = None, high: float | Non
     return value
 
 
-def _version(raw: Any) -> int | None:
-    try:
-        value = int(str(raw).lower().removeprefix("v"))
-    except (TypeError, ValueError):
-        return None
-    return value if value > 0 else None
-
-
 def graph(graph_id: str, model: str) -> Component:
     """A graph card whose mode bar exports PNG named after the model and chart."""
     config = {
@@ -61,17 +54,6 @@ def graph(graph_id: str, model: str) -> Component:
     }
     return dbc.Card(
         loading(dcc.Graph(id=graph_id, config=config, figure=go.Figure())), className="mb-3 portal-graph"
-    )
-
-
-def _select(
-    component_id: str, label: str, options: list[dict[str, Any]], value: Any, clearable: bool = False
-) -> Component:
-    return html.Div(
-        [
-            dbc.Label(label, html_for=component_id),
-            dcc.Dropdown(id=component_id, options=options, value=value, clearable=clearable),
-        ]
     )
 
 
@@ -98,42 +80,22 @@ def layout(
 ) -> Component:
     """Controls seeded from the query string, then metric cards and charts that callbacks fill."""
     registry = services.registry
-    names = registry.names()
     header = page_header(
         "Model performance", "Metrics and diagnostics on labelled data: the reference set or a month."
     )
-    if not names:
-        return html.Div([header, empty_state("No model is registered yet.", "Run `portal demo`.")])
-    name = model if model in names else names[0]
     try:
-        versions = registry.versions(name)
-        requested = _version(version)
-        record = registry.get(name, requested if requested in {v.version for v in versions} else None)
+        choice = resolve(registry, model, version)
     except RegistryError as exc:
-        return html.Div([header, empty_state(f"Model {name!r} cannot be shown.", str(exc))])
-    active = registry.active_version(name)
+        return html.Div([header, empty_state(f"Model {model!r} cannot be shown.", str(exc))])
+    if choice is None:
+        return html.Div([header, empty_state("No model is registered yet.", "Run `portal demo`.")])
+    name, record = choice.name, choice.record
     months = evaluation.available_months(registry, record)
     sources = source_options(months)
     chosen_source = source if source in {o["value"] for o in sources} else evaluation.REFERENCE
     controls = [
-        dbc.Col(_select(ids.PERF_MODEL, "Model", [{"label": n, "value": n} for n in names], name), md=3),
-        dbc.Col(
-            _select(
-                ids.PERF_VERSION,
-                "Version",
-                [
-                    {
-                        "label": f"v{v.version}" + (" (active)" if v.version == active else ""),
-                        "value": v.version,
-                    }
-                    for v in reversed(versions)
-                ],
-                record.version if requested else None,
-                clearable=True,
-            ),
-            md=2,
-        ),
-        dbc.Col(_select(ids.PERF_SOURCE, "Data", sources, chosen_source), md=3),
+        *picker(ids.PERF_MODEL, ids.PERF_VERSION, choice),
+        dbc.Col(labelled_dropdown(ids.PERF_SOURCE, "Data", sources, chosen_source), md=3),
     ]
     is_classifier = record.task == "classification"
     return html.Div(
@@ -159,13 +121,6 @@ def layout(
 def shown(visible: bool) -> dict[str, str]:
     """Both task bodies stay on the page (so every callback has its inputs); one is hidden."""
     return {} if visible else {"display": "none"}
-
-
-def version_options(versions: list[Any], active: int) -> list[dict[str, Any]]:
-    return [
-        {"label": f"v{v.version}" + (" (active)" if v.version == active else ""), "value": v.version}
-        for v in reversed(versions)
-    ]
 
 
 def source_options(months: list[str]) -> list[dict[str, str]]:
@@ -245,7 +200,7 @@ def _regressor_body(name: str, categorical: list[str], segment: str | None) -> C
             ),
             dbc.Row(
                 dbc.Col(
-                    _select(
+                    labelled_dropdown(
                         ids.PERF_SEGMENT,
                         "Segment by",
                         [{"label": c, "value": c} for c in categorical],

@@ -10,6 +10,7 @@ from dash import dcc, html
 from dash.development.base_component import Component
 
 from layouts.components import empty_state, loading, page_header
+from layouts.model_picker import picker, resolve
 from layouts.performance import graph
 from models import figures
 from models.explain import Explanation
@@ -88,40 +89,34 @@ def form(record: ModelVersion, values: dict[str, Any]) -> Component:
 def layout(
     services: Services,
     model: str | None = None,
+    version: Any = None,
     record: str | None = None,
     sweep: str | None = None,
     **query: Any,
 ) -> Component:
     """Model and record pickers, the generated form, then prediction, contributions and sensitivity."""
-    names = services.registry.names()
     header = page_header(
         "What-if explorer", "Change any input and see the prediction, why, and what would move it."
     )
-    if not names:
-        return html.Div([header, empty_state("No model is registered yet.", "Run `portal demo`.")])
-    name = model if model in names else names[0]
     try:
-        version = services.registry.get(name)
+        choice = resolve(services.registry, model, version)
     except RegistryError as exc:
-        return html.Div([header, empty_state(f"Model {name!r} cannot be used.", str(exc))])
-    values, status = initial_values(services, version, record, query)
-    features = version.feature_names
+        return html.Div([header, empty_state(f"Model {model!r} cannot be used.", str(exc))])
+    if choice is None:
+        return html.Div([header, empty_state("No model is registered yet.", "Run `portal demo`.")])
+    name, chosen = choice.name, choice.record
+    values, status = initial_values(services, chosen, record, query)
+    features = chosen.feature_names
     chosen_sweep = (
-        sweep if sweep in features else next(iter(version.metadata.get("global_importance", {})), features[0])
+        sweep if sweep in features else next(iter(chosen.metadata.get("global_importance", {})), features[0])
     )
-    id_column = version.metadata.get("id_column")
+    id_column = chosen.metadata.get("id_column")
     return html.Div(
         [
             header,
             dbc.Row(
                 [
-                    dbc.Col(
-                        [
-                            dbc.Label("Model", html_for=ids.WHATIF_MODEL),
-                            dcc.Dropdown(id=ids.WHATIF_MODEL, options=names, value=name, clearable=False),
-                        ],
-                        md=3,
-                    ),
+                    *picker(ids.WHATIF_MODEL, ids.WHATIF_VERSION, choice),
                     dbc.Col(
                         [
                             dbc.Label(
@@ -141,12 +136,12 @@ def layout(
                         md=3,
                     ),
                     dbc.Col(
-                        html.Div(status, id=ids.WHATIF_RECORD_STATUS, className="small text-muted mt-4"), md=6
+                        html.Div(status, id=ids.WHATIF_RECORD_STATUS, className="small text-muted mt-4"), md=4
                     ),
                 ],
                 className="g-3 mb-3",
             ),
-            dbc.Card(dbc.CardBody(html.Div(form(version, values), id=ids.WHATIF_FORM)), className="mb-3"),
+            dbc.Card(dbc.CardBody(html.Div(form(chosen, values), id=ids.WHATIF_FORM)), className="mb-3"),
             html.Div(id=ids.WHATIF_ERRORS),
             loading(html.Div(id=ids.WHATIF_RESULT, className="mb-3")),
             dbc.Row(
@@ -167,10 +162,15 @@ def layout(
                     ),
                 ]
             ),
-            dcc.Store(id=ids.WHATIF_RENDERED, data={"model": name, "record": record or ""}),
+            dcc.Store(id=ids.WHATIF_RENDERED, data=rendered_key(name, choice.pinned, record)),
             dcc.Store(id=ids.WHATIF_URL_STATE),
         ]
     )
+
+
+def rendered_key(model: str, version: int | None, record: str | None) -> dict[str, Any]:
+    """Which form is on screen, so the rebuild callback can skip the one the layout already drew."""
+    return {"model": model, "version": version, "record": record or ""}
 
 
 def result_card(

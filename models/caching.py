@@ -31,6 +31,11 @@ _lock = threading.Lock()
 # model version and checksum, so an entry can never become wrong, only old; LRU bounds memory.
 LOCAL_ENTRIES = 512
 _local: OrderedDict[tuple[int, str], Any] = OrderedDict()
+# Large results (a scored data source) that every chart of a page reads: unpickling one per callback
+# costs more than drawing the chart, so a few stay in this process too, computed by one thread at a time.
+LARGE_ENTRIES = 4
+_large: OrderedDict[tuple[int, str], Any] = OrderedDict()
+_compute_locks: dict[tuple[int, str], threading.Lock] = {}
 
 
 def _backend_id(cache: Any) -> int:
@@ -55,29 +60,53 @@ def _mark_down(cache: Any, purpose: str, exc: BaseException) -> None:
         )
 
 
-def _remember(slot: tuple[int, str], value: Any) -> None:
+def _remember(
+    store: OrderedDict[tuple[int, str], Any], limit: int, slot: tuple[int, str], value: Any
+) -> None:
     with _lock:
-        _local[slot] = value
-        _local.move_to_end(slot)
-        while len(_local) > LOCAL_ENTRIES:
-            _local.popitem(last=False)
+        store[slot] = value
+        store.move_to_end(slot)
+        while len(store) > limit:
+            store.popitem(last=False)
 
 
-def cached_call(cache: Any, purpose: str, key: str, compute: Callable[[], T], local: bool = False) -> T:
+def cached_call(
+    cache: Any, purpose: str, key: str, compute: Callable[[], T], local: bool = False, large: bool = False
+) -> T:
     """Return the cached value for ``key`` or compute and store it; cache trouble is never fatal.
 
     ``local=True`` also keeps the value in this process, for small results asked for again and again.
+    ``large=True`` keeps one of a few big values in this process, and lets one thread compute it.
     """
     slot = (_backend_id(cache), key)
+    if large:
+        return _large_call(cache, purpose, key, compute, slot)
     if local:
         value = _local.get(slot)
         if value is not None:
             CACHE_REQUESTS.labels(purpose, "hit").inc()
             return value
         value = _shared_call(cache, purpose, key, compute)
-        _remember(slot, value)
+        _remember(_local, LOCAL_ENTRIES, slot, value)
         return value
     return _shared_call(cache, purpose, key, compute)
+
+
+def _large_call(cache: Any, purpose: str, key: str, compute: Callable[[], T], slot: tuple[int, str]) -> T:
+    value = _large.get(slot)
+    if value is not None:
+        CACHE_REQUESTS.labels(purpose, "hit").inc()
+        return value
+    with _lock:
+        compute_lock = _compute_locks.setdefault(slot, threading.Lock())
+    with compute_lock:
+        value = _large.get(slot)
+        if value is None:
+            value = _shared_call(cache, purpose, key, compute)
+            _remember(_large, LARGE_ENTRIES, slot, value)
+        else:
+            CACHE_REQUESTS.labels(purpose, "hit").inc()
+    return value
 
 
 def _shared_call(cache: Any, purpose: str, key: str, compute: Callable[[], T]) -> T:

@@ -135,7 +135,7 @@ def score(registry: ModelRegistry, cache: Any, name: str, source: str, version: 
     """Scores for a source, cached per model version and source in the figures cache."""
     loaded = registry.load(name, version)
     key = prediction_key(loaded, "scored", source)
-    return cached_call(cache, "figures", key, lambda: score_uncached(registry, loaded, source))
+    return cached_call(cache, "figures", key, lambda: score_uncached(registry, loaded, source), large=True)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -19,10 +19,12 @@ import tempfile
 import threading
 from collections import OrderedDict
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from models.caching import cached_call
 from models.registry import LoadedModel, ModelRegistry, ModelVersion
 
 CHUNK_ROWS = 100_000
@@ -199,6 +201,16 @@ def scored_population(
 # -- summaries --------------------------------------------------------------------------------
 
 
+def cached_summary(cache: Any, scored: ScoredPopulation, kind: str, *args: Any) -> Any:
+    """A summary of the scored frame, cached per scored file and arguments in the figures cache.
+
+    Grouping a million rows takes longer than drawing its chart, so page views reuse the result.
+    """
+    compute = SUMMARIES[kind]
+    digest = hashlib.sha256(repr((scored.key, kind, args)).encode()).hexdigest()[:32]
+    return cached_call(cache, "figures", f"summary:{digest}", lambda: compute(scored, *args), local=True)
+
+
 @dataclasses.dataclass(frozen=True)
 class Headline:
     """The KPI numbers: rows, the mean predicted value, and its latest month-on-month change."""
@@ -229,9 +241,10 @@ def monthly_means(scored: ScoredPopulation) -> pd.DataFrame:
     return table
 
 
-def headline(scored: ScoredPopulation) -> Headline:
+def headline(scored: ScoredPopulation, months: pd.DataFrame | None = None) -> Headline:
+    """Rows, mean and latest month-on-month change; pass ``months`` when already computed."""
     mean = float(scored.frame[scored.value_column].astype(float).mean()) if scored.rows else None
-    months = monthly_means(scored)
+    months = monthly_means(scored) if months is None else months
     if len(months) < 2:
         latest = str(months["month"].iloc[-1]) if len(months) else None
         return Headline(scored.rows, mean, latest, None, None)
@@ -264,3 +277,17 @@ def by_segment(scored: ScoredPopulation, feature: str) -> pd.DataFrame:
     labels = table["segment"].astype(object)
     table["segment"] = labels.where(labels.notna(), "(missing)").astype(str)
     return table.sort_values("mean", ascending=False).reset_index(drop=True)
+
+
+def value_histogram(scored: ScoredPopulation, bins: int = 40) -> pd.DataFrame:
+    """The histogram the Overview draws: probabilities on [0, 1], regression values on their range."""
+    bounds = (0.0, 1.0) if scored.probability else None
+    return histogram(scored.frame[scored.value_column].to_numpy(), bins, bounds)
+
+
+SUMMARIES = {
+    "monthly": monthly_means,
+    "headline": lambda scored: headline(scored),
+    "histogram": value_histogram,
+    "segment": by_segment,
+}

@@ -1,6 +1,7 @@
-"""CSV export of the Overview grid's current filter and sort, streamed in chunks.
+"""CSV exports of the portal's tables; the Overview grid's is streamed in chunks.
 
 ``GET /export/overview.csv?model=NAME[&version=N][&filter=<JSON filterModel>][&sort=<JSON sortModel>]``
+``GET /export/models/NAME/versions.csv`` and ``GET /export/models/NAME/schema.csv[?version=N]``
 Every cell goes through ``portal.exports.neutralise_frame``, so nothing runs as a spreadsheet
 formula, while plain numbers (negative ones too) stay numbers. Bad parameters answer JSON 400/404.
 """
@@ -15,7 +16,7 @@ from typing import Any
 import pandas as pd
 from flask import Blueprint, Response, request
 
-from models import grid_query, population
+from models import catalog, grid_query, population
 from models.registry import ModelNotFound, RegistryError
 from portal.errors import error_json
 from portal.exports import neutralise_frame
@@ -45,19 +46,70 @@ def _csv_chunk(frame: pd.DataFrame, header: bool) -> str:
     return buffer.getvalue()
 
 
+class BadParameter(ValueError):
+    """A query parameter the export cannot use; answered as JSON 400."""
+
+
+def _version_param() -> int | None:
+    raw = request.args.get("version")
+    if raw in (None, ""):
+        return None
+    try:
+        version = int(str(raw).lower().removeprefix("v"))
+    except ValueError:
+        raise BadParameter(f"parameter 'version' must be a whole number, not {raw!r}") from None
+    if version < 1:
+        raise BadParameter(f"parameter 'version' must be 1 or more, not {raw!r}")
+    return version
+
+
+def csv_download(frame: pd.DataFrame, filename: str) -> Response:
+    """A small table as a formula-safe CSV attachment."""
+    return Response(
+        _csv_chunk(frame, header=True),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
 def create_export_blueprint(services: Services) -> Blueprint:
     exports = Blueprint("exports", __name__, url_prefix="/export")
+
+    @exports.errorhandler(BadParameter)
+    def bad_parameter(exc: BadParameter) -> Any:
+        return error_json(400, str(exc))
+
+    @exports.get("/models/<name>/versions.csv")
+    def versions_csv(name: str) -> Any:
+        if name not in services.registry.names():
+            return error_json(404, f"no model named {name!r}")
+        try:
+            frame = catalog.versions_frame(services.registry, name)
+        except RegistryError as exc:
+            return error_json(409, str(exc))
+        return csv_download(frame, f"{name}-versions.csv")
+
+    @exports.get("/models/<name>/schema.csv")
+    def schema_csv(name: str) -> Any:
+        version = _version_param()
+        if name not in services.registry.names():
+            return error_json(404, f"no model named {name!r}")
+        try:
+            record = services.registry.get(name, version)
+        except ModelNotFound as exc:
+            return error_json(404, str(exc))
+        except RegistryError as exc:
+            return error_json(409, str(exc))
+        return csv_download(catalog.schema_frame(record), f"{name}-v{record.version}-schema.csv")
 
     @exports.get("/overview.csv")
     def overview_csv() -> Any:
         name = request.args.get("model", "")
-        raw_version = request.args.get("version")
-        version: int | None = None
-        if raw_version not in (None, ""):
-            try:
-                version = int(str(raw_version).lower().removeprefix("v"))
-            except ValueError:
-                return error_json(400, f"parameter 'version' must be a whole number, not {raw_version!r}")
+        version = _version_param()
         if not name:
             return error_json(400, "parameter 'model' is required")
         if name not in services.registry.names():

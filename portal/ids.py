@@ -13,6 +13,8 @@ HOME_REFRESH = "home-refresh"
 # Models page
 MODELS_SELECT = "models-select"
 MODELS_VERSIONS = "models-versions"
+MODELS_VERSIONS_CSV = "models-versions-csv"
+MODELS_SCHEMA_CSV = "models-schema-csv"
 MODELS_DETAIL = "models-detail"
 MODELS_URL_STATE = "models-url-state"
 MODELS_SAMPLE_ROW = "models-sample-row"
@@ -44,6 +46,7 @@ PERF_IMPORTANCE_REGRESSOR = "perf-importance-regressor"
 
 # Overview page
 OVERVIEW_MODEL = "overview-model"
+OVERVIEW_VERSION = "overview-version"
 OVERVIEW_SEGMENT = "overview-segment"
 OVERVIEW_KPIS = "overview-kpis"
 OVERVIEW_DISTRIBUTION = "overview-distribution"
@@ -56,6 +59,7 @@ OVERVIEW_URL_STATE = "overview-url-state"
 
 # What-if page
 WHATIF_MODEL = "whatif-model"
+WHATIF_VERSION = "whatif-version"
 WHATIF_RECORD = "whatif-record"
 WHATIF_RECORD_STATUS = "whatif-record-status"
 WHATIF_FIELD = "whatif-field"  # pattern-matching type; see whatif_field()

@@ -6,6 +6,7 @@ import argparse
 import logging
 
 from portal.commands import CliError
+from portal.commands.models import prescore
 from portal.config import Settings
 
 log = logging.getLogger(__name__)
@@ -45,11 +46,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
         versions = build_demo(registry, settings.data_dir / "datasets", rows=args.rows, seed=args.seed)
     except (RegistryError, OSError) as exc:
         raise CliError(f"demo failed: {exc}") from None
-    from models.population import scored_population
-
     for version in versions:
         log.info("registered %s v%d (%s)", version.name, version.version, version.metrics)
-        # Score the population now, so the first Overview visit does not do it inside a request.
-        scored_population(registry, settings.data_dir, version.name, version.version)
-        log.info("scored the %s population for the overview", version.name)
+        prescore(settings, registry, version.name, version.version)
     return 0

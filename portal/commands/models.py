@@ -7,11 +7,15 @@ import logging
 import pickle
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from portal.commands import CliError
 from portal.config import Settings
+
+if TYPE_CHECKING:
+    from models.registry import ModelRegistry
 
 log = logging.getLogger(__name__)
 
@@ -130,11 +134,24 @@ def register_model(settings: Settings, args: argparse.Namespace) -> int:
         )
     except (RegistryError, SchemaError) as exc:
         raise CliError(f"cannot register {args.model_file}: {exc}") from None
+    prescore(settings, _registry(settings), version.name, version.version)
     sys.stdout.write(
         f"registered {version.name} v{version.version} ({version.task}); "
         f"metrics: {', '.join(f'{k}={v:.4g}' for k, v in version.metrics.items())}\n"
     )
     return 0
+
+
+def prescore(settings: Settings, registry: ModelRegistry, name: str, version: int) -> None:
+    """Score the version's population now, so no analyst's first Overview request has to."""
+    from models.population import scored_population
+
+    try:
+        scored = scored_population(registry, settings.data_dir, name, version)
+    except Exception as exc:  # the version is registered either way; the page scores it on demand
+        log.warning("could not pre-score %s v%d: %s: %s", name, version, type(exc).__name__, exc)
+        return
+    log.info("scored %d population rows of %s v%d for the overview", scored.rows, name, version)
 
 
 def promote_model(settings: Settings, args: argparse.Namespace) -> int:
@@ -145,5 +162,6 @@ def promote_model(settings: Settings, args: argparse.Namespace) -> int:
         record = _registry(settings).promote(args.name, args.version)
     except RegistryError as exc:
         raise CliError(str(exc)) from None
+    prescore(settings, _registry(settings), record.name, record.version)
     sys.stdout.write(f"{record.name} v{record.version} is now active\n")
     return 0

@@ -47,6 +47,8 @@ def test_cli001_register_from_csv_then_list_promote_and_predict(cli_env, tmp_pat
     assert register(model_file, reference, "churn-csv") == 0
     assert main(["models", "promote", "churn-csv", "v2"]) == 0
     assert "churn-csv v2 is now active" in capsys.readouterr().out
+    # Registering and promoting score the population up front, so no page request has to.
+    assert list((cli_env / "scores" / "churn-csv" / "2").glob("*.parquet"))
 
     from portal.app import create_app
 

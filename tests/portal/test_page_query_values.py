@@ -49,3 +49,15 @@ def test_pqv003_what_if_ignores_unknown_fields_and_keeps_bad_values_for_the_erro
     assert _value(tree, {"type": "whatif-field", "feature": "tenure_months"}) == "ten"
     ids = [c.id for c in tree._traverse() if isinstance(getattr(c, "id", None), dict)]
     assert {"type": "whatif-field", "feature": "no_such"} not in ids
+
+
+def test_pqv004_bad_or_unknown_versions_mean_the_active_one_on_every_model_page(app) -> None:
+    for path, version_id in (
+        ("/overview", "overview-version"),
+        ("/what-if", "whatif-version"),
+        ("/performance", "perf-version"),
+    ):
+        for raw in ("zz", "v99", "0", "-1", "1.5", "true", "9" * 30):
+            tree = _render(app, path, model="churn", version=raw)
+            assert _value(tree, version_id) is None, (path, raw)
+        assert _value(_render(app, path, model="churn", version="v1"), version_id) == 1
