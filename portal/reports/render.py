@@ -140,8 +140,12 @@ class Renderer:
                 else None
             ),
         )
+        from playwright.sync_api import Error as PlaywrightError
+
         try:
             return self._capture(page, url, pdf, failed_callbacks)
+        except PlaywrightError as exc:  # the browser or page crashed mid-capture: worth another try
+            raise RenderError(f"the browser failed on {url}: {str(exc).splitlines()[0]}") from None
         finally:
             page.close()
 
