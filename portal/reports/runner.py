@@ -52,7 +52,7 @@ def run_report(
         run_id = history.create(engine, report.name, trigger)
     started = time.monotonic()
     try:
-        with report_lock(settings.data_dir, report.name):
+        with report_lock(settings.data_dir, report.name, engine):
             history.abandon_orphans(engine, report.name, keep=run_id)
             history.update(engine, run_id, status="running", progress="starting the browser")
             return _run_locked(settings, engine, report, run_id, started, sleep)

@@ -108,3 +108,28 @@ def test_sch005_schedule_without_any_scheduled_report_is_refused(data_dir: Path)
     )
     assert result.returncode == 2
     assert result.stderr.strip() == "portal: no report in PORTAL_REPORTS_FILE has a schedule"
+
+
+@pytest.mark.postgres
+def test_sch006_postgres_advisory_lock_guards_other_hosts(postgres_database_url: str, make_settings) -> None:
+    """A run holding the lock in another process (another pod) is seen through the shared database."""
+    import sqlalchemy as sa
+
+    from portal.db import migrate
+    from portal.reports.locks import advisory_key
+
+    settings = make_settings(PORTAL_DATABASE_URL=postgres_database_url)
+    engine = create_engine(postgres_database_url)
+    other_host = create_engine(postgres_database_url)
+    try:
+        migrate.upgrade(engine)
+        with other_host.connect() as connection:
+            connection.execute(sa.text("SELECT pg_advisory_lock(:k)"), {"k": advisory_key("nightly")})
+            outcome = run_report(settings, engine, REPORT, "schedule")
+            connection.execute(sa.text("SELECT pg_advisory_unlock(:k)"), {"k": advisory_key("nightly")})
+        assert outcome.error == "another run of report 'nightly' is in progress"
+        with report_lock(settings.data_dir, "nightly", engine):
+            pass  # released by the other host, the lock is free again
+    finally:
+        engine.dispose()
+        other_host.dispose()
