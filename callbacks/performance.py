@@ -94,15 +94,18 @@ def register(app: dash.Dash, services: Services) -> None:
         result = scored(name, version, source)
         if result is not None and result.task != "classification":
             return (dash.no_update,) * 3
-        if result is None or not result.rows or len(set(result.actual)) < 2:
+        if result is None or not result.rows or not result.has_both_classes:
             message = "No labelled data with both classes for this selection"
             return tuple(
                 performance.no_data(t, message) for t in ("ROC curve", "Precision-recall", "Calibration")
             )
+        cache = services.figure_cache
         return (
-            figures.roc_curve(*evaluation.roc_points(result)),
-            figures.pr_curve(*evaluation.pr_points(result)),
-            figures.calibration(evaluation.calibration_table(result)),
+            figures.roc_curve(*evaluation.derived(cache, result, "roc", evaluation.roc_points)),
+            figures.pr_curve(*evaluation.derived(cache, result, "pr", evaluation.pr_points)),
+            figures.calibration(
+                evaluation.derived(cache, result, "calibration", evaluation.calibration_table)
+            ),
         )
 
     @app.callback(
@@ -135,9 +138,8 @@ def register(app: dash.Dash, services: Services) -> None:
             performance.number(cost_fn, performance.DEFAULT_COSTS["cost_fn"]),
             performance.number(benefit_tp, performance.DEFAULT_COSTS["benefit_tp"]),
         )
-        negative = next((str(c) for c in set(result.actual.tolist()) if c != result.positive), "other")
         figure = figures.confusion_matrix(
-            outcome.tp, outcome.fp, outcome.fn, outcome.tn, str(result.positive), negative
+            outcome.tp, outcome.fp, outcome.fn, outcome.tn, str(result.positive), result.negative_label
         )
         return figure, performance.threshold_summary(outcome)
 
@@ -162,7 +164,13 @@ def register(app: dash.Dash, services: Services) -> None:
             return dash.no_update
         if result is None or not result.rows or segment not in result.segments:
             return performance.no_data("Error by segment", "Pick a categorical feature with labelled rows")
-        return figures.error_by_segment(evaluation.error_by_segment(result, segment), segment)
+        table = evaluation.derived(
+            services.figure_cache,
+            result,
+            f"segment:{segment}",
+            lambda r: evaluation.error_by_segment(r, segment),
+        )
+        return figures.error_by_segment(table, segment)
 
     @app.callback(
         Output(ids.PERF_IMPORTANCE, "figure"),

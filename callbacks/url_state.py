@@ -11,6 +11,8 @@ from collections.abc import Mapping
 import dash
 from dash import Input, Output
 
+from portal import url_controls
+
 SYNC_SCRIPT = """
 function() {
     const names = %s;
@@ -35,7 +37,10 @@ function() {
 
 
 def register_url_sync(app: dash.Dash, store_id: str, params: Mapping[str, tuple[str, str]]) -> None:
-    """Mirror each ``param -> (component id, property)`` into the query string."""
+    """Mirror each ``param -> (component id, property)`` into the query string.
+
+    Other parameters, such as an embed link's ``token``, and the path (``/embed/...``) are kept.
+    """
     import json
 
     names = list(params)
@@ -44,3 +49,4 @@ def register_url_sync(app: dash.Dash, store_id: str, params: Mapping[str, tuple[
         Output(store_id, "data"),
         [Input(component, prop) for component, prop in params.values()],
     )
+    url_controls.record(app.server, {name: component for name, (component, _prop) in params.items()})

@@ -15,7 +15,7 @@ from layouts.performance import no_data
 from models import explain, inference, sensitivity
 from models.registry import RegistryError
 from models.schema import CATEGORICAL, DATETIME, validate_records
-from portal import ids
+from portal import ids, url_controls
 from portal.services import Services
 
 FIELDS = {"type": ids.WHATIF_FIELD, "feature": ALL}
@@ -31,6 +31,8 @@ function(model, version, record, sweep, values, fieldIds) {
         const v = values[i];
         params.set('f.' + fid.feature, v === null || v === undefined ? '' : String(v));
     });
+    const token = new URLSearchParams(window.location.search).get('token');
+    if (token) { params.set('token', token); }
     const target = window.location.pathname + '?' + params.toString();
     if (target !== window.location.pathname + window.location.search) {
         window.history.replaceState(window.history.state, '', target);
@@ -163,4 +165,13 @@ def register(app: dash.Dash, services: Services) -> None:
         Input(ids.WHATIF_SENSITIVITY_FEATURE, "value"),
         Input(FIELDS, "value"),
         State(FIELDS, "id"),
+    )
+    url_controls.record(
+        app.server,
+        {
+            "model": ids.WHATIF_MODEL,
+            "version": ids.WHATIF_VERSION,
+            "record": ids.WHATIF_RECORD,
+            "sweep": ids.WHATIF_SENSITIVITY_FEATURE,
+        },
     )

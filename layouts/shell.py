@@ -34,7 +34,11 @@ def navbar(title: str) -> Component:
 
 
 def layout(title: str) -> Component:
-    """The whole-app layout: navbar above the page container."""
+    """The whole-app layout: navbar above the page container.
+
+    Embeds (``/embed/<page>``) share it: Dash serves one layout for every path, so the server
+    marks an embed's ``<body>`` (``portal.embed_gate``) and ``portal.css`` hides the chrome.
+    """
     return html.Div(
         [navbar(title), dbc.Container(dash.page_container, fluid=True, className="pb-4")],
         className="portal-shell",

@@ -7,8 +7,9 @@ then only re-counts a confusion matrix over the cached arrays.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -19,6 +20,7 @@ from models.inference import prediction_key
 from models.registry import LoadedModel, ModelRegistry, ModelVersion
 from models.training import classification_metrics, regression_metrics
 
+T = TypeVar("T")
 REFERENCE = "reference"
 CURVE_POINTS = 400
 
@@ -37,10 +39,20 @@ class Scored:
     positive: Any
     segments: dict[str, np.ndarray]
     metrics: dict[str, float]
+    labels: tuple[Any, ...] = ()
+    key: str = ""
 
     @property
     def rows(self) -> int:
         return len(self.actual)
+
+    @property
+    def has_both_classes(self) -> bool:
+        return len(self.labels) >= 2
+
+    @property
+    def negative_label(self) -> str:
+        return next((str(label) for label in self.labels if label != self.positive), "other")
 
 
 def population_path(record: ModelVersion) -> Path | None:
@@ -87,7 +99,7 @@ def _segment_columns(record: ModelVersion, frame: pd.DataFrame) -> dict[str, np.
     }
 
 
-def score_uncached(registry: ModelRegistry, loaded: LoadedModel, source: str) -> Scored:
+def score_uncached(registry: ModelRegistry, loaded: LoadedModel, source: str, key: str = "") -> Scored:
     """Run the model over a source once; everything on the page is derived from this."""
     record = loaded.version
     frame = source_frame(registry, record, source)
@@ -114,6 +126,8 @@ def score_uncached(registry: ModelRegistry, loaded: LoadedModel, source: str) ->
             classes[-1],
             segments,
             metrics,
+            tuple(pd.unique(actual)),
+            key,
         )
     predicted = np.asarray(loaded.estimator.predict(x), dtype=float) if len(frame) else np.array([])
     metrics = regression_metrics(actual.astype(float), predicted) if len(frame) else {}
@@ -128,6 +142,8 @@ def score_uncached(registry: ModelRegistry, loaded: LoadedModel, source: str) ->
         None,
         segments,
         metrics,
+        (),
+        key,
     )
 
 
@@ -135,7 +151,16 @@ def score(registry: ModelRegistry, cache: Any, name: str, source: str, version: 
     """Scores for a source, cached per model version and source in the figures cache."""
     loaded = registry.load(name, version)
     key = prediction_key(loaded, "scored", source)
-    return cached_call(cache, "figures", key, lambda: score_uncached(registry, loaded, source), large=True)
+    return cached_call(
+        cache, "figures", key, lambda: score_uncached(registry, loaded, source, key), large=True
+    )
+
+
+def derived(cache: Any, scored: Scored, kind: str, compute: Callable[[Scored], T]) -> T:
+    """Something computed from a scored source (curves, tables), cached with it per version and source."""
+    if not scored.key:
+        return compute(scored)
+    return cached_call(cache, "figures", f"{scored.key}:{kind}", lambda: compute(scored), local=True)
 
 
 @dataclasses.dataclass(frozen=True)

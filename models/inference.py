@@ -77,9 +77,15 @@ def predict_uncached(loaded: LoadedModel, frame: pd.DataFrame) -> Prediction:
     return Prediction(loaded.name, loaded.number, record.task, values.round(6).tolist(), [], None)
 
 
+# Bump when a cached value's shape changes, so a new release never unpickles an old one.
+CACHE_FORMAT = 2
+
+
 def prediction_key(loaded: LoadedModel, kind: str, digest: str) -> str:
     """Cache key naming the model, version and checksum, so no two versions can share a result."""
-    return f"{kind}:{loaded.name}:v{loaded.number}:{loaded.version.model_sha256[:16]}:{digest}"
+    return (
+        f"{kind}:f{CACHE_FORMAT}:{loaded.name}:v{loaded.number}:{loaded.version.model_sha256[:16]}:{digest}"
+    )
 
 
 def predict(

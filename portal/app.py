@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Mapping
 from pathlib import Path
@@ -11,12 +12,14 @@ from flask import Flask, request
 
 import callbacks
 import layouts
-from layouts import error_page, shell
-from portal import extensions
+from layouts import embed, error_page, shell
+from portal import embed_tokens, extensions
 from portal.api import create_api_blueprint
 from portal.config import Settings, load_settings
+from portal.embed_gate import init_embed_gate
 from portal.errors import error_json, init_error_handlers, wants_json
 from portal.export_routes import create_export_blueprint
+from portal.framing import init_framing, session_cookie_config
 from portal.health import create_health_blueprint
 from portal.log import configure_logging
 from portal.metrics import create_metrics_blueprint, record_native_threads
@@ -44,8 +47,12 @@ def create_app(config: Settings | Mapping[str, str] | None = None) -> dash.Dash:
     app = _create_dash(server, settings, services)
     _register_pages(app)
     callbacks.register_all(app, services)
+    render_error = functools.partial(error_page.render, settings)
+    page_paths = [page.path for page in layouts.PAGES]
+    render_refusal = functools.partial(error_page.render, settings, chrome=False)
+    init_embed_gate(server, app, settings, page_paths, render_refusal, DASH_CATCHALL_RULE)
     _serve_unknown_paths_as_404(server, app)
-    init_error_handlers(server, lambda status, message: error_page.render(settings, status, message))
+    init_error_handlers(server, render_error)
     _finish_dash_setup(app)
     record_native_threads()
     log.info("portal app created", extra={"env": settings.env, "pages": len(layouts.PAGES)})
@@ -68,13 +75,13 @@ def _create_server(settings: Settings) -> Flask:
         SECRET_KEY=settings.secret_key,
         DEBUG=settings.debug,
         PROPAGATE_EXCEPTIONS=False,
-        SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Lax",
         JSON_SORT_KEYS=False,
+        **session_cookie_config(settings),
     )
     server.extensions["portal.settings"] = settings
     init_request_hooks(server)
     init_theme(server, settings.theme)
+    init_framing(server, settings)
     return server
 
 
@@ -114,7 +121,7 @@ def _create_dash(server: Flask, settings: Settings, services: Services) -> dash.
 
 
 def _register_pages(app: dash.Dash) -> None:
-    """Register every page from ``layouts.PAGES``; the registry is process-wide, so reset it."""
+    """Register each page of ``layouts.PAGES`` and its embed copy; the registry is process-wide: reset it."""
     dash.page_registry.clear()
     for page in layouts.PAGES:
         dash.register_page(
@@ -125,12 +132,23 @@ def _register_pages(app: dash.Dash) -> None:
             order=page.order,
             layout=page.render,
         )
+    for page in layouts.PAGES:
+        dash.register_page(
+            f"{page.module}.embed",
+            path=embed_tokens.page_embed_path(page.path),
+            name=f"{page.name} (embedded)",
+            title=page.title,
+            order=1000 + page.order,
+            layout=functools.partial(embed.render, page.path, page.layout),
+        )
     dash.register_page("not_found_404", path="/404", name="Not found", layout=layouts.not_found.layout)
 
 
 def _serve_unknown_paths_as_404(server: Flask, app: dash.Dash) -> None:
     """Dash answers every path with its index; unknown ones should say 404 to machines too."""
-    page_paths = {page.path.rstrip("/") or "/" for page in layouts.PAGES}
+    paths = [page.path for page in layouts.PAGES]
+    paths += [embed_tokens.page_embed_path(path) for path in paths]
+    page_paths = {path.rstrip("/") or "/" for path in paths}
 
     @server.before_request
     def _unknown_page() -> tuple[object, int] | None:

@@ -15,6 +15,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from portal.framing import parse_frame_ancestors
+
 ENV_PREFIX = "PORTAL_"
 # Variables under this prefix belong to the test suite, not to a running portal.
 RESERVED_PREFIXES = ("PORTAL_TEST_",)
@@ -299,6 +301,22 @@ SETTINGS: tuple[Setting, ...] = (
         "OpenMP/BLAS threads per worker. More than 1 oversubscribes the cores.",
     ),
     Setting(
+        "frame_ancestors",
+        "PORTAL_FRAME_ANCESTORS",
+        "'self'",
+        parse_frame_ancestors,
+        "Origins allowed to frame the portal (CSP `frame-ancestors`), space or comma separated: "
+        "`'self'`, `'none'` or `https://host[:port]`.",
+    ),
+    Setting(
+        "embed_cross_site",
+        "PORTAL_EMBED_CROSS_SITE",
+        "false",
+        _parse_bool,
+        "`true` when framing sites are on another site: the session cookie becomes "
+        "`SameSite=None; Secure` (HTTPS only). Otherwise `Lax`.",
+    ),
+    Setting(
         "reports_file",
         "PORTAL_REPORTS_FILE",
         "",
@@ -401,6 +419,8 @@ class Settings:
     native_threads: int
     log_level: str
     log_format: str
+    frame_ancestors: tuple[str, ...]
+    embed_cross_site: bool
     reports_file: str = ""
     report_base_url: str = ""
     report_timeout: int = 90

@@ -84,11 +84,36 @@ def verify(secret_key: str, token: str | None, page: str, now: float | None = No
     return EmbedGrant(payload["p"], dict(payload["q"]), int(payload["e"]), str(payload.get("s", "embed")))
 
 
+def authorize(
+    secret_key: str, token: Any, page: str, query: Mapping[str, Any], now: float | None = None
+) -> EmbedGrant:
+    """Verify ``token`` for ``page`` and check ``query`` keeps its pinned values; TokenError otherwise.
+
+    Both the embed page request and the page layout call this, so neither can be used to skip it.
+    """
+    if token is not None and not isinstance(token, str):
+        raise TokenError("This embed link carries more than one token.", "invalid")
+    grant = verify(secret_key, token, page, now)
+    if not grant.allows(query):
+        pinned = ", ".join(f"{key}={value}" for key, value in sorted(grant.query.items()))
+        raise TokenError(f"This embed link only allows {pinned}.", "query-not-allowed")
+    return grant
+
+
+def page_embed_path(page: str) -> str:
+    """Where the chrome-less copy of ``page`` lives: ``/overview`` -> ``/embed/overview``."""
+    return f"{EMBED_PREFIX}{page}"
+
+
 def embed_path(
     secret_key: str, page: str, query: Mapping[str, Any], ttl_seconds: int, subject: str = "embed"
 ) -> str:
     """``/embed<page>?<query>&token=...``: the URL an iframe or the report renderer opens."""
-    token = issue(secret_key, page, ttl_seconds, query, subject)
+    return path_with_token(page, query, issue(secret_key, page, ttl_seconds, query, subject))
+
+
+def path_with_token(page: str, query: Mapping[str, Any], token: str) -> str:
+    """The embed path of ``page`` carrying ``query`` and an already issued ``token``."""
     params = {str(k): str(v) for k, v in query.items() if k != TOKEN_PARAM}
     params[TOKEN_PARAM] = token
-    return f"{EMBED_PREFIX}{page}?{urlencode(params)}"
+    return f"{page_embed_path(page)}?{urlencode(params)}"

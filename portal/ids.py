@@ -81,6 +81,9 @@ def whatif_field(feature: str) -> dict[str, str]:
 # Overview page (added)
 OVERVIEW_GRID_RESET = "overview-grid-reset"
 
+# Embedded pages
+EMBED_REFUSED = "embed-refused"
+
 # Reports page
 REPORTS_DEFINITIONS = "reports-definitions"
 REPORTS_RUN_NOW = "reports-run-now"  # pattern-matching type; see reports_run_now()

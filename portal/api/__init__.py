@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, request
 from werkzeug.exceptions import HTTPException
 
+from portal.api.embed_tokens import create_embed_tokens_blueprint
 from portal.api.errors import ApiError
 from portal.api.models import create_models_blueprint
 from portal.api.openapi import create_openapi_blueprint
@@ -19,6 +20,7 @@ def create_api_blueprint(services: Services) -> Blueprint:
     api = Blueprint("api", __name__, url_prefix=API_PREFIX)
     api.register_blueprint(create_models_blueprint(services))
     api.register_blueprint(create_openapi_blueprint())
+    api.register_blueprint(create_embed_tokens_blueprint(services))
 
     @api.before_request
     def _limit_body() -> None:

@@ -125,6 +125,32 @@ PREDICT_RESPONSE = {
         },
     },
 }
+EMBED_TOKEN_REQUEST = {
+    "type": "object",
+    "required": ["page"],
+    "additionalProperties": False,
+    "properties": {
+        "page": {"type": "string", "description": "Page path: /, /overview, /what-if, /performance, /models"},
+        "query": {
+            "type": "object",
+            "description": "Query values the link pins; the frame cannot change them",
+            "additionalProperties": {"type": ["string", "number"]},
+        },
+        "ttl": {"type": "string", "description": "Lifetime such as 90s, 15m, 1h or 7d", "default": "1h"},
+    },
+}
+EMBED_TOKEN_RESPONSE = {
+    "type": "object",
+    "required": ["url", "path", "token", "page", "query", "expires_at"],
+    "properties": {
+        "url": {"type": "string", "description": "Full URL to put in an iframe's src"},
+        "path": {"type": "string"},
+        "token": {"type": "string"},
+        "page": {"type": "string"},
+        "query": {"type": "object", "additionalProperties": {"type": "string"}},
+        "expires_at": {"type": "string", "format": "date-time"},
+    },
+}
 
 
 def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
@@ -181,6 +207,21 @@ def openapi_document() -> dict[str, Any]:
                         "415": _error("Body is not JSON"),
                         "422": _error("Values that do not fit the model's schema, by row and field"),
                         "503": _error("The model version cannot be loaded"),
+                    },
+                }
+            },
+            "/embed-tokens": {
+                "post": {
+                    "summary": "Issue a signed, expiring link that embeds one page in an iframe",
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": EMBED_TOKEN_REQUEST}},
+                    },
+                    "responses": {
+                        "201": _json(EMBED_TOKEN_RESPONSE, "The link and when it expires"),
+                        "400": _error("Malformed JSON or body shape"),
+                        "415": _error("Body is not JSON"),
+                        "422": _error("Unknown page, bad query values or lifetime"),
                     },
                 }
             },

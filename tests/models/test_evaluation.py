@@ -60,3 +60,21 @@ def test_eva003_months_come_from_the_population_and_filter_rows(registry) -> Non
 def test_eva004_a_month_without_labels_is_empty_not_an_error(registry) -> None:
     scored = evaluation.score_uncached(registry, registry.load("churn"), "1999-01")
     assert scored.rows == 0 and scored.metrics == {}
+
+
+def test_eva009_curves_are_cached_with_their_scored_source(app) -> None:
+    services = app.server.extensions["portal.services"]
+    calls: list[str] = []
+
+    def roc(scored: evaluation.Scored) -> tuple:
+        calls.append(scored.source)
+        return evaluation.roc_points(scored)
+
+    with app.server.app_context():
+        scored = evaluation.score(services.registry, services.figure_cache, "churn", evaluation.REFERENCE)
+        assert scored.key.startswith("scored:f") and scored.has_both_classes
+        assert scored.negative_label != str(scored.positive)
+        first = evaluation.derived(services.figure_cache, scored, "roc", roc)
+        again = evaluation.derived(services.figure_cache, scored, "roc", roc)
+    assert calls == ["reference"]
+    np.testing.assert_array_equal(first[0], again[0])

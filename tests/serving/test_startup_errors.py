@@ -17,6 +17,7 @@ from tests.support.servers import PROJECT_ROOT
         ({"PORT": "http"}, "PORT"),
         ({"PORTAL_ENV": "production"}, "PORTAL_SECRET_KEY"),
         ({"PORTAL_WROKERS": "4"}, "PORTAL_WROKERS"),
+        ({"PORTAL_FRAME_ANCESTORS": "https://*.example.com"}, "PORTAL_FRAME_ANCESTORS"),
     ],
 )
 @pytest.mark.parametrize("command", ["gunicorn", "cli"])
