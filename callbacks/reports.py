@@ -57,5 +57,5 @@ def start(services: Services, name: str) -> tuple[Any, bool]:
         run_id = history.create(services.engine, name, "page", status="queued")
     except sa.exc.SQLAlchemyError:
         return dbc.Alert("The run history is not available: run `portal db upgrade`.", color="warning"), True
-    start_run(services.settings, name, run_id)
+    start_run(services.settings, services.engine, name, run_id)
     return dbc.Alert(f"Run {run_id} of {name!r} started.", color="info", duration=8000), False

@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from portal.config import Settings
+from portal.embed_tokens import embed_path
 from portal.reports.definitions import PageSpec
 
 # Long enough for one try (page load plus portalReady), short enough to be useless if it leaks.
@@ -14,11 +15,13 @@ TOKEN_MARGIN_SECONDS = 60
 def page_url(settings: Settings, report: str, page: PageSpec) -> str:
     """The absolute URL the renderer opens for one report page: the single place that chooses it.
 
-    The chrome-free, token-checked ``/embed`` route is not served yet, so this opens the normal
-    page; once it is, the path becomes ``portal.embed_tokens.embed_path(settings.secret_key,
-    page.path, page.query_dict, token_ttl(settings), subject=f"report:{report}")``.
+    The chrome-free ``/embed`` copy of the page, signed in by a short-lived token scoped to that
+    page and its query (subject ``report:<name>``): no password, and a leaked URL soon expires.
     """
-    return settings.report_origin + page.relative_url()
+    path = embed_path(
+        settings.secret_key, page.path, page.query_dict, token_ttl(settings), f"report:{report}"
+    )
+    return settings.report_origin + path
 
 
 def token_ttl(settings: Settings) -> int:

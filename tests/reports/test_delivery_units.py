@@ -79,3 +79,57 @@ def test_dlv006_webhook_styles_and_unreachable_hook(make_settings, summary) -> N
         assert hook.posts[0]["json"] == slack
     with pytest.raises(DeliveryError, match="ConnectionError"):
         deliver(make_settings(), Delivery("webhook", hook.url, timeout=2), summary)
+
+
+def test_dlv007_report_url_is_a_short_lived_embed_token_for_that_page(make_settings) -> None:
+    import time
+    from urllib.parse import parse_qs, urlsplit
+
+    from portal import embed_tokens
+    from portal.reports.targets import page_url
+
+    settings = make_settings(PORTAL_REPORT_TIMEOUT="30")
+    url = urlsplit(page_url(settings, "weekly", REPORT.pages[0]))
+    assert f"{url.scheme}://{url.netloc}" == settings.report_origin and url.path == "/embed/overview"
+    query = {key: values[0] for key, values in parse_qs(url.query).items()}
+    token = query.pop("token")
+    grant = embed_tokens.verify(settings.secret_key, token, "/overview")
+    assert query == {"model": "churn"} and grant.query == {"model": "churn"}
+    assert grant.subject == "report:weekly"
+    assert grant.expires_at - time.time() <= 30 + 60
+    with pytest.raises(embed_tokens.TokenError, match="another page"):
+        embed_tokens.verify(settings.secret_key, token, "/performance")
+
+
+def test_dlv008_run_now_child_gets_exactly_the_same_settings(make_settings) -> None:
+    from portal.reports.launch import settings_env
+
+    settings = make_settings(
+        PORTAL_FRAME_ANCESTORS="'self' https://intranet.example.com",
+        PORTAL_SMTP_STARTTLS="false",
+        PORTAL_REPORT_TRIES="5",
+        PORTAL_CACHE_SOCKET_TIMEOUT="0.5",
+    )
+    assert load_settings(settings_env(settings)) == settings
+
+
+def test_dlv009_run_now_child_that_cannot_start_fails_its_run(make_settings, tmp_path) -> None:
+    import time
+
+    from portal.extensions import create_engine
+    from portal.reports import history
+    from portal.reports.launch import start_run
+
+    settings = make_settings(PORTAL_REPORTS_FILE=str(tmp_path / "gone.yaml"))
+    engine = create_engine(settings.sqlalchemy_url)
+    try:
+        run_id = history.create(engine, "weekly", "page", status="queued")
+        start_run(settings, engine, "weekly", run_id).wait(timeout=60)
+        deadline = time.monotonic() + 10
+        while history.get(engine, run_id).status == "queued" and time.monotonic() < deadline:
+            time.sleep(0.1)
+        run = history.get(engine, run_id)
+        assert run.status == "failed"
+        assert "exited with code 2 before starting" in run.error and "cannot read it" in run.error
+    finally:
+        engine.dispose()

@@ -177,3 +177,16 @@ def test_rep106_unknown_report_name_is_one_line(report_portal) -> None:
     result = report_portal.cli([], "run", "nope")
     assert result.returncode == 2
     assert result.stderr.strip() == "portal: no report named 'nope'; defined: none"
+
+
+def test_rep107_renderer_signs_in_with_a_token_the_portal_checks(report_portal) -> None:
+    """A token signed with another secret is refused by /embed, so the run fails and says why."""
+    result = report_portal.cli(
+        [{"name": "wrong-key", "title": "Wrong key", "pages": ["/models?model=churn"], "deliver": []}],
+        "run",
+        "wrong-key",
+        PORTAL_SECRET_KEY="another-secret-than-the-portal-has",
+        PORTAL_REPORT_TRIES="1",
+    )
+    assert result.returncode == 1
+    assert "answered HTTP 401" in result.stderr and "/embed/models?model=churn&token=" in result.stderr
