@@ -61,7 +61,8 @@ class Renderer:
         from playwright.sync_api import sync_playwright
 
         if not self.chromium.is_file():
-            raise RenderError(f"no Chromium at {self.chromium}: set PORTAL_CHROMIUM_PATH no download")
+            hint = "install the system package or set PORTAL_CHROMIUM_PATH; none is downloaded"
+            raise RenderError(f"no Chromium at {self.chromium}: {hint}")
         with contextlib.ExitStack() as stack:
             profile = stack.enter_context(tempfile.TemporaryDirectory(prefix="portal-report-"))
             playwright = stack.enter_context(sync_playwright())
