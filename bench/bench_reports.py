@@ -14,14 +14,21 @@ import time
 from pathlib import Path
 
 from bench.harness import Result, demo_data_dir, portal_env, serve
+from portal.config import load_settings
+from portal.reports.definitions import PageSpec
 from portal.reports.render import CHROMIUM_ARGS, Renderer
+from portal.reports.targets import page_url
 from portal.reports.verify import check_image
 
 ROWS = 200_000
 RUNS = 3
 VIEWPORT = (1280, 900)
 CHROMIUM = Path("/usr/bin/chromium")
-PAGES = ("/overview?model=churn", "/performance?model=churn", "/models?model=churn")
+PAGES = (
+    PageSpec("/overview", (("model", "churn"),)),
+    PageSpec("/performance", (("model", "churn"),)),
+    PageSpec("/models", (("model", "churn"),)),
+)
 
 
 def _bare_screenshot_ms(url: str) -> float:
@@ -57,17 +64,18 @@ def _report_page_ms(origin: str, url: str) -> float:
 
 
 def run() -> list[Result]:
-    server = serve(portal_env(demo_data_dir(ROWS)))
+    env = portal_env(demo_data_dir(ROWS))
+    server = serve(env)
+    # What a report opens: the /embed copy with a report token signed by the served portal's secret.
+    settings = load_settings({**env, "PORTAL_REPORT_BASE_URL": server.url})
     results = []
     try:
-        for path in PAGES:
-            url = server.url + path
+        for page in PAGES:
+            url = page_url(settings, "bench", page)
             _report_page_ms(server.url, url)  # warm the caches; not what we measure
             portal = statistics.median(_report_page_ms(server.url, url) for _ in range(RUNS))
             floor = statistics.median(_bare_screenshot_ms(url) for _ in range(RUNS))
-            results.append(
-                Result(f"report render {path.split('?')[0]} ({ROWS:,} rows)", portal, floor, "ms", False)
-            )
+            results.append(Result(f"report render {page.path} ({ROWS:,} rows)", portal, floor, "ms", False))
     finally:
         server.stop()
     return results
