@@ -129,6 +129,7 @@ def register(app: dash.Dash, services: Services) -> None:
             )
             return "", no_data("Why: feature contributions", "Waiting for valid inputs"), alert
         result = inference.predict(registry, services.inference_cache, name, frame, record.version)
+        services.prediction_log.record_frame(result, frame, source="ui")
         row = result.records()[0]
         explanation = explain.explain(registry, services.inference_cache, name, frame, record.version)
         card = whatif.result_card(record.task, row["prediction"], row.get("probabilities"), result.version)

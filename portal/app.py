@@ -15,6 +15,7 @@ import layouts
 from layouts import embed, error_page, shell
 from portal import embed_tokens, extensions
 from portal.api import create_api_blueprint
+from portal.batch_routes import create_batch_blueprint
 from portal.config import Settings, load_settings
 from portal.embed_gate import init_embed_gate
 from portal.errors import error_json, init_error_handlers, wants_json
@@ -43,6 +44,7 @@ def create_app(config: Settings | Mapping[str, str] | None = None) -> dash.Dash:
     server.register_blueprint(create_metrics_blueprint())
     server.register_blueprint(create_api_blueprint(services))
     server.register_blueprint(create_export_blueprint(services))
+    server.register_blueprint(create_batch_blueprint(services))
     server.register_blueprint(create_reports_blueprint(services))
     app = _create_dash(server, settings, services)
     _register_pages(app)
@@ -77,6 +79,8 @@ def _create_server(settings: Settings) -> Flask:
         PROPAGATE_EXCEPTIONS=False,
         JSON_SORT_KEYS=False,
         **session_cookie_config(settings),
+        # The largest body any route accepts; batch uploads also count bytes while streaming.
+        MAX_CONTENT_LENGTH=max(settings.batch_max_bytes, settings.api_max_bytes) + 65536,
     )
     server.extensions["portal.settings"] = settings
     init_request_hooks(server)
@@ -90,6 +94,7 @@ def _bind_extensions(server: Flask, settings: Settings) -> Services:
     registry = extensions.registry.init_app(server, settings)
     engine = extensions.database.init_app(server, settings)
     jobs = extensions.jobs.init_app(server, settings)
+    prediction_log = extensions.prediction_log.init_app(server, engine, settings)
     services = Services(
         settings=settings,
         registry=registry,
@@ -97,6 +102,7 @@ def _bind_extensions(server: Flask, settings: Settings) -> Services:
         figure_cache=extensions.cache["figures"],
         engine=engine,
         jobs=jobs,
+        prediction_log=prediction_log,
     )
     server.extensions[SERVICES_KEY] = services
     return services

@@ -266,6 +266,20 @@ SETTINGS: tuple[Setting, ...] = (
         "Empty: background jobs run in a disk-cache manager. Set to scale out to Celery.",
     ),
     Setting(
+        "batch_max_bytes",
+        "PORTAL_BATCH_MAX_BYTES",
+        "200000000",
+        _parse_int(1024),
+        "Largest batch-scoring upload in bytes (413 above), enforced by the server while streaming.",
+    ),
+    Setting(
+        "batch_retention_days",
+        "PORTAL_BATCH_RETENTION_DAYS",
+        "7",
+        _parse_int(1, 3650),
+        "Days a batch's upload and results are kept for re-download before cleanup removes them.",
+    ),
+    Setting(
         "workers",
         "PORTAL_WORKERS",
         "0",
@@ -412,6 +426,8 @@ class Settings:
     api_max_records: int
     api_max_bytes: int
     celery_broker_url: str
+    batch_max_bytes: int
+    batch_retention_days: int
     workers: int
     worker_timeout: int
     max_requests: int

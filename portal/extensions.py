@@ -121,6 +121,7 @@ class JobsExtension:
             celery_app = Celery(
                 "portal", broker=settings.celery_broker_url, backend=settings.celery_broker_url
             )
+            celery_app.conf.update(celery_options(settings))
             manager = CeleryManager(celery_app)
         else:
             import diskcache
@@ -135,7 +136,45 @@ class JobsExtension:
         return server.extensions[self.key]
 
 
+class PredictionLogExtension:
+    """The prediction log over the portal database, spooling under the data dir while it is down."""
+
+    key = "portal.prediction_log"
+
+    def init_app(self, server: Flask, engine: sa.Engine, settings: Settings) -> Any:
+        from portal.prediction_log import PredictionLog
+
+        prediction_log = PredictionLog(engine, Path(settings.data_dir) / "spool" / "prediction_log")
+        server.extensions[self.key] = prediction_log
+        # Each gunicorn worker starts its own flusher on its first request (threads do not survive fork).
+        server.before_request(prediction_log.ensure_flusher)
+        return prediction_log
+
+    def for_app(self, server: Flask) -> Any:
+        return server.extensions[self.key]
+
+
+def celery_options(settings: Settings) -> dict[str, Any]:
+    """Keys prefixed per data dir, so portals sharing a Redis never take each other's jobs.
+
+    Web and Celery workers of one portal share the data dir (uploads and results live there),
+    so they agree on the prefix.
+    """
+    import hashlib
+
+    digest = hashlib.sha256(str(Path(settings.data_dir).resolve()).encode()).hexdigest()[:12]
+    prefix = {"global_keyprefix": f"portal-{digest}:"}
+    return {
+        "broker_transport_options": prefix,
+        "result_backend_transport_options": prefix,
+        "worker_prefetch_multiplier": 1,
+        "broker_connection_retry_on_startup": True,
+        "worker_hijack_root_logger": False,
+    }
+
+
 cache = CacheExtension()
 registry = RegistryExtension()
 database = DatabaseExtension()
 jobs = JobsExtension()
+prediction_log = PredictionLogExtension()

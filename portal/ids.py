@@ -84,6 +84,29 @@ OVERVIEW_GRID_RESET = "overview-grid-reset"
 # Embedded pages
 EMBED_REFUSED = "embed-refused"
 
+# Batch scoring page
+BATCH_MODEL = "batch-model"
+BATCH_DROP = "batch-drop"
+BATCH_PICK = "batch-pick"
+BATCH_UPLOAD = "batch-upload"  # store: {"batch_id", "file_name"} set by assets/batch_upload.js
+BATCH_UPLOAD_STATUS = "batch-upload-status"
+BATCH_VALIDATION = "batch-validation"
+BATCH_VALIDATED = "batch-validated"
+BATCH_SCORE = "batch-score"
+BATCH_CANCEL = "batch-cancel"
+BATCH_PROGRESS = "batch-progress"
+BATCH_PROGRESS_TEXT = "batch-progress-text"
+BATCH_STATUS = "batch-status"
+BATCH_CANCEL_STATUS = "batch-cancel-status"
+BATCH_RESULT = "batch-result"
+BATCH_GRID = "batch-grid"
+BATCH_CHART = "batch-chart"
+
+# Batches (history) page
+BATCHES_TABLE = "batches-table"
+BATCH_MODEL_SYNC = "batch-model-sync"
+BATCH_VALIDATION_PROGRESS = "batch-validation-progress"
+
 # Reports page
 REPORTS_DEFINITIONS = "reports-definitions"
 REPORTS_RUN_NOW = "reports-run-now"  # pattern-matching type; see reports_run_now()

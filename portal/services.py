@@ -25,6 +25,8 @@ class Services:
     figure_cache: Cache
     engine: sa.Engine
     jobs: Any
+    # portal.prediction_log.PredictionLog; typed loosely to keep this module free of its imports.
+    prediction_log: Any = None
 
 
 def current_services() -> Services:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
@@ -110,8 +109,9 @@ def create_models_blueprint(services: Services) -> Blueprint:
         except RegistryError as exc:
             raise ApiError(503, str(exc)) from None
         rows = result.records()
-        for row in rows:
-            row["prediction_id"] = uuid.uuid4().hex
+        prediction_ids = services.prediction_log.record_frame(result, frame, source="api")
+        for row, prediction_id in zip(rows, prediction_ids, strict=True):
+            row["prediction_id"] = prediction_id
         return jsonify(
             model=name,
             version=result.version,

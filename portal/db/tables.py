@@ -5,7 +5,6 @@ Add a line here when a new ``portal/db/<table>.py`` module defines a table.
 
 from __future__ import annotations
 
-from portal.db import metadata
-from portal.db import report_runs as _report_runs  # noqa: F401
+from portal.db import batches, metadata, prediction_log, report_runs
 
-__all__ = ["metadata"]
+__all__ = ["batches", "metadata", "prediction_log", "report_runs"]

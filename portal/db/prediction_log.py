@@ -1,0 +1,31 @@
+"""The prediction log: one row per prediction the portal showed or returned, the base for monitoring.
+
+Features and output are JSON documents kept as text, so a million-row batch is written from
+strings built in bulk (pandas' JSON writer) rather than one ``json.dumps`` per row.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from portal.db import metadata
+
+SOURCES = ("ui", "api", "batch")
+
+prediction_log = sa.Table(
+    "prediction_log",
+    metadata,
+    # 32 hex characters, time-ordered (models.prediction_ids); the key makes spool replays idempotent.
+    sa.Column("prediction_id", sa.String(32), primary_key=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("model_name", sa.String(200), nullable=False),
+    sa.Column("model_version", sa.Integer, nullable=False),
+    sa.Column("source", sa.String(16), nullable=False),
+    sa.Column("batch_id", sa.String(32), nullable=True),
+    sa.Column("user_name", sa.String(200), nullable=False),
+    sa.Column("features", sa.Text, nullable=False),
+    sa.Column("output", sa.Text, nullable=False),
+    sa.CheckConstraint("source IN ('ui', 'api', 'batch')", name="source"),
+    sa.Index("ix_prediction_log_model_time", "model_name", "created_at"),
+    sa.Index("ix_prediction_log_batch_id", "batch_id"),
+)

@@ -1,0 +1,217 @@
+"""The prediction-log service: every prediction shown or returned is one row, even with the database down.
+
+Writes go to the database when it answers. When it does not, entries go to a durable local spool
+(``portal.prediction_spool``), and the database is skipped for a short cool-down so predictions
+stay fast; a background thread per process, and the next successful write, replay the spool in
+order. Inserts ignore a prediction id already present, so a replay is exactly-once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+
+from models.inference import Prediction
+from models.prediction_ids import new_prediction_ids
+from portal.db.prediction_log import SOURCES, prediction_log
+from portal.identity import current_user
+from portal.prediction_spool import PredictionSpool
+
+log = logging.getLogger(__name__)
+
+INSERT_CHUNK = 5000
+COOL_DOWN_SECONDS = 5.0
+FLUSH_INTERVAL_SECONDS = 5.0
+
+
+def feature_documents(frame: pd.DataFrame) -> list[str]:
+    """One JSON object per row, built by pandas in bulk (dates as ISO text)."""
+    if frame.empty:
+        return []
+    text = frame.to_json(orient="records", lines=True, date_format="iso", date_unit="s")
+    return text.rstrip("\n").split("\n")
+
+
+def output_documents(prediction: Prediction) -> list[str]:
+    """One JSON output per row: the prediction and, for classifiers, class probabilities."""
+    values = _json_values(prediction.predictions)
+    if prediction.probabilities is None:
+        return ('{"prediction":' + values + "}").tolist()
+    probabilities = np.asarray(prediction.probabilities, dtype=float)
+    parts = '{"prediction":' + values + ',"probabilities":{'
+    for index, label in enumerate(prediction.classes):
+        number = pd.Series(probabilities[:, index]).astype(str)
+        parts = parts + ("," if index else "") + json.dumps(str(label)) + ":" + number
+    return (parts + "}}").tolist()
+
+
+def _json_values(values: Sequence[Any]) -> pd.Series:
+    """JSON text of each value; plain ints and finite floats are formatted in bulk."""
+    series = pd.Series(values)
+    if pd.api.types.is_integer_dtype(series) or (
+        pd.api.types.is_float_dtype(series) and np.isfinite(series.to_numpy()).all()
+    ):
+        return series.astype(str)
+    return series.astype(object).map(json.dumps)
+
+
+class PredictionLog:
+    """Records predictions; ``record_frame`` for a few rows, ``record_batch`` for a scored chunk."""
+
+    def __init__(
+        self,
+        engine: sa.Engine,
+        spool_dir: Path,
+        user: Callable[[], str] = current_user,
+        flush_interval: float = FLUSH_INTERVAL_SECONDS,
+    ) -> None:
+        self.engine = engine
+        self.spool = PredictionSpool(spool_dir)
+        self.user = user
+        self.flush_interval = flush_interval
+        self._down_until = 0.0
+        self._flusher_pid = 0
+        self._flusher_lock = threading.Lock()
+        self._stop = threading.Event()
+
+    # -- what callers use -------------------------------------------------------------------------
+    def record_frame(
+        self, prediction: Prediction, frame: pd.DataFrame, source: str = "ui", batch_id: str | None = None
+    ) -> list[str]:
+        """Log each row of ``frame`` with its prediction; returns the new prediction ids in row order."""
+        if source not in SOURCES:
+            raise ValueError(f"unknown prediction source {source!r}")
+        ids = new_prediction_ids(len(frame))
+        self.write(self.entries(prediction, frame, ids, source, batch_id, self.user()))
+        return ids
+
+    def entries(
+        self,
+        prediction: Prediction,
+        frame: pd.DataFrame,
+        ids: Sequence[str],
+        source: str,
+        batch_id: str | None,
+        user: str,
+    ) -> list[dict[str, Any]]:
+        """Rows for the log table, one per input row, all stamped with the same time."""
+        now = dt.datetime.now(dt.UTC).isoformat()
+        features = feature_documents(frame)
+        outputs = output_documents(prediction)
+        return [
+            {
+                "prediction_id": pid,
+                "created_at": now,
+                "model_name": prediction.model,
+                "model_version": prediction.version,
+                "source": source,
+                "batch_id": batch_id,
+                "user_name": user,
+                "features": feature,
+                "output": output,
+            }
+            for pid, feature, output in zip(ids, features, outputs, strict=True)
+        ]
+
+    def write(self, entries: list[dict[str, Any]]) -> bool:
+        """Insert entries (replaying the spool first); spool them when the database fails. True if stored."""
+        self.ensure_flusher()
+        if not entries:
+            return True
+        if time.monotonic() >= self._down_until:
+            try:
+                if self.spool.pending():
+                    self.spool.replay(self._insert)
+                self._insert(entries)
+                return True
+            except sa.exc.SQLAlchemyError as exc:
+                self._down_until = time.monotonic() + COOL_DOWN_SECONDS
+                log.warning(
+                    "prediction log database unavailable; spooling locally",
+                    extra={"error": type(exc).__name__, "entries": len(entries)},
+                )
+        self.spool.append(entries)
+        return False
+
+    def flush(self) -> int:
+        """Replay the spool now; returns how many entries reached the database (0 while it is down)."""
+        if not self.spool.pending():
+            return 0
+        try:
+            sent = self.spool.replay(self._insert)
+        except sa.exc.SQLAlchemyError as exc:
+            self._down_until = time.monotonic() + COOL_DOWN_SECONDS
+            log.info("prediction log database still unavailable", extra={"error": type(exc).__name__})
+            return 0
+        self._down_until = 0.0
+        return sent
+
+    # -- the database ----------------------------------------------------------------------------
+    def _insert(self, entries: Iterable[dict[str, Any]]) -> None:
+        """One transaction of driver-level executemany, ignoring ids already logged (idempotent replay)."""
+        sqlite = self.engine.dialect.name == "sqlite"
+        rows = _driver_rows(entries, sqlite)
+        if not rows:
+            return
+        marks = ", ".join(["?" if sqlite else "%s"] * len(COLUMNS))
+        sql = (
+            f"INSERT INTO prediction_log ({', '.join(COLUMNS)}) VALUES ({marks}) "
+            "ON CONFLICT (prediction_id) DO NOTHING"
+        )
+        with self.engine.begin() as connection:
+            for start in range(0, len(rows), INSERT_CHUNK):
+                connection.exec_driver_sql(sql, rows[start : start + INSERT_CHUNK])
+
+    # -- the background flusher ------------------------------------------------------------------
+    def ensure_flusher(self) -> None:
+        """Start this process's flusher thread once (after a fork, the parent's thread is gone)."""
+        if self._flusher_pid == os.getpid():
+            return
+        with self._flusher_lock:
+            if self._flusher_pid == os.getpid():
+                return
+            self._flusher_pid = os.getpid()
+            self._stop = threading.Event()
+            thread = threading.Thread(target=self._flush_forever, name="prediction-log-flusher", daemon=True)
+            thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def _flush_forever(self) -> None:
+        stop = self._stop
+        while not stop.wait(self.flush_interval):
+            try:
+                self.flush()
+            except Exception:  # never let the thread die; the next round tries again
+                log.exception("prediction log flush failed")
+
+
+COLUMNS = tuple(column.name for column in prediction_log.columns)
+
+
+def _driver_rows(entries: Iterable[dict[str, Any]], sqlite: bool) -> list[tuple[Any, ...]]:
+    """Rows as the DB driver takes them; times in UTC (SQLite stores them as SQLAlchemy's text)."""
+    stamps: dict[str, Any] = {}
+
+    def stamp(text: str) -> Any:
+        if text not in stamps:
+            moment = dt.datetime.fromisoformat(text).astimezone(dt.UTC)
+            stamps[text] = moment.strftime("%Y-%m-%d %H:%M:%S.%f") if sqlite else moment
+        return stamps[text]
+
+    return [
+        tuple(stamp(entry[name]) if name == "created_at" else entry[name] for name in COLUMNS)
+        for entry in entries
+    ]
