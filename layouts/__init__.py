@@ -8,7 +8,18 @@ from typing import Any
 
 from dash.development.base_component import Component
 
-from layouts import batch, batches, home, model_catalog, not_found, overview, performance, reports, whatif
+from layouts import (
+    batch,
+    batches,
+    drift,
+    home,
+    model_catalog,
+    not_found,
+    overview,
+    performance,
+    reports,
+    whatif,
+)
 from portal.services import Services, current_services
 
 PageLayout = Callable[..., Component]
@@ -36,6 +47,7 @@ PAGES: tuple[Page, ...] = (
     Page("layouts.overview", "/overview", "Overview", "Overview", 10, overview.layout),
     Page("layouts.whatif", "/what-if", "What-if", "What-if explorer", 20, whatif.layout),
     Page("layouts.performance", "/performance", "Performance", "Model performance", 30, performance.layout),
+    Page("layouts.drift", "/drift", "Drift", "Drift monitoring", 35, drift.layout),
     Page("layouts.batch", "/batch", "Batch", "Batch scoring", 40, batch.layout),
     Page("layouts.batches", "/batches", "Batches", "Past batches", 45, batches.layout),
     Page("layouts.model_catalog", "/models", "Models", "Models", 90, model_catalog.layout),

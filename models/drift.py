@@ -63,6 +63,9 @@ class DriftThresholds:
         return cls(**parsed)
 
 
+DEFAULT_THRESHOLDS = DriftThresholds()
+
+
 @dataclasses.dataclass(frozen=True)
 class FeatureDrift:
     """One feature's test, statistic and verdict, plus PSI and the row counts behind them."""
@@ -230,7 +233,7 @@ def _empty(feature: str, kind: str, n_ref: int, n_cur: int) -> FeatureDrift:
 
 
 def numeric_drift(
-    feature: str, reference: Any, current: Any, limits: DriftThresholds = DriftThresholds()
+    feature: str, reference: Any, current: Any, limits: DriftThresholds = DEFAULT_THRESHOLDS
 ) -> FeatureDrift:
     """Drift of a numeric feature; missing and infinite values are left out of both samples."""
     sample = _Sorted.of(_finite(reference), _finite(current))
@@ -260,7 +263,7 @@ def _low_cardinality_test(distinct: int, n_ref: int, limits: DriftThresholds) ->
 
 
 def categorical_drift(
-    feature: str, reference: Any, current: Any, limits: DriftThresholds = DriftThresholds()
+    feature: str, reference: Any, current: Any, limits: DriftThresholds = DEFAULT_THRESHOLDS
 ) -> FeatureDrift:
     """Drift of a categorical feature from category shares; missing values are left out."""
     ref = pd.Series(reference).dropna()
@@ -292,7 +295,7 @@ def dataset_drift(
     reference: pd.DataFrame,
     current: pd.DataFrame,
     kinds: Mapping[str, str],
-    limits: DriftThresholds = DriftThresholds(),
+    limits: DriftThresholds = DEFAULT_THRESHOLDS,
 ) -> DatasetDrift:
     """Test every feature in ``kinds`` (name -> numeric/categorical); most drifted first."""
     results = []

@@ -118,6 +118,28 @@ def _parse_database_url(raw: str) -> str:
     return value
 
 
+def _parse_drift_thresholds(raw: str) -> dict[str, dict[str, float]]:
+    """``{"model": {"threshold": value}}``; every entry is checked now, not when a page first needs it."""
+    import json
+
+    from models.drift import DriftThresholds
+
+    if not raw.strip():
+        return {}
+    try:
+        value = json.loads(raw)
+    except ValueError as exc:
+        raise ValueError(f"not valid JSON: {exc}") from None
+    if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
+        raise ValueError('expected a JSON object of objects, e.g. {"churn": {"wasserstein": 0.2}}')
+    for model, thresholds in value.items():
+        try:
+            DriftThresholds.from_mapping(thresholds)
+        except ValueError as exc:
+            raise ValueError(f"model {model!r}: {exc}") from None
+    return value
+
+
 def _parse_broker_url(raw: str) -> str:
     value = raw.strip()
     if value and not value.startswith(("redis://", "rediss://", "amqp://")):
@@ -280,6 +302,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Days a batch's upload and results are kept for re-download before cleanup removes them.",
     ),
     Setting(
+        "drift_thresholds",
+        "PORTAL_DRIFT_THRESHOLDS",
+        "",
+        _parse_drift_thresholds,
+        'Per-model drift thresholds as JSON, e.g. `{"churn": {"wasserstein": 0.2, "drift_share": 0.3}}`.',
+    ),
+    Setting(
         "workers",
         "PORTAL_WORKERS",
         "0",
@@ -428,6 +457,7 @@ class Settings:
     celery_broker_url: str
     batch_max_bytes: int
     batch_retention_days: int
+    drift_thresholds: dict[str, dict[str, float]]
     workers: int
     worker_timeout: int
     max_requests: int

@@ -136,6 +136,11 @@ class JobsExtension:
         return server.extensions[self.key]
 
 
+def spool_dir(settings: Settings) -> Path:
+    """Where prediction-log entries wait while the database is down."""
+    return Path(settings.data_dir) / "spool" / "prediction_log"
+
+
 class PredictionLogExtension:
     """The prediction log over the portal database, spooling under the data dir while it is down."""
 
@@ -144,7 +149,7 @@ class PredictionLogExtension:
     def init_app(self, server: Flask, engine: sa.Engine, settings: Settings) -> Any:
         from portal.prediction_log import PredictionLog
 
-        prediction_log = PredictionLog(engine, Path(settings.data_dir) / "spool" / "prediction_log")
+        prediction_log = PredictionLog(engine, spool_dir(settings))
         server.extensions[self.key] = prediction_log
         # Each gunicorn worker starts its own flusher on its first request (threads do not survive fork).
         server.before_request(prediction_log.ensure_flusher)

@@ -107,6 +107,17 @@ BATCHES_TABLE = "batches-table"
 BATCH_MODEL_SYNC = "batch-model-sync"
 BATCH_VALIDATION_PROGRESS = "batch-validation-progress"
 
+# Drift page
+DRIFT_MODEL = "drift-model"
+DRIFT_VERSION = "drift-version"
+DRIFT_WINDOW = "drift-window"
+DRIFT_FEATURE = "drift-feature"
+DRIFT_KPIS = "drift-kpis"
+DRIFT_TABLE = "drift-table"
+DRIFT_OVERLAY = "drift-overlay"
+DRIFT_PREDICTIONS = "drift-predictions"
+DRIFT_URL_STATE = "drift-url-state"
+
 # Reports page
 REPORTS_DEFINITIONS = "reports-definitions"
 REPORTS_RUN_NOW = "reports-run-now"  # pattern-matching type; see reports_run_now()

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import argparse
 import logging
+from typing import TYPE_CHECKING
 
 from portal.commands import CliError
 from portal.commands.models import prescore
 from portal.config import Settings
+
+if TYPE_CHECKING:
+    from models.registry import ModelRegistry
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +33,30 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--if-missing", action="store_true", help="do nothing when any model is already registered"
     )
+    parser.add_argument(
+        "--no-history", action="store_true", help="do not log the last months as past predictions"
+    )
     parser.set_defaults(handler=run)
+
+
+def log_history(settings: Settings, registry: ModelRegistry, names: list[str]) -> None:
+    """Backfill the prediction log with the demo's last months, so monitoring has history."""
+    import sqlalchemy as sa
+
+    from portal.demo_history import backfill
+    from portal.extensions import create_engine, spool_dir
+    from portal.prediction_log import PredictionLog
+
+    engine = create_engine(settings.sqlalchemy_url)
+    prediction_log = PredictionLog(engine, spool_dir(settings))
+    try:
+        for name in names:
+            backfill(registry, prediction_log, name)
+    except sa.exc.SQLAlchemyError as exc:
+        raise CliError(f"could not log the demo history (run `portal db upgrade` first?): {exc}") from None
+    finally:
+        prediction_log.stop()
+        engine.dispose()
 
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
@@ -49,4 +76,6 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     for version in versions:
         log.info("registered %s v%d (%s)", version.name, version.version, version.metrics)
         prescore(settings, registry, version.name, version.version)
+    if not args.no_history:
+        log_history(settings, registry, [v.name for v in versions])
     return 0

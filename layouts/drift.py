@@ -1,0 +1,225 @@
+"""Drift monitoring: the active version's reference data against a window of logged predictions."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+import pandas as pd
+import plotly.graph_objects as go
+from dash import dcc, html
+from dash.development.base_component import Component
+
+from layouts.components import empty_state, kpi_card, labelled_dropdown, loading, page_header
+from layouts.model_picker import picker, resolve
+from layouts.performance import graph
+from models import figures
+from models.drift import DatasetDrift
+from models.registry import RegistryError
+from portal import drift_service, ids
+from portal.services import Services
+
+TEST_NAMES = {
+    "wasserstein": "Wasserstein (normed)",
+    "jensenshannon": "Jensen-Shannon",
+    "ks": "Kolmogorov-Smirnov p",
+    "chisquare": "chi-square p",
+    "z": "Z-test p",
+    "none": "no data",
+}
+
+
+def layout(
+    services: Services,
+    model: str | None = None,
+    version: Any = None,
+    window: str | None = None,
+    feature: str | None = None,
+    **_query: Any,
+) -> Component:
+    """Model, window and feature pickers; callbacks fill the verdict, feature table and charts."""
+    header = page_header(
+        "Drift",
+        "Do recent inputs still look like the data the model was checked on? Reference data against "
+        "logged predictions, feature by feature.",
+    )
+    try:
+        choice = resolve(services.registry, model, version)
+    except RegistryError as exc:
+        return html.Div([header, empty_state(f"Model {model!r} cannot be shown.", str(exc))])
+    if choice is None:
+        return html.Div([header, empty_state("No model is registered yet.", "Run `portal demo`.")])
+    windows = drift_service.window_options(services, choice.name)
+    chosen_window = (
+        window
+        if window in {o["value"] for o in windows}
+        else drift_service.default_window(services, choice.name, windows)
+    )
+    features = choice.record.feature_names
+    chosen_feature = feature if feature in features else None
+    controls = dbc.Row(
+        [
+            *picker(ids.DRIFT_MODEL, ids.DRIFT_VERSION, choice),
+            dbc.Col(labelled_dropdown(ids.DRIFT_WINDOW, "Logged predictions", windows, chosen_window), md=3),
+            dbc.Col(
+                labelled_dropdown(
+                    ids.DRIFT_FEATURE, "Feature", features, chosen_feature, placeholder="most drifted"
+                ),
+                md=3,
+            ),
+        ],
+        className="g-3 mb-3",
+    )
+    grid = dag.AgGrid(
+        id=ids.DRIFT_TABLE,
+        columnDefs=COLUMNS,
+        rowData=[],
+        getRowId="params.data.feature",
+        defaultColDef={"resizable": True, "sortable": True},
+        dashGridOptions={"domLayout": "autoHeight", "rowSelection": {"mode": "singleRow"}},
+        className="ag-theme-alpine mb-3",
+    )
+    return html.Div(
+        [
+            header,
+            controls,
+            loading(html.Div(id=ids.DRIFT_KPIS, className="mb-3")),
+            html.H5("Features, most drifted first", className="mb-1"),
+            html.P(
+                "The sparkline is the statistic per day or week of the window; click a row to compare "
+                "its distributions below.",
+                className="small text-muted",
+            ),
+            grid,
+            dbc.Row(
+                [
+                    dbc.Col(graph(ids.DRIFT_OVERLAY, choice.name), md=6),
+                    dbc.Col(graph(ids.DRIFT_PREDICTIONS, choice.name), md=6),
+                ]
+            ),
+            dcc.Store(id=ids.DRIFT_URL_STATE),
+        ]
+    )
+
+
+def _number(digits: str) -> dict[str, str]:
+    return {"function": f"params.value == null ? '' : d3.format('{digits}')(params.value)"}
+
+
+COLUMNS: list[dict[str, Any]] = [
+    {"field": "feature", "pinned": "left", "minWidth": 150},
+    {"field": "status", "headerName": "Verdict", "cellClass": {"function": "'portal-drift-' + params.value"}},
+    {"field": "test", "headerName": "Test"},
+    {
+        "field": "statistic",
+        "headerName": "Statistic",
+        "type": "numericColumn",
+        "valueFormatter": _number(".4g"),
+    },
+    {
+        "field": "threshold",
+        "headerName": "Threshold",
+        "type": "numericColumn",
+        "valueFormatter": _number(".3g"),
+    },
+    {"field": "psi", "headerName": "PSI", "type": "numericColumn", "valueFormatter": _number(".3f")},
+    {"field": "history", "headerName": "Over time", "cellRenderer": "DriftSparkline", "sortable": False},
+    {"field": "current_rows", "headerName": "Rows", "type": "numericColumn", "valueFormatter": _number(",")},
+]
+
+
+def table_rows(view: drift_service.DriftView) -> list[dict[str, Any]]:
+    """Grid rows: one per feature with its verdict and sparkline values."""
+    from models import monitoring
+
+    rows = []
+    for item in view.result.features:
+        rows.append(
+            {
+                "feature": item.feature,
+                "status": "drifted" if item.drifted else ("no data" if item.test == "none" else "stable"),
+                "test": TEST_NAMES.get(item.test, item.test),
+                "statistic": _finite(item.statistic),
+                "threshold": _finite(item.threshold),
+                "psi": _finite(item.psi),
+                "history": {
+                    "values": monitoring.sparkline_values(view.history, item.feature),
+                    "threshold": _finite(item.threshold),
+                    "pvalue": item.test in ("ks", "chisquare", "z"),
+                },
+                "current_rows": item.current_rows,
+            }
+        )
+    return rows
+
+
+def _finite(value: float) -> float | None:
+    return value if value is not None and math.isfinite(value) else None
+
+
+def kpis(view: drift_service.DriftView, result: DatasetDrift) -> Component:
+    """The dataset verdict, the share of drifted features, and the sizes compared."""
+    verdict = "Drift detected" if result.drifted else "No dataset drift"
+    share = f"{result.drifted_share:.0%} of features drifted"
+    cards = [
+        kpi_card(
+            "Dataset", verdict, f"{share}; drifts at {result.thresholds.drift_share:.0%}", "drift-kpi-verdict"
+        ),
+        kpi_card(
+            "Drifted features",
+            f"{len(result.drifted_features)} of {len(result.features)}",
+            ", ".join(result.drifted_features[:4]) or "none",
+            "drift-kpi-features",
+        ),
+        kpi_card(
+            "Rows compared",
+            f"{view.window_rows:,}",
+            f"against {view.reference_rows:,} reference rows",
+            "drift-kpi-rows",
+        ),
+    ]
+    color = "danger" if result.drifted else "success"
+    return html.Div(
+        [
+            dbc.Row([dbc.Col(card, md=4, className="mb-2") for card in cards], className="g-2"),
+            dbc.Badge(verdict, color=color, className="portal-drift-verdict"),
+        ]
+    )
+
+
+def overlay_figure(table: pd.DataFrame, feature: str, numeric: bool) -> go.Figure:
+    """Reference and current shares per bin or category, side by side."""
+    figure = figures.base_figure(f"{feature}: reference against current", feature, "Share of rows")
+    x = table["label"].astype(str)
+    figure.add_trace(go.Bar(x=x, y=table["reference"], name="reference", opacity=0.75))
+    figure.add_trace(go.Bar(x=x, y=table["current"], name="current", opacity=0.75))
+    figure.update_layout(barmode="group" if not numeric else "overlay", yaxis_tickformat=".0%")
+    if numeric:
+        figure.update_xaxes(showticklabels=False, title=f"{feature} (bins, low to high)")
+    return figure
+
+
+def predictions_figure(spread: pd.DataFrame, baseline: dict[str, float], label: str) -> go.Figure:
+    """The outputs' median and 10-90% and 25-75% bands per bucket, with the reference median."""
+    figure = figures.base_figure(f"Prediction drift: {label} over time", "Period", label)
+    x = spread["bucket"].astype(str)
+    for low, high, name, alpha in (("q10", "q90", "10-90%", 0.15), ("q25", "q75", "25-75%", 0.3)):
+        figure.add_trace(go.Scatter(x=x, y=spread[high], mode="lines", line={"width": 0}, showlegend=False))
+        figure.add_trace(
+            go.Scatter(
+                x=x,
+                y=spread[low],
+                mode="lines",
+                line={"width": 0},
+                fill="tonexty",
+                fillcolor=f"rgba(31, 119, 180, {alpha})",
+                name=name,
+            )
+        )
+    figure.add_trace(go.Scatter(x=x, y=spread["q50"], mode="lines+markers", name="median"))
+    if "q50" in baseline:
+        figure.add_hline(y=baseline["q50"], line_dash="dot", annotation_text="reference median")
+    figure.update_xaxes(type="category")
+    return figure

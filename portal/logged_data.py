@@ -1,0 +1,158 @@
+"""Logged predictions as frames: the "current" side of drift, live performance and retraining.
+
+The log stores features and outputs as JSON text; parsing a million rows takes seconds, so a
+parsed window is kept in this process and re-read only when rows are added to it (its row count
+and newest time are part of the key).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import io
+import threading
+from collections import OrderedDict
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+
+from models.schema import CATEGORICAL, DATETIME, FeatureSpec
+from portal.db.prediction_log import prediction_log
+
+MEMO_WINDOWS = 3
+_memo: OrderedDict[tuple[Any, ...], LoggedWindow] = OrderedDict()
+_lock = threading.Lock()
+
+
+@dataclasses.dataclass(frozen=True)
+class WindowSpec:
+    """Which logged rows: a model, optionally one version, and a time range or one batch."""
+
+    model: str
+    version: int | None = None
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+    batch_id: str | None = None
+
+    def where(self) -> list[Any]:
+        table = prediction_log.c
+        clauses: list[Any] = [table.model_name == self.model]
+        if self.version is not None:
+            clauses.append(table.model_version == self.version)
+        if self.since is not None:
+            clauses.append(table.created_at >= self.since)
+        if self.until is not None:
+            clauses.append(table.created_at < self.until)
+        if self.batch_id is not None:
+            clauses.append(table.batch_id == self.batch_id)
+        return clauses
+
+
+@dataclasses.dataclass(frozen=True)
+class LoggedWindow:
+    """Row metadata (id, time, version, source, prediction, probabilities) and the input features."""
+
+    spec: WindowSpec
+    meta: pd.DataFrame
+    features: pd.DataFrame
+
+    @property
+    def rows(self) -> int:
+        return len(self.meta)
+
+
+def last_days(
+    model: str, days: int, now: dt.datetime | None = None, version: int | None = None
+) -> WindowSpec:
+    """The ``days`` before now; a given ``now`` also ends the window there (reproducible reports)."""
+    end = now or dt.datetime.now(dt.UTC)
+    return WindowSpec(model, version, since=end - dt.timedelta(days=days), until=now)
+
+
+def month(model: str, year_month: str, version: int | None = None) -> WindowSpec:
+    """A calendar month (``YYYY-MM``, UTC) of logged predictions; ValueError when malformed."""
+    start = dt.datetime.strptime(year_month, "%Y-%m").replace(tzinfo=dt.UTC)
+    end = (start + dt.timedelta(days=32)).replace(day=1)
+    return WindowSpec(model, version, since=start, until=end)
+
+
+def _fingerprint(engine: sa.Engine, spec: WindowSpec) -> tuple[int, Any]:
+    query = sa.select(sa.func.count(), sa.func.max(prediction_log.c.created_at)).where(*spec.where())
+    with engine.connect() as connection:
+        count, newest = connection.execute(query).one()
+    return int(count), newest
+
+
+def load_window(engine: sa.Engine, spec: WindowSpec, schema: list[FeatureSpec]) -> LoggedWindow:
+    """The window's rows, parsed and typed by the model schema; cached until rows are added."""
+    key = (str(engine.url), spec, *_fingerprint(engine, spec), tuple(s.name for s in schema))
+    found = _memo.get(key)
+    if found is not None:
+        return found
+    window = _read(engine, spec, schema)
+    with _lock:
+        _memo[key] = window
+        while len(_memo) > MEMO_WINDOWS:
+            _memo.popitem(last=False)
+    return window
+
+
+def _read(engine: sa.Engine, spec: WindowSpec, schema: list[FeatureSpec]) -> LoggedWindow:
+    table = prediction_log.c
+    query = (
+        sa.select(
+            table.prediction_id,
+            table.created_at,
+            table.model_version,
+            table.source,
+            table.batch_id,
+            table.features,
+            table.output,
+        )
+        .where(*spec.where())
+        .order_by(table.created_at, table.prediction_id)
+    )
+    with engine.connect() as connection:
+        rows = connection.execute(query).all()
+    columns = ["prediction_id", "created_at", "model_version", "source", "batch_id", "features", "output"]
+    raw = pd.DataFrame(rows, columns=columns)
+    features = typed_features(_json_lines(raw["features"]), schema)
+    outputs = _json_lines(raw["output"])
+    meta = raw.drop(columns=["features", "output"])
+    meta["created_at"] = pd.to_datetime(meta["created_at"], utc=True)
+    meta["prediction"] = outputs.get("prediction", np.nan)
+    if "probabilities" in outputs and len(outputs):
+        probabilities = pd.DataFrame(outputs["probabilities"].tolist(), index=meta.index)
+        for label in probabilities.columns:
+            meta[f"probability:{label}"] = probabilities[label].astype(float)
+    return LoggedWindow(spec, meta, features)
+
+
+def _json_lines(texts: pd.Series) -> pd.DataFrame:
+    if texts.empty:
+        return pd.DataFrame(index=texts.index)
+    frame = pd.read_json(io.StringIO("\n".join(texts)), lines=True, dtype=False)
+    frame.index = texts.index
+    return frame
+
+
+def typed_features(frame: pd.DataFrame, schema: list[FeatureSpec]) -> pd.DataFrame:
+    """Columns in schema order with the schema's types; a feature never logged comes back empty."""
+    typed: dict[str, Any] = {}
+    for spec in schema:
+        values = frame[spec.name] if spec.name in frame else pd.Series(np.nan, index=frame.index)
+        if spec.kind == DATETIME:
+            typed[spec.name] = pd.to_datetime(values, errors="coerce", utc=True).dt.tz_localize(None)
+        elif spec.kind == CATEGORICAL:
+            typed[spec.name] = values.astype(object).where(values.notna(), None)
+        else:
+            typed[spec.name] = pd.to_numeric(values, errors="coerce").astype(float)
+    return pd.DataFrame(typed, index=frame.index)
+
+
+def positive_probability(window: LoggedWindow, positive: Any) -> pd.Series | None:
+    """The logged probability of the positive class, when the model is a classifier."""
+    column = f"probability:{positive}"
+    return window.meta.get(column, None)

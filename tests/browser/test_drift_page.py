@@ -1,0 +1,83 @@
+"""The Drift page in real Chromium over a logged demo history: verdict, feature table, URL state."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import base_env
+from tests.support.browser import watch
+from tests.support.servers import GunicornServer, start_gunicorn
+
+pytestmark = pytest.mark.browser
+READY = "() => document.body.dataset.portalReady === 'true'"
+
+
+@pytest.fixture(scope="module")
+def served_history(
+    tmp_path_factory: pytest.TempPathFactory, demo_models_dir: Path
+) -> Iterator[GunicornServer]:
+    from models.registry import ModelRegistry
+    from portal.demo_history import backfill
+    from portal.extensions import create_engine
+    from portal.prediction_log import PredictionLog
+
+    target = tmp_path_factory.mktemp("drift") / "var"
+    shutil.copytree(demo_models_dir, target)
+    engine = create_engine(f"sqlite:///{target / 'portal.db'}")
+    prediction_log = PredictionLog(engine, target / "spool" / "prediction_log")
+    backfill(ModelRegistry(target / "models"), prediction_log, "churn", months=6)
+    prediction_log.stop()
+    engine.dispose()
+    server = start_gunicorn(base_env(target, PORTAL_WORKERS="2"))
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def test_dri001_shifted_month_shows_drift_and_the_view_round_trips(served_history, browser_context) -> None:
+    page = browser_context.new_page()
+    problems = watch(page)
+    page.goto(f"{served_history.url}/drift?model=churn&window=month:2026-10", wait_until="networkidle")
+    page.wait_for_function(READY, timeout=60000)
+    assert re.search(r"^[1-9]\d* of \d+$", page.inner_text("#drift-kpi-features"), re.M), (
+        "some features drift"
+    )
+    rows = page.locator("#drift-table .ag-center-cols-container .ag-row")
+    assert rows.count() >= 10
+    first_feature = page.locator("#drift-table .ag-pinned-left-cols-container .ag-row").first.inner_text()
+    assert page.locator("#drift-table .portal-drift-drifted").count() >= 1
+    assert page.locator("#drift-table svg.portal-sparkline").count() >= 1
+    assert first_feature.strip() in page.inner_text("#drift-overlay"), (
+        "the overlay starts on the most drifted"
+    )
+    page.locator("#drift-table .ag-pinned-left-cols-container .ag-row").nth(3).click()
+    page.wait_for_function("() => window.location.search.includes('feature=')", timeout=10000)
+    page.wait_for_function(READY, timeout=30000)
+    chosen = page.evaluate("() => new URLSearchParams(window.location.search).get('feature')")
+    assert chosen in page.inner_text("#drift-overlay")
+    kpis = page.inner_text("#drift-kpis")
+    page.goto(page.url, wait_until="networkidle")
+    page.wait_for_function(READY, timeout=30000)
+    assert page.inner_text("#drift-kpis") == kpis
+    assert chosen in page.inner_text("#drift-feature")
+    assert problems.all() == []
+    page.close()
+
+
+def test_dri002_empty_window_and_bad_window_explain_themselves(served_history, browser_context) -> None:
+    page = browser_context.new_page()
+    problems = watch(page)
+    page.goto(f"{served_history.url}/drift?model=revenue&window=7d", wait_until="networkidle")
+    page.wait_for_function(READY, timeout=30000)
+    assert "No logged predictions" in page.inner_text("#drift-kpis")
+    page.goto(f"{served_history.url}/drift?model=churn&window=bogus", wait_until="networkidle")
+    page.wait_for_function(READY, timeout=30000)
+    assert page.locator("#drift-kpis").inner_text().strip() != ""
+    assert problems.all() == []
+    page.close()
