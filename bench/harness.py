@@ -71,13 +71,8 @@ def demo_data_dir(rows: int) -> Path:
 
 def _migrate(database: Path) -> None:
     from portal.db import migrate
-    from portal.extensions import create_engine
 
-    engine = create_engine(f"sqlite:///{database}")
-    try:
-        migrate.upgrade(engine)
-    finally:
-        engine.dispose()
+    migrate.upgrade_url(f"sqlite:///{database}")
 
 
 def portal_env(data_dir: Path, **extra: str) -> dict[str, str]:

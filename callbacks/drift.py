@@ -12,9 +12,10 @@ from dash import Input, Output, State
 from dash.development.base_component import Component
 
 from callbacks.url_state import register_url_sync
+from callbacks.version_sync import register_version_sync
 from layouts import drift
 from layouts.components import empty_state
-from layouts.model_picker import known_version, version_choices
+from layouts.model_picker import known_version
 from layouts.performance import no_data
 from models import monitoring
 from models.caching import cached_call
@@ -40,22 +41,20 @@ def register(app: dash.Dash, services: Services) -> None:
         spec = drift_service.window_spec(name, record.version if version else None, window)
         return record, spec, drift_service.drift_view(services, record, spec)
 
+    register_version_sync(app, registry, ids.DRIFT_MODEL, ids.DRIFT_VERSION)
+
     @app.callback(
-        Output(ids.DRIFT_VERSION, "options"),
-        Output(ids.DRIFT_VERSION, "value"),
         Output(ids.DRIFT_WINDOW, "options"),
         Output(ids.DRIFT_WINDOW, "value"),
         Input(ids.DRIFT_MODEL, "value"),
-        State(ids.DRIFT_VERSION, "value"),
         State(ids.DRIFT_WINDOW, "value"),
         prevent_initial_call=True,
     )
-    def switch_model(name: str, version: Any, window: str | None) -> tuple[Any, ...]:
-        options, kept = version_choices(registry, name, version)
+    def switch_model(name: str, window: str | None) -> tuple[Any, ...]:
         windows = drift_service.window_options(services, name)
         values = {o["value"] for o in windows}
         chosen = window if window in values else drift_service.default_window(services, name, windows)
-        return options, kept, windows, chosen
+        return windows, chosen
 
     @app.callback(
         Output(ids.DRIFT_KPIS, "children"),

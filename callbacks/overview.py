@@ -12,8 +12,9 @@ from dash import Input, Output, State
 from dash.development.base_component import Component
 
 from callbacks.url_state import register_url_sync
+from callbacks.version_sync import register_version_sync
 from layouts import overview
-from layouts.model_picker import known_version, version_choices
+from layouts.model_picker import known_version
 from layouts.performance import segment_options
 from models import grid_query, population
 from models.registry import RegistryError
@@ -43,15 +44,7 @@ def register(app: dash.Dash, services: Services) -> None:
         except RegistryError:
             return None
 
-    @app.callback(
-        Output(ids.OVERVIEW_VERSION, "options"),
-        Output(ids.OVERVIEW_VERSION, "value"),
-        Input(ids.OVERVIEW_MODEL, "value"),
-        State(ids.OVERVIEW_VERSION, "value"),
-        prevent_initial_call=True,
-    )
-    def switch_versions(name: str, version: int | None) -> tuple[Any, Any]:
-        return version_choices(services.registry, name, version)
+    register_version_sync(app, services.registry, ids.OVERVIEW_MODEL, ids.OVERVIEW_VERSION)
 
     @app.callback(
         Output(ids.OVERVIEW_SEGMENT, "options"),

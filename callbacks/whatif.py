@@ -9,8 +9,9 @@ import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
 from dash import ALL, Input, Output, State
 
+from callbacks.version_sync import register_version_sync
 from layouts import whatif
-from layouts.model_picker import known_version, version_choices
+from layouts.model_picker import known_version
 from layouts.performance import no_data
 from models import explain, inference, sensitivity
 from models.registry import RegistryError
@@ -55,15 +56,7 @@ def register(app: dash.Dash, services: Services) -> None:
         frame, errors, _ = validate_records([raw], record.schema)
         return record, frame, errors
 
-    @app.callback(
-        Output(ids.WHATIF_VERSION, "options"),
-        Output(ids.WHATIF_VERSION, "value"),
-        Input(ids.WHATIF_MODEL, "value"),
-        State(ids.WHATIF_VERSION, "value"),
-        prevent_initial_call=True,
-    )
-    def switch_versions(name: str, version: int | None) -> tuple[Any, Any]:
-        return version_choices(registry, name, version)
+    register_version_sync(app, registry, ids.WHATIF_MODEL, ids.WHATIF_VERSION)
 
     @app.callback(
         Output(ids.WHATIF_FORM, "children"),

@@ -12,12 +12,11 @@ import plotly.graph_objects as go
 from dash import dcc, html
 from dash.development.base_component import Component
 
-from layouts.components import empty_state, kpi_card, labelled_dropdown, loading, page_header
-from layouts.model_picker import picker, resolve
+from layouts.components import kpi_card, labelled_dropdown, loading, page_header
+from layouts.model_picker import choice_or_message, picker
 from layouts.performance import graph
 from models import figures
 from models.drift import DatasetDrift
-from models.registry import RegistryError
 from portal import drift_service, ids
 from portal.services import Services
 
@@ -45,12 +44,9 @@ def layout(
         "Do recent inputs still look like the data the model was checked on? Reference data against "
         "logged predictions, feature by feature.",
     )
-    try:
-        choice = resolve(services.registry, model, version)
-    except RegistryError as exc:
-        return html.Div([header, empty_state(f"Model {model!r} cannot be shown.", str(exc))])
+    choice, message = choice_or_message(services.registry, header, model, version, "shown")
     if choice is None:
-        return html.Div([header, empty_state("No model is registered yet.", "Run `portal demo`.")])
+        return message
     windows = drift_service.window_options(services, choice.name)
     chosen_window = (
         window

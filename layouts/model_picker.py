@@ -58,6 +58,23 @@ def resolve(registry: ModelRegistry, model: Any, version: Any) -> ModelChoice | 
     return ModelChoice(names, record, pinned, versions, registry.active_version(name))
 
 
+def choice_or_message(
+    registry: ModelRegistry, header: Component, model: Any, version: Any, verb: str = "shown"
+) -> tuple[ModelChoice | None, Component | None]:
+    """The page's model choice, or the page to show instead: no model yet, or one that cannot be read."""
+    from dash import html
+
+    from layouts.components import empty_state
+
+    try:
+        choice = resolve(registry, model, version)
+    except RegistryError as exc:
+        return None, html.Div([header, empty_state(f"Model {model!r} cannot be {verb}.", str(exc))])
+    if choice is None:
+        return None, html.Div([header, empty_state("No model is registered yet.", "Run `portal demo`.")])
+    return choice, None
+
+
 def version_options(versions: list[ModelVersion], active: int) -> list[dict[str, Any]]:
     """Newest first, the active one marked; an empty choice means 'follow the active version'."""
     return [

@@ -15,10 +15,10 @@ from dash import dcc, html
 from dash.development.base_component import Component
 
 from layouts.components import empty_state, kpi_card, labelled_dropdown, loading, page_header
-from layouts.model_picker import picker, resolve
+from layouts.model_picker import choice_or_message, picker
 from layouts.performance import graph, no_data, segment_options
 from models import figures, population
-from models.registry import ModelVersion, RegistryError
+from models.registry import ModelVersion
 from portal import ids
 from portal.services import Services
 
@@ -53,12 +53,9 @@ def layout(
     header = page_header(
         "Overview", "Every scored record of a model: how predictions are distributed, by segment and month."
     )
-    try:
-        choice = resolve(services.registry, model, version)
-    except RegistryError as exc:
-        return html.Div([header, empty_state(f"Model {model!r} cannot be shown.", str(exc))])
+    choice, message = choice_or_message(services.registry, header, model, version, "shown")
     if choice is None:
-        return html.Div([header, empty_state("No model is registered yet.", "Run `portal demo`.")])
+        return message
     name, record = choice.name, choice.record
     segments = segment_options(record)
     chosen = segment if segment in segments else (segments[0] if segments else None)

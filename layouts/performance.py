@@ -11,9 +11,8 @@ from dash import dcc, html
 from dash.development.base_component import Component
 
 from layouts.components import empty_state, kpi_card, labelled_dropdown, loading, page_header
-from layouts.model_picker import picker, resolve
+from layouts.model_picker import choice_or_message, picker
 from models import evaluation, figures
-from models.registry import RegistryError
 from portal import ids
 from portal.services import Services
 
@@ -83,12 +82,9 @@ def layout(
     header = page_header(
         "Model performance", "Metrics and diagnostics on labelled data: the reference set or a month."
     )
-    try:
-        choice = resolve(registry, model, version)
-    except RegistryError as exc:
-        return html.Div([header, empty_state(f"Model {model!r} cannot be shown.", str(exc))])
+    choice, message = choice_or_message(registry, header, model, version)
     if choice is None:
-        return html.Div([header, empty_state("No model is registered yet.", "Run `portal demo`.")])
+        return message
     name, record = choice.name, choice.record
     months = evaluation.available_months(registry, record)
     sources = source_options(months)

@@ -9,13 +9,13 @@ import plotly.graph_objects as go
 from dash import dcc, html
 from dash.development.base_component import Component
 
-from layouts.components import empty_state, loading, page_header
-from layouts.model_picker import picker, resolve
+from layouts.components import loading, page_header
+from layouts.model_picker import choice_or_message, picker
 from layouts.performance import graph
 from models import figures
 from models.explain import Explanation
 from models.records import find_record, typical_values
-from models.registry import ModelVersion, RegistryError
+from models.registry import ModelVersion
 from models.schema import CATEGORICAL, DATETIME, FeatureSpec
 from portal import ids
 from portal.services import Services
@@ -98,12 +98,9 @@ def layout(
     header = page_header(
         "What-if explorer", "Change any input and see the prediction, why, and what would move it."
     )
-    try:
-        choice = resolve(services.registry, model, version)
-    except RegistryError as exc:
-        return html.Div([header, empty_state(f"Model {model!r} cannot be used.", str(exc))])
+    choice, message = choice_or_message(services.registry, header, model, version, "used")
     if choice is None:
-        return html.Div([header, empty_state("No model is registered yet.", "Run `portal demo`.")])
+        return message
     name, chosen = choice.name, choice.record
     values, status = initial_values(services, chosen, record, query)
     features = chosen.feature_names

@@ -34,13 +34,8 @@ def demo_models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def migrate_sqlite(path: Path) -> None:
     """Bring a SQLite portal database to the code's schema, as `portal db upgrade` does."""
     from portal.db import migrate
-    from portal.extensions import create_engine
 
-    engine = create_engine(f"sqlite:///{path}")
-    try:
-        migrate.upgrade(engine)
-    finally:
-        engine.dispose()
+    migrate.upgrade_url(f"sqlite:///{path}")
 
 
 @pytest.fixture()

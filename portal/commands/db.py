@@ -22,12 +22,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def upgrade(settings: Settings, args: argparse.Namespace) -> int:
-    engine = create_engine(settings.sqlalchemy_url)
-    try:
-        migrate.upgrade(engine)
-        sys.stdout.write(migrate.status(engine).describe() + "\n")
-    finally:
-        engine.dispose()
+    sys.stdout.write(migrate.upgrade_url(settings.sqlalchemy_url).describe() + "\n")
     return 0
 
 

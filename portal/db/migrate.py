@@ -50,6 +50,18 @@ def upgrade(engine: sa.Engine, revision: str = "head") -> None:
     log.info("database schema upgraded", extra={"revision": current_revision(engine)})
 
 
+def upgrade_url(url: str) -> SchemaStatus:
+    """Upgrade the database at ``url`` with a short-lived engine (CLI, tests, benchmarks)."""
+    from portal.extensions import create_engine
+
+    engine = create_engine(url)
+    try:
+        upgrade(engine)
+        return status(engine)
+    finally:
+        engine.dispose()
+
+
 def downgrade(engine: sa.Engine, revision: str) -> None:
     """Step the schema back, for rolling back a deployment."""
     config = alembic_config(engine.url.render_as_string(hide_password=False))
