@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import dash
 
-from callbacks import batch, drift, home, model_catalog, overview, performance, whatif
+from callbacks import batch, drift, home, model_catalog, overview, performance, reports, whatif
 from portal.services import Services
 
-PAGE_CALLBACKS = (home, overview, performance, drift, whatif, model_catalog, batch)
+PAGE_CALLBACKS = (home, overview, performance, drift, whatif, model_catalog, batch, reports)
 
 
 def register_all(app: dash.Dash, services: Services) -> None:

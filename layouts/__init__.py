@@ -8,7 +8,18 @@ from typing import Any
 
 from dash.development.base_component import Component
 
-from layouts import batch, batches, drift, home, model_catalog, not_found, overview, performance, whatif
+from layouts import (
+    batch,
+    batches,
+    drift,
+    home,
+    model_catalog,
+    not_found,
+    overview,
+    performance,
+    reports,
+    whatif,
+)
 from portal.services import Services, current_services
 
 PageLayout = Callable[..., Component]
@@ -40,6 +51,7 @@ PAGES: tuple[Page, ...] = (
     Page("layouts.batch", "/batch", "Batch", "Batch scoring", 40, batch.layout),
     Page("layouts.batches", "/batches", "Batches", "Past batches", 45, batches.layout),
     Page("layouts.model_catalog", "/models", "Models", "Models", 90, model_catalog.layout),
+    Page("layouts.reports", "/reports", "Reports", "Reports", 95, reports.layout),
 )
 
 __all__ = ["PAGES", "Page", "not_found"]

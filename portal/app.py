@@ -24,6 +24,7 @@ from portal.framing import init_framing, session_cookie_config
 from portal.health import create_health_blueprint
 from portal.log import configure_logging
 from portal.metrics import create_metrics_blueprint, record_native_threads
+from portal.reports.routes import create_reports_blueprint
 from portal.requests import init_request_hooks
 from portal.services import SERVICES_KEY, Services
 from portal.theme import ICONS_URL, THEME_URL, init_theme
@@ -44,6 +45,7 @@ def create_app(config: Settings | Mapping[str, str] | None = None) -> dash.Dash:
     server.register_blueprint(create_api_blueprint(services))
     server.register_blueprint(create_export_blueprint(services))
     server.register_blueprint(create_batch_blueprint(services))
+    server.register_blueprint(create_reports_blueprint(services))
     app = _create_dash(server, settings, services)
     _register_pages(app)
     callbacks.register_all(app, services)

@@ -118,3 +118,15 @@ DRIFT_OVERLAY = "drift-overlay"
 DRIFT_PREDICTIONS = "drift-predictions"
 DRIFT_URL_STATE = "drift-url-state"
 DRIFT_EXPORT = "drift-export"
+
+# Reports page
+REPORTS_DEFINITIONS = "reports-definitions"
+REPORTS_RUN_NOW = "reports-run-now"  # pattern-matching type; see reports_run_now()
+REPORTS_RUN_STATUS = "reports-run-status"
+REPORTS_HISTORY = "reports-history"
+REPORTS_POLL = "reports-poll"
+
+
+def reports_run_now(report: str) -> dict[str, str]:
+    """Pattern-matching id of one report's "Run now" button."""
+    return {"type": REPORTS_RUN_NOW, "report": report}
