@@ -17,6 +17,7 @@ from portal import embed_tokens, extensions
 from portal.api import create_api_blueprint
 from portal.batch_routes import create_batch_blueprint
 from portal.config import Settings, load_settings
+from portal.dash_guard import init_dash_guard
 from portal.embed_gate import init_embed_gate
 from portal.errors import error_json, init_error_handlers, wants_json
 from portal.export_routes import create_export_blueprint
@@ -54,6 +55,7 @@ def create_app(config: Settings | Mapping[str, str] | None = None) -> dash.Dash:
     render_refusal = functools.partial(error_page.render, settings, chrome=False)
     init_embed_gate(server, app, settings, page_paths, render_refusal, DASH_CATCHALL_RULE)
     _serve_unknown_paths_as_404(server, app)
+    init_dash_guard(server, app)
     init_error_handlers(server, render_error)
     _finish_dash_setup(app)
     record_native_threads()
