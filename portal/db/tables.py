@@ -5,6 +5,6 @@ Add a line here when a new ``portal/db/<table>.py`` module defines a table.
 
 from __future__ import annotations
 
-from portal.db import batches, metadata, prediction_log
+from portal.db import batches, feedback, metadata, prediction_log
 
-__all__ = ["batches", "metadata", "prediction_log"]
+__all__ = ["batches", "feedback", "metadata", "prediction_log"]
