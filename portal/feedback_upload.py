@@ -89,6 +89,8 @@ def upload_feedback(
         key, outcome, verdict = _columns(frame, record)
     except UnreadableFile as exc:
         return UploadOutcome(None, str(exc))
+    except (ValueError, OSError) as exc:  # anything else a malformed file can raise while parsing
+        return UploadOutcome(None, f"The file could not be read as a table: {exc}")
     keys = frame[key].map(lambda v: None if v is None else str(v).strip())
     early: list[FeedbackProblem] = []
     if key != PREDICTION_ID and str(key).lower() != PREDICTION_ID:
@@ -129,6 +131,9 @@ def _row_keys(features: pd.DataFrame) -> pd.Series:
     for column in rounded.columns:
         if pd.api.types.is_float_dtype(rounded[column]):
             rounded[column] = rounded[column].round(DIGITS)
+        elif pd.api.types.is_datetime64_any_dtype(rounded[column]):
+            # The log keeps whole seconds; the unit (ns, us) must agree for equal hashes.
+            rounded[column] = rounded[column].dt.floor("s").astype("datetime64[s]")
     return pd.util.hash_pandas_object(rounded, index=False)
 
 
