@@ -60,7 +60,7 @@ def rollback(
 
 
 def previous_version(registry: ModelRegistry, engine: sa.Engine, name: str, active: int | None) -> int:
-    """The version that was active before ``active``, from the audit; else the next lower version."""
+    """An earlier version: the one ``active`` replaced (from the audit) when older, else the next lower one."""
     query = (
         sa.select(model_promotions.c.from_version)
         .where(model_promotions.c.model_name == name, model_promotions.c.to_version == active)
@@ -71,7 +71,7 @@ def previous_version(registry: ModelRegistry, engine: sa.Engine, name: str, acti
     with engine.connect() as connection:
         found = connection.execute(query).scalar()
     numbers = [v.version for v in registry.versions(name)]
-    if found is not None and found in numbers and found != active:
+    if found is not None and found in numbers and (active is None or found < active):
         return int(found)
     lower = [n for n in numbers if active is None or n < active]
     if not lower:
