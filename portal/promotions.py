@@ -60,7 +60,7 @@ def rollback(
 
 
 def previous_version(registry: ModelRegistry, engine: sa.Engine, name: str, active: int | None) -> int:
-    """An earlier version: the one ``active`` replaced (from the audit) when older, else the next lower one."""
+    """An earlier version: the one ``active`` replaced (audit) when older, else the next lower one."""
     query = (
         sa.select(model_promotions.c.from_version)
         .where(model_promotions.c.model_name == name, model_promotions.c.to_version == active)
