@@ -106,3 +106,9 @@ BATCH_CHART = "batch-chart"
 BATCHES_TABLE = "batches-table"
 BATCH_MODEL_SYNC = "batch-model-sync"
 BATCH_VALIDATION_PROGRESS = "batch-validation-progress"
+
+# Performance page, live source (feedback on logged predictions)
+PERF_LIVE_BODY = "perf-live-body"
+PERF_LIVE_PERIOD = "perf-live-period"
+PERF_LIVE_COVERAGE = "perf-live-coverage"
+PERF_LIVE_TREND = "perf-live-trend"
