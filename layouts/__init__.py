@@ -8,7 +8,7 @@ from typing import Any
 
 from dash.development.base_component import Component
 
-from layouts import batch, batches, home, model_catalog, not_found, overview, performance, whatif
+from layouts import batch, batches, feedback, home, model_catalog, not_found, overview, performance, whatif
 from portal.services import Services, current_services
 
 PageLayout = Callable[..., Component]
@@ -38,6 +38,7 @@ PAGES: tuple[Page, ...] = (
     Page("layouts.performance", "/performance", "Performance", "Model performance", 30, performance.layout),
     Page("layouts.batch", "/batch", "Batch", "Batch scoring", 40, batch.layout),
     Page("layouts.batches", "/batches", "Batches", "Past batches", 45, batches.layout),
+    Page("layouts.feedback", "/feedback", "Feedback", "Feedback", 50, feedback.layout),
     Page("layouts.model_catalog", "/models", "Models", "Models", 90, model_catalog.layout),
 )
 
