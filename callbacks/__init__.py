@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import dash
 
-from callbacks import batch, feedback, home, model_catalog, overview, performance, whatif
+from callbacks import batch, compare, feedback, home, model_catalog, overview, performance, whatif
 from portal.services import Services
 
-PAGE_CALLBACKS = (home, overview, performance, whatif, model_catalog, batch, feedback)
+PAGE_CALLBACKS = (home, overview, performance, whatif, model_catalog, batch, feedback, compare)
 
 
 def register_all(app: dash.Dash, services: Services) -> None:

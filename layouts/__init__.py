@@ -8,7 +8,18 @@ from typing import Any
 
 from dash.development.base_component import Component
 
-from layouts import batch, batches, feedback, home, model_catalog, not_found, overview, performance, whatif
+from layouts import (
+    batch,
+    batches,
+    compare,
+    feedback,
+    home,
+    model_catalog,
+    not_found,
+    overview,
+    performance,
+    whatif,
+)
 from portal.services import Services, current_services
 
 PageLayout = Callable[..., Component]
@@ -40,6 +51,7 @@ PAGES: tuple[Page, ...] = (
     Page("layouts.batches", "/batches", "Batches", "Past batches", 45, batches.layout),
     Page("layouts.feedback", "/feedback", "Feedback", "Feedback", 50, feedback.layout),
     Page("layouts.model_catalog", "/models", "Models", "Models", 90, model_catalog.layout),
+    Page("layouts.compare", "/compare", "Compare", "Model comparison", 95, compare.layout),
 )
 
 __all__ = ["PAGES", "Page", "not_found"]
