@@ -8,6 +8,7 @@ from typing import Any
 import dash
 import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
+import sqlalchemy as sa
 from dash import Input, Output, State, ctx
 from dash.development.base_component import Component
 
@@ -109,6 +110,9 @@ def register(app: dash.Dash, services: Services) -> None:
             switch = promotions.promote(registry, services.engine, name, version, current_user(), "page")
         except RegistryError as exc:
             return False, "", dbc.Alert(str(exc), color="danger"), *keep
+        except sa.exc.SQLAlchemyError as exc:
+            message = f"Nothing changed: the audit could not be written ({type(exc).__name__})."
+            return False, "", dbc.Alert(message, color="danger"), *keep
         options, now_active = compare.version_options(registry, name)
         done = dbc.Alert(
             f"{name} v{switch.to_version} is now active ({switch.action} from v{switch.from_version}).",

@@ -9,6 +9,7 @@ from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
+import sqlalchemy as sa
 from dash import Input, Output, State, ctx
 from dash.development.base_component import Component
 
@@ -58,7 +59,7 @@ def register(app: dash.Dash, services: Services) -> None:
                 request.get("startRow", 0),
                 request.get("endRow", 100),
             )
-        except (RegistryError, grid_query.QueryError) as exc:
+        except (RegistryError, grid_query.QueryError, sa.exc.SQLAlchemyError) as exc:
             log.info("feedback grid request refused", extra={"error": str(exc)})
             return {"rowData": [], "rowCount": 0}
 
@@ -81,6 +82,8 @@ def register(app: dash.Dash, services: Services) -> None:
             labelled = labelled_window(services.engine, store, record)
         except RegistryError as exc:
             return dbc.Alert(str(exc), color="danger")
+        except sa.exc.SQLAlchemyError as exc:
+            return dbc.Alert(f"The prediction log is unavailable: {type(exc).__name__}", color="danger")
         return performance_live.coverage_text(
             labelled.logged, int(labelled.with_feedback.sum()), int(labelled.meta["outcome"].notna().sum())
         )
@@ -131,7 +134,11 @@ def register(app: dash.Dash, services: Services) -> None:
             return page.upload_report(
                 "", [], "The upload arrived damaged; choose the file again."
             ), dash.no_update
-        outcome = upload_feedback(store, services.engine, record, content, filename or "upload.csv")
+        try:
+            outcome = upload_feedback(store, services.engine, record, content, filename or "upload.csv")
+        except sa.exc.SQLAlchemyError as exc:
+            message = f"The database is unavailable ({type(exc).__name__}); upload the file again later."
+            return page.upload_report("", [], message), dash.no_update
         if outcome.result is None:
             return page.upload_report("", [], outcome.file_error), dash.no_update
         return page.upload_report(outcome.result.summary(), outcome.problems), (refresh or 0) + 1
@@ -161,6 +168,9 @@ def submit_from_buttons(
         services.feedback.submit_one(name, prediction_id.strip(), outcome=outcome, verdict=verdict)
     except FeedbackError as exc:
         return dbc.Alert(str(exc), color="danger", className="portal-feedback-error"), dash.no_update
+    except sa.exc.SQLAlchemyError as exc:
+        message = f"Not saved: the database is unavailable ({type(exc).__name__}). Try again shortly."
+        return dbc.Alert(message, color="danger", className="portal-feedback-error"), dash.no_update
     what = verdict or f"outcome {outcome}"
     return (
         dbc.Alert(

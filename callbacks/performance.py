@@ -31,7 +31,7 @@ def register(app: dash.Dash, services: Services) -> None:
     def scored(name: str, version: int | None, source: str) -> evaluation.Scored | None:
         try:
             if source == live.LIVE:
-                return performance_live.live_scored(services, name, version)
+                return performance_live.live_scored_or_none(services, name, version)
             return evaluation.score(
                 services.registry,
                 services.figure_cache,

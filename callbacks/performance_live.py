@@ -6,6 +6,7 @@ from typing import Any
 
 import dash
 import plotly.graph_objects as go
+import sqlalchemy as sa
 from dash import Input, Output
 from dash.development.base_component import Component
 
@@ -34,6 +35,14 @@ def live_scored(services: Services, name: str, version: Any) -> evaluation.Score
     return live.live_scored(rows.meta, rows.features, record)
 
 
+def live_scored_or_none(services: Services, name: str, version: Any) -> evaluation.Scored | None:
+    """As ``live_scored``; None (the page says the model cannot be scored) while the database is down."""
+    try:
+        return live_scored(services, name, version)
+    except sa.exc.SQLAlchemyError:
+        return None
+
+
 def register(app: dash.Dash, services: Services) -> None:
     @app.callback(
         Output(ids.PERF_LIVE_BODY, "style"),
@@ -52,6 +61,9 @@ def register(app: dash.Dash, services: Services) -> None:
             record, rows = labelled(services, name, version)
         except RegistryError as exc:
             return {}, str(exc), no_data("Live performance", "Model unavailable")
+        except sa.exc.SQLAlchemyError as exc:
+            message = f"The prediction log is unavailable ({type(exc).__name__})"
+            return {}, message, no_data("Live performance", message)
         table = live.metrics_over_time(rows.meta, record, period)
         coverage = performance_live.coverage_text(
             rows.logged, int(rows.with_feedback.sum()), int(rows.meta["outcome"].notna().sum())

@@ -280,7 +280,8 @@ FRAME_COLUMNS = ["prediction_id", "outcome", "verdict", "user_name", "created_at
 
 def _frame(rows: Sequence[Any]) -> pd.DataFrame:
     frame = pd.DataFrame([tuple(row) for row in rows], columns=FRAME_COLUMNS)
-    frame["outcome"] = frame["outcome"].map(lambda text: None if text is None else json.loads(text))
+    values = [json.loads(text) if isinstance(text, str) else None for text in frame["outcome"].astype(object)]
+    frame["outcome"] = pd.Series(values, index=frame.index, dtype=object)
     frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True)
     return frame
 

@@ -91,19 +91,21 @@ def _switch(
 ) -> Switch:
     if origin not in ORIGINS:
         raise ValueError(f"unknown origin {origin!r}")
-    record: ModelVersion = registry.promote(name, version)
+    registry.get(name, version)  # refuse an unknown version before touching anything
+    # The audit row and the switch commit together: no switch without its row, no row without the switch.
     with engine.begin() as connection:
         connection.execute(
             model_promotions.insert().values(
                 model_name=name,
                 from_version=before,
-                to_version=record.version,
+                to_version=version,
                 action=action,
                 user_name=user,
                 origin=origin,
                 created_at=dt.datetime.now(dt.UTC),
             )
         )
+        record: ModelVersion = registry.promote(name, version)
     log.info(
         "model version switched",
         extra={

@@ -56,6 +56,8 @@ def _user() -> str:
 
 def switch_version(settings: Settings, name: str, version: int | None, rollback: bool) -> int:
     """Promote or roll back with an audit row; running workers follow the ACTIVE marker."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     from models.registry import ModelRegistry, RegistryError
     from portal import promotions
     from portal.commands.models import prescore
@@ -70,6 +72,8 @@ def switch_version(settings: Settings, name: str, version: int | None, rollback:
             switch = promotions.promote(registry, engine, name, version, _user(), "cli")
     except RegistryError as exc:
         raise CliError(str(exc)) from None
+    except SQLAlchemyError as exc:
+        raise CliError(f"nothing changed: the audit could not be written ({type(exc).__name__})") from None
     finally:
         engine.dispose()
     prescore(settings, registry, switch.model, switch.to_version)
