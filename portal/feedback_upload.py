@@ -16,7 +16,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from models.batch_files import UnreadableFile, file_kind, open_table
-from models.records import _source as record_source
+from models.records import record_source
 from models.registry import ModelVersion
 from portal.feedback import FeedbackItem, FeedbackProblem, FeedbackStore, SubmitResult
 from portal.logged_data import WindowSpec, load_window, typed_features
