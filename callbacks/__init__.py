@@ -4,10 +4,32 @@ from __future__ import annotations
 
 import dash
 
-from callbacks import batch, drift, home, model_catalog, overview, performance, reports, whatif
+from callbacks import (
+    batch,
+    compare,
+    drift,
+    feedback,
+    home,
+    model_catalog,
+    overview,
+    performance,
+    reports,
+    whatif,
+)
 from portal.services import Services
 
-PAGE_CALLBACKS = (home, overview, performance, drift, whatif, model_catalog, batch, reports)
+PAGE_CALLBACKS = (
+    home,
+    overview,
+    performance,
+    drift,
+    whatif,
+    model_catalog,
+    batch,
+    feedback,
+    compare,
+    reports,
+)
 
 
 def register_all(app: dash.Dash, services: Services) -> None:

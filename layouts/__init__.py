@@ -11,7 +11,9 @@ from dash.development.base_component import Component
 from layouts import (
     batch,
     batches,
+    compare,
     drift,
+    feedback,
     home,
     model_catalog,
     not_found,
@@ -50,8 +52,10 @@ PAGES: tuple[Page, ...] = (
     Page("layouts.drift", "/drift", "Drift", "Drift monitoring", 35, drift.layout),
     Page("layouts.batch", "/batch", "Batch", "Batch scoring", 40, batch.layout),
     Page("layouts.batches", "/batches", "Batches", "Past batches", 45, batches.layout),
+    Page("layouts.feedback", "/feedback", "Feedback", "Feedback", 50, feedback.layout),
     Page("layouts.model_catalog", "/models", "Models", "Models", 90, model_catalog.layout),
     Page("layouts.reports", "/reports", "Reports", "Reports", 95, reports.layout),
+    Page("layouts.compare", "/compare", "Compare", "Model comparison", 92, compare.layout),
 )
 
 __all__ = ["PAGES", "Page", "not_found"]

@@ -21,6 +21,7 @@ from portal.dash_guard import init_dash_guard
 from portal.embed_gate import init_embed_gate
 from portal.errors import error_json, init_error_handlers, wants_json
 from portal.export_routes import create_export_blueprint
+from portal.feedback import FeedbackStore
 from portal.framing import init_framing, session_cookie_config
 from portal.health import create_health_blueprint
 from portal.log import configure_logging
@@ -105,6 +106,7 @@ def _bind_extensions(server: Flask, settings: Settings) -> Services:
         engine=engine,
         jobs=jobs,
         prediction_log=prediction_log,
+        feedback=FeedbackStore(engine, registry),
     )
     server.extensions[SERVICES_KEY] = services
     return services
