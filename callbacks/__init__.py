@@ -4,10 +4,34 @@ from __future__ import annotations
 
 import dash
 
-from callbacks import admin_tokens, batch, drift, home, model_catalog, overview, performance, whatif
+from callbacks import (
+    admin_tokens,
+    batch,
+    compare,
+    drift,
+    feedback,
+    home,
+    model_catalog,
+    overview,
+    performance,
+    reports,
+    whatif,
+)
 from portal.services import Services
 
-PAGE_CALLBACKS = (home, overview, performance, drift, whatif, model_catalog, batch, admin_tokens)
+PAGE_CALLBACKS = (
+    home,
+    overview,
+    performance,
+    drift,
+    whatif,
+    model_catalog,
+    batch,
+    feedback,
+    compare,
+    reports,
+    admin_tokens,
+)
 
 
 def register_all(app: dash.Dash, services: Services) -> None:

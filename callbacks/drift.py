@@ -60,25 +60,32 @@ def register(app: dash.Dash, services: Services) -> None:
         Output(ids.DRIFT_KPIS, "children"),
         Output(ids.DRIFT_TABLE, "rowData"),
         Output(ids.DRIFT_PREDICTIONS, "figure"),
+        Output(ids.DRIFT_EXPORT, "href"),
         *WINDOW_INPUTS,
     )
-    def summary(name: str, version: Any, window: str) -> tuple[Component, list, go.Figure]:
+    def summary(name: str, version: Any, window: str) -> tuple[Component, list, go.Figure, str]:
         title = "Prediction drift"
         try:
             record, _spec, result = view(name, version, window)
         except (RegistryError, drift_service.WindowError) as exc:
-            return empty_state("Cannot compute drift.", str(exc)), [], no_data(title, str(exc))
+            return (
+                empty_state("Cannot compute drift.", str(exc)),
+                [],
+                no_data(title, str(exc)),
+                dash.no_update,
+            )
+        href = drift.export_href(name, known_version(registry, name, version), window)
         if not result.window_rows:
             message = "No logged predictions in this window"
             hint = "Score a batch on the Batch page, call the REST API, or pick a longer window."
-            return empty_state(message + ".", hint), [], no_data(title, message)
+            return empty_state(message + ".", hint), [], no_data(title, message), href
         label = (
             f"P({record.classes[-1]})" if record.task == "classification" and record.classes else "prediction"
         )
         figure = drift.predictions_figure(result.spread, result.reference_quantiles, label)
         if result.spread.empty:
             figure = no_data(title, "No outputs logged in this window")
-        return drift.kpis(result, result.result), drift.table_rows(result), figure
+        return drift.kpis(result, result.result), drift.table_rows(result), figure, href
 
     @app.callback(
         Output(ids.DRIFT_FEATURE, "value"),

@@ -9,10 +9,11 @@ import plotly.graph_objects as go
 from dash import Input, Output, State
 from dash.development.base_component import Component
 
+from callbacks import performance_live
 from callbacks.url_state import register_url_sync
 from layouts import performance
 from layouts.model_picker import known_version, version_choices
-from models import evaluation, figures
+from models import evaluation, figures, live
 from models.registry import RegistryError
 from portal import ids
 from portal.services import Services
@@ -29,6 +30,8 @@ def register(app: dash.Dash, services: Services) -> None:
 
     def scored(name: str, version: int | None, source: str) -> evaluation.Scored | None:
         try:
+            if source == live.LIVE:
+                return performance_live.live_scored_or_none(services, name, version)
             return evaluation.score(
                 services.registry,
                 services.figure_cache,
@@ -196,5 +199,7 @@ def register(app: dash.Dash, services: Services) -> None:
             "cost_fn": (ids.PERF_COST_FN, "value"),
             "benefit_tp": (ids.PERF_BENEFIT_TP, "value"),
             "segment": (ids.PERF_SEGMENT, "value"),
+            "period": (ids.PERF_LIVE_PERIOD, "value"),
         },
     )
+    performance_live.register(app, services)

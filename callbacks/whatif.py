@@ -7,10 +7,11 @@ from typing import Any
 import dash
 import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
-from dash import ALL, Input, Output, State
+from dash import ALL, Input, Output, State, ctx, html
 
+from callbacks.feedback import submit_from_buttons
 from callbacks.version_sync import register_version_sync
-from layouts import whatif
+from layouts import whatif, whatif_feedback
 from layouts.model_picker import known_version
 from layouts.performance import no_data
 from models import explain, inference, sensitivity
@@ -122,10 +123,11 @@ def register(app: dash.Dash, services: Services) -> None:
             )
             return "", no_data("Why: feature contributions", "Waiting for valid inputs"), alert
         result = inference.predict(registry, services.inference_cache, name, frame, record.version)
-        services.prediction_log.record_frame(result, frame, source="ui")
+        logged = services.prediction_log.record_frame(result, frame, source="ui")
         row = result.records()[0]
         explanation = explain.explain(registry, services.inference_cache, name, frame, record.version)
         card = whatif.result_card(record.task, row["prediction"], row.get("probabilities"), result.version)
+        card = html.Div([card, whatif_feedback.block(logged[0], record.task)])
         return card, whatif.contributions_figure(explanation), ""
 
     @app.callback(
@@ -160,6 +162,23 @@ def register(app: dash.Dash, services: Services) -> None:
         Input(FIELDS, "value"),
         State(FIELDS, "id"),
     )
+
+    @app.callback(
+        Output(ids.WHATIF_FB_STATUS, "children"),
+        Input(ids.WHATIF_FB_CORRECT, "n_clicks"),
+        Input(ids.WHATIF_FB_INCORRECT, "n_clicks"),
+        Input(ids.WHATIF_FB_SAVE, "n_clicks"),
+        State(ids.WHATIF_MODEL, "value"),
+        State(ids.WHATIF_FB_PREDICTION, "data"),
+        State(ids.WHATIF_FB_OUTCOME, "value"),
+        prevent_initial_call=True,
+    )
+    def feedback(_c: Any, _i: Any, _s: Any, name: str, prediction_id: str | None, outcome: Any) -> Any:
+        if not ctx.triggered or not ctx.triggered[0].get("value"):
+            return dash.no_update  # the strip was just drawn; nobody clicked
+        status, _ = submit_from_buttons(services, name, prediction_id, outcome, ctx.triggered_id, 0)
+        return status
+
     url_controls.record(
         app.server,
         {

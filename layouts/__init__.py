@@ -13,12 +13,15 @@ from layouts import (
     admin_tokens,
     batch,
     batches,
+    compare,
     drift,
+    feedback,
     home,
     model_catalog,
     not_found,
     overview,
     performance,
+    reports,
     whatif,
 )
 from portal.services import Services, current_services
@@ -51,7 +54,10 @@ PAGES: tuple[Page, ...] = (
     Page("layouts.drift", "/drift", "Drift", "Drift monitoring", 35, drift.layout),
     Page("layouts.batch", "/batch", "Batch", "Batch scoring", 40, batch.layout),
     Page("layouts.batches", "/batches", "Batches", "Past batches", 45, batches.layout),
+    Page("layouts.feedback", "/feedback", "Feedback", "Feedback", 50, feedback.layout),
     Page("layouts.model_catalog", "/models", "Models", "Models", 90, model_catalog.layout),
+    Page("layouts.reports", "/reports", "Reports", "Reports", 95, reports.layout),
+    Page("layouts.compare", "/compare", "Compare", "Model comparison", 92, compare.layout),
 )
 
 # Admin pages: registered like PAGES but never embeddable (no /embed copy, no embed links).

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from typing import Any
+from urllib.parse import urlencode
 
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
@@ -82,7 +83,19 @@ def layout(
             header,
             controls,
             loading(html.Div(id=ids.DRIFT_KPIS, className="mb-3")),
-            html.H5("Features, most drifted first", className="mb-1"),
+            html.Div(
+                [
+                    html.H5("Features, most drifted first", className="mb-0 me-auto"),
+                    html.A(
+                        [html.I(className="bi bi-download me-1"), "CSV"],
+                        id=ids.DRIFT_EXPORT,
+                        href=export_href(choice.name, choice.pinned, chosen_window),
+                        download="",
+                        className="btn btn-outline-primary btn-sm",
+                    ),
+                ],
+                className="d-flex align-items-center mb-1",
+            ),
             html.P(
                 "The sparkline is the statistic per day or week of the window; click a row to compare "
                 "its distributions below.",
@@ -98,6 +111,12 @@ def layout(
             dcc.Store(id=ids.DRIFT_URL_STATE),
         ]
     )
+
+
+def export_href(model: str, version: int | None, window: str) -> str:
+    """The CSV of the feature table for this model, pinned version and window."""
+    query = {"model": model, "window": window, **({"version": str(version)} if version else {})}
+    return f"/export/drift.csv?{urlencode(query)}"
 
 
 def _number(digits: str) -> dict[str, str]:

@@ -10,6 +10,7 @@ import pandas as pd
 from dash import dcc, html
 from dash.development.base_component import Component
 
+from layouts import promotion_history
 from layouts.components import empty_state, loading, page_header
 from models import catalog
 from portal import ids
@@ -171,6 +172,7 @@ def detail(services: Services, name: str) -> Component:
                 ["Feature", "Type", "Required", "Allowed values"],
                 _schema_rows(catalog.schema_frame(current)),
             ),
+            promotion_history.section(services, name),
         ]
     )
 

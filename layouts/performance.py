@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 from dash import dcc, html
 from dash.development.base_component import Component
 
+from layouts import performance_live
 from layouts.components import empty_state, kpi_card, labelled_dropdown, loading, page_header
 from layouts.model_picker import choice_or_message, picker
 from models import evaluation, figures
@@ -75,6 +76,7 @@ def layout(
     cost_fn: Any = None,
     benefit_tp: Any = None,
     segment: str | None = None,
+    period: Any = None,
     **_query: Any,
 ) -> Component:
     """Controls seeded from the query string, then metric cards and charts that callbacks fill."""
@@ -99,6 +101,7 @@ def layout(
             header,
             dbc.Row(controls, className="g-3 mb-3"),
             loading(html.Div(id=ids.PERF_METRICS, className="mb-3")),
+            performance_live.body(graph, name, chosen_source, period),
             html.Div(
                 _classifier_body(name, threshold, cost_fp, cost_fn, benefit_tp),
                 id=ids.PERF_CLASSIFIER_BODY,
@@ -120,9 +123,10 @@ def shown(visible: bool) -> dict[str, str]:
 
 
 def source_options(months: list[str]) -> list[dict[str, str]]:
-    return [{"label": "Reference (hold-out) data", "value": evaluation.REFERENCE}] + [
-        {"label": month, "value": month} for month in months
-    ]
+    return [
+        {"label": "Reference (hold-out) data", "value": evaluation.REFERENCE},
+        performance_live.LIVE_OPTION,
+    ] + [{"label": month, "value": month} for month in months]
 
 
 def segment_options(record: Any) -> list[str]:
@@ -229,6 +233,11 @@ def no_data(title: str, message: str) -> go.Figure:
 def metric_cards(scored: evaluation.Scored) -> Component:
     """One card per metric plus the row count; an explanation when the source has no labels."""
     if not scored.rows:
+        if scored.source == performance_live.LIVE:
+            return empty_state(
+                "No logged prediction has a known outcome yet.",
+                "Give feedback on the Feedback or What-if page, or upload a file of outcomes.",
+            )
         label = "the reference data" if scored.source == evaluation.REFERENCE else scored.source
         return empty_state(f"No labelled data for {label}.", "Pick another month, or the reference data.")
     cards = [dbc.Col(kpi_card("Labelled rows", f"{scored.rows:,}"), md=2, className="mb-2")]

@@ -127,7 +127,20 @@ def _check_utf8(path: Path) -> None:
 
 
 def _csv_chunks(table: TableFile, rows: int) -> Iterator[pd.DataFrame]:
-    reader = pd.read_csv(
+    try:
+        reader = _csv_reader(table, rows)
+    except pd.errors.ParserError as exc:  # a small file is tokenised while the reader opens
+        raise UnreadableFile(_parser_message(str(exc), table.delimiter)) from None
+    try:
+        yield from reader
+    except pd.errors.ParserError as exc:
+        raise UnreadableFile(_parser_message(str(exc), table.delimiter)) from None
+    finally:
+        reader.close()
+
+
+def _csv_reader(table: TableFile, rows: int):
+    return pd.read_csv(
         table.path,
         sep=table.delimiter,
         dtype=str,
@@ -140,12 +153,6 @@ def _csv_chunks(table: TableFile, rows: int) -> Iterator[pd.DataFrame]:
         engine="c",
         skipinitialspace=True,
     )
-    try:
-        yield from reader
-    except pd.errors.ParserError as exc:
-        raise UnreadableFile(_parser_message(str(exc), table.delimiter)) from None
-    finally:
-        reader.close()
 
 
 def _parser_message(detail: str, delimiter: str) -> str:

@@ -10,7 +10,8 @@ import pandas as pd
 from models.registry import ModelRegistry, ModelVersion
 
 
-def _source(record: ModelVersion) -> Path:
+def record_source(record: ModelVersion) -> Path:
+    """The file whose rows carry the model's record ids: the population, else the reference data."""
     population = record.metadata.get("population")
     if population and Path(population).is_file():
         return Path(population)
@@ -25,7 +26,7 @@ def find_record(registry: ModelRegistry, record: ModelVersion, record_id: str) -
     id_column = record.metadata.get("id_column")
     if not id_column or not record_id:
         return None
-    path = _source(record)
+    path = record_source(record)
     try:
         frame = pd.read_parquet(
             path, columns=[id_column, *record.feature_names], filters=[(id_column, "==", record_id)]

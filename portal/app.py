@@ -17,13 +17,16 @@ from portal import embed_tokens, extensions
 from portal.api import create_api_blueprint
 from portal.batch_routes import create_batch_blueprint
 from portal.config import Settings, load_settings
+from portal.dash_guard import init_dash_guard
 from portal.embed_gate import init_embed_gate
 from portal.errors import error_json, init_error_handlers, wants_json
 from portal.export_routes import create_export_blueprint
+from portal.feedback import FeedbackStore
 from portal.framing import init_framing, session_cookie_config
 from portal.health import create_health_blueprint
 from portal.log import configure_logging
 from portal.metrics import create_metrics_blueprint, record_native_threads
+from portal.reports.routes import create_reports_blueprint
 from portal.requests import init_request_hooks
 from portal.security.layout_guard import guard
 from portal.security.wiring import finish_security, init_security
@@ -46,6 +49,7 @@ def create_app(config: Settings | Mapping[str, str] | None = None) -> dash.Dash:
     server.register_blueprint(create_api_blueprint(services))
     server.register_blueprint(create_export_blueprint(services))
     server.register_blueprint(create_batch_blueprint(services))
+    server.register_blueprint(create_reports_blueprint(services))
     app = _create_dash(server, settings, services)
     render_error = functools.partial(error_page.render, settings)
     init_security(server, app, settings, services, [page.path for page in layouts.PAGES], render_error)
@@ -55,6 +59,7 @@ def create_app(config: Settings | Mapping[str, str] | None = None) -> dash.Dash:
     render_refusal = functools.partial(error_page.render, settings, chrome=False)
     init_embed_gate(server, app, settings, page_paths, render_refusal, DASH_CATCHALL_RULE)
     _serve_unknown_paths_as_404(server, app)
+    init_dash_guard(server, app)
     init_error_handlers(server, render_error)
     _finish_dash_setup(app)
     finish_security(app)
@@ -105,6 +110,7 @@ def _bind_extensions(server: Flask, settings: Settings) -> Services:
         engine=engine,
         jobs=jobs,
         prediction_log=prediction_log,
+        feedback=FeedbackStore(engine, registry),
     )
     server.extensions[SERVICES_KEY] = services
     return services

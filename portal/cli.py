@@ -7,11 +7,11 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from portal.commands import CliError, config, db, demo, embed_url, models, serve, tokens, worker
+from portal.commands import CliError, config, db, demo, embed_url, models, report, serve, tokens, worker
 from portal.config import ConfigError, load_settings
 
 log = logging.getLogger("portal.cli")
-COMMANDS = (serve, db, demo, models, config, embed_url, worker, tokens)
+COMMANDS = (serve, db, demo, models, config, embed_url, worker, report, tokens)
 
 
 def build_parser() -> argparse.ArgumentParser:

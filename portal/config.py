@@ -147,6 +147,18 @@ def _parse_broker_url(raw: str) -> str:
     return value
 
 
+def _parse_base_url(raw: str) -> str:
+    value = raw.strip().rstrip("/")
+    if not value:
+        return value
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path or parts.query:
+        raise ValueError("expected empty (http://HOST:PORT) or an origin such as https://portal.example.com")
+    return value
+
+
 def _parse_host(raw: str) -> str:
     value = _parse_text(raw)
     try:
@@ -351,6 +363,65 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     *AUTH_SETTINGS,
     Setting(
+        "reports_file",
+        "PORTAL_REPORTS_FILE",
+        "",
+        _parse_optional_text,
+        "YAML file of screenshot report definitions (see Reports). Empty: no reports.",
+    ),
+    Setting(
+        "report_base_url",
+        "PORTAL_REPORT_BASE_URL",
+        "",
+        _parse_base_url,
+        "Origin the report renderer opens, and the only one it may load. Empty: `http://HOST:PORT`.",
+    ),
+    Setting(
+        "report_timeout",
+        "PORTAL_REPORT_TIMEOUT",
+        "90",
+        _parse_int(5, 3600),
+        "Seconds a report page may take to signal `portalReady` before the try counts as failed.",
+    ),
+    Setting(
+        "report_tries",
+        "PORTAL_REPORT_TRIES",
+        "3",
+        _parse_int(1, 10),
+        "Tries per report run (with backoff) before it is recorded as failed and not delivered.",
+    ),
+    Setting(
+        "chromium_path",
+        "PORTAL_CHROMIUM_PATH",
+        "/usr/bin/chromium",
+        _parse_path,
+        "The system Chromium the report renderer drives. A browser is never downloaded.",
+    ),
+    Setting(
+        "smtp_host",
+        "PORTAL_SMTP_HOST",
+        "",
+        _parse_optional_text,
+        "SMTP server for report email. Empty: email deliveries fail.",
+    ),
+    Setting("smtp_port", "PORTAL_SMTP_PORT", "587", _parse_int(1, 65535), "SMTP server port."),
+    Setting("smtp_user", "PORTAL_SMTP_USER", "", _parse_optional_text, "SMTP login. Empty: no login."),
+    Setting("smtp_password", "PORTAL_SMTP_PASSWORD", "", _parse_optional_text, "SMTP password."),
+    Setting(
+        "smtp_from",
+        "PORTAL_SMTP_FROM",
+        "portal@localhost",
+        _parse_text,
+        "Sender address of report email.",
+    ),
+    Setting(
+        "smtp_starttls",
+        "PORTAL_SMTP_STARTTLS",
+        "true",
+        _parse_bool,
+        "Upgrade the SMTP connection with STARTTLS (and refuse to send if the server cannot).",
+    ),
+    Setting(
         "log_level",
         "PORTAL_LOG_LEVEL",
         "info",
@@ -414,6 +485,17 @@ class Settings:
     session_hours: float
     cookie_secure: bool
     metrics_token: str
+    reports_file: str = ""
+    report_base_url: str = ""
+    report_timeout: int = 90
+    report_tries: int = 3
+    chromium_path: Path = Path("/usr/bin/chromium")
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_from: str = "portal@localhost"
+    smtp_starttls: bool = True
 
     @property
     def is_production(self) -> bool:
@@ -426,6 +508,14 @@ class Settings:
     @property
     def sqlalchemy_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'portal.db').resolve()}"
+
+    @property
+    def report_origin(self) -> str:
+        """The portal's own origin for the report renderer; a wildcard bind address means loopback."""
+        if self.report_base_url:
+            return self.report_base_url
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "::") else self.host
+        return f"http://{host}:{self.port}"
 
     def replace(self, **changes: Any) -> Settings:
         """A copy with some fields changed, validated like a fresh load."""

@@ -2,6 +2,7 @@
 
 ``GET /export/overview.csv?model=NAME[&version=N][&filter=<JSON filterModel>][&sort=<JSON sortModel>]``
 ``GET /export/models/NAME/versions.csv`` and ``GET /export/models/NAME/schema.csv[?version=N]``
+``GET /export/drift.csv?model=NAME[&version=N]&window=WINDOW``: the Drift page's feature table
 Every cell goes through ``portal.exports.neutralise_frame``, so nothing runs as a spreadsheet
 formula, while plain numbers (negative ones too) stay numbers. Bad parameters answer JSON 400/404.
 """
@@ -105,6 +106,30 @@ def create_export_blueprint(services: Services) -> Blueprint:
         except RegistryError as exc:
             return error_json(409, str(exc))
         return csv_download(catalog.schema_frame(record), f"{name}-v{record.version}-schema.csv")
+
+    @exports.get("/drift.csv")
+    def drift_csv() -> Any:
+        from portal import drift_service
+
+        name = request.args.get("model", "")
+        version = _version_param()
+        if name not in services.registry.names():
+            return error_json(
+                404 if name else 400, f"no model named {name!r}" if name else "parameter 'model' is required"
+            )
+        try:
+            record = services.registry.get(name, version)
+            spec = drift_service.window_spec(name, version, request.args.get("window", ""))
+            view = drift_service.drift_view(services, record, spec)
+        except drift_service.WindowError as exc:
+            return error_json(400, str(exc))
+        except ModelNotFound as exc:
+            return error_json(404, str(exc))
+        except RegistryError as exc:
+            return error_json(409, str(exc))
+        table = view.result.table().drop(columns=["severity"])
+        label = request.args.get("window", "").replace(":", "-")
+        return csv_download(table, f"{name}-v{record.version}-drift-{label}.csv")
 
     @exports.get("/overview.csv")
     def overview_csv() -> Any:

@@ -131,3 +131,64 @@ DRIFT_TABLE = "drift-table"
 DRIFT_OVERLAY = "drift-overlay"
 DRIFT_PREDICTIONS = "drift-predictions"
 DRIFT_URL_STATE = "drift-url-state"
+DRIFT_EXPORT = "drift-export"
+
+# Reports page
+REPORTS_DEFINITIONS = "reports-definitions"
+REPORTS_RUN_NOW = "reports-run-now"  # pattern-matching type; see reports_run_now()
+REPORTS_RUN_STATUS = "reports-run-status"
+REPORTS_HISTORY = "reports-history"
+REPORTS_POLL = "reports-poll"
+
+
+def reports_run_now(report: str) -> dict[str, str]:
+    """Pattern-matching id of one report's "Run now" button."""
+    return {"type": REPORTS_RUN_NOW, "report": report}
+
+
+# Performance page, live source (feedback on logged predictions)
+PERF_LIVE_BODY = "perf-live-body"
+PERF_LIVE_PERIOD = "perf-live-period"
+PERF_LIVE_COVERAGE = "perf-live-coverage"
+PERF_LIVE_TREND = "perf-live-trend"
+
+# Feedback page
+FEEDBACK_MODEL = "feedback-model"
+FEEDBACK_GRID = "feedback-grid"
+FEEDBACK_GRID_RESET = "feedback-grid-reset"
+FEEDBACK_REFRESH = "feedback-refresh"
+FEEDBACK_COVERAGE = "feedback-coverage"
+FEEDBACK_SELECTED = "feedback-selected"
+FEEDBACK_OUTCOME = "feedback-outcome"
+FEEDBACK_CORRECT = "feedback-correct"
+FEEDBACK_INCORRECT = "feedback-incorrect"
+FEEDBACK_SAVE = "feedback-save"
+FEEDBACK_STATUS = "feedback-status"
+FEEDBACK_UPLOAD = "feedback-upload"
+FEEDBACK_UPLOAD_REPORT = "feedback-upload-report"
+FEEDBACK_URL_STATE = "feedback-url-state"
+
+# What-if feedback on the prediction just shown
+WHATIF_FB_PREDICTION = "whatif-fb-prediction"
+WHATIF_FB_OUTCOME = "whatif-fb-outcome"
+WHATIF_FB_CORRECT = "whatif-fb-correct"
+WHATIF_FB_INCORRECT = "whatif-fb-incorrect"
+WHATIF_FB_SAVE = "whatif-fb-save"
+WHATIF_FB_STATUS = "whatif-fb-status"
+
+# Model comparison page
+COMPARE_MODEL = "compare-model"
+COMPARE_A = "compare-a"
+COMPARE_B = "compare-b"
+COMPARE_BODY = "compare-body"
+COMPARE_DIFF = "compare-diff"
+COMPARE_TARGET = "compare-target"
+COMPARE_PROMOTE = "compare-promote"
+COMPARE_CONFIRM = "compare-confirm"
+COMPARE_CONFIRM_YES = "compare-confirm-yes"
+COMPARE_CONFIRM_NO = "compare-confirm-no"
+COMPARE_CONFIRM_TEXT = "compare-confirm-text"
+COMPARE_ACTIVE = "compare-active"
+COMPARE_STATUS = "compare-status"
+COMPARE_URL_STATE = "compare-url-state"
+MODELS_PROMOTIONS = "models-promotions"

@@ -27,6 +27,8 @@ class Services:
     jobs: Any
     # portal.prediction_log.PredictionLog; typed loosely to keep this module free of its imports.
     prediction_log: Any = None
+    # portal.feedback.FeedbackStore: analyst feedback on logged predictions.
+    feedback: Any = None
 
 
 def current_services() -> Services:

@@ -7,6 +7,7 @@ from werkzeug.exceptions import HTTPException
 
 from portal.api.embed_tokens import create_embed_tokens_blueprint
 from portal.api.errors import ApiError
+from portal.api.feedback import create_feedback_blueprint
 from portal.api.models import create_models_blueprint
 from portal.api.openapi import create_openapi_blueprint
 from portal.errors import error_json
@@ -21,6 +22,7 @@ def create_api_blueprint(services: Services) -> Blueprint:
     api.register_blueprint(create_models_blueprint(services))
     api.register_blueprint(create_openapi_blueprint())
     api.register_blueprint(create_embed_tokens_blueprint(services))
+    api.register_blueprint(create_feedback_blueprint(services))
 
     @api.before_request
     def _limit_body() -> None:

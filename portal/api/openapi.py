@@ -125,6 +125,37 @@ PREDICT_RESPONSE = {
         },
     },
 }
+FEEDBACK_REQUEST = {
+    "type": "object",
+    "required": ["feedback"],
+    "properties": {
+        "feedback": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["prediction_id"],
+                "additionalProperties": False,
+                "properties": {
+                    "prediction_id": {
+                        "type": "string",
+                        "description": "From a prediction response or a batch",
+                    },
+                    "outcome": {"description": "The true outcome: one of the classes, or a number"},
+                    "verdict": {"type": "string", "enum": ["correct", "incorrect"]},
+                },
+            },
+        }
+    },
+}
+FEEDBACK_RESPONSE = {
+    "type": "object",
+    "required": ["model", "stored", "refused"],
+    "properties": {
+        "model": {"type": "string"},
+        "stored": {"type": "integer"},
+        "refused": {"type": "array", "items": ERROR["properties"]["error"]["properties"]["details"]["items"]},
+    },
+}
 EMBED_TOKEN_REQUEST = {
     "type": "object",
     "required": ["page"],
@@ -207,6 +238,27 @@ def openapi_document() -> dict[str, Any]:
                         "415": _error("Body is not JSON"),
                         "422": _error("Values that do not fit the model's schema, by row and field"),
                         "503": _error("The model version cannot be loaded"),
+                    },
+                }
+            },
+            "/models/{name}/feedback": {
+                "post": {
+                    "summary": "Store true outcomes or verdicts for logged predictions; the latest counts",
+                    "parameters": [NAME_PARAMETER],
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": FEEDBACK_REQUEST}},
+                    },
+                    "responses": {
+                        "200": _json(FEEDBACK_RESPONSE, "What was stored, and each refused entry by row"),
+                        "400": _error("Malformed JSON or body shape"),
+                        "404": _error("No such model"),
+                        "413": _error("Too many entries or too large a body"),
+                        "415": _error("Body is not JSON"),
+                        "422": _error(
+                            "No entry could be stored: unknown ids, wrong label types, other models"
+                        ),
+                        "503": _error("The portal database is unavailable"),
                     },
                 }
             },

@@ -40,6 +40,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     promote.add_argument("version", type=_version)
     promote.set_defaults(handler=promote_model)
 
+    from portal.commands import model_loop
+
+    model_loop.add_actions(actions, _version)
+
 
 def _version(raw: str) -> int:
     value = raw.lower().removeprefix("v")
@@ -156,12 +160,6 @@ def prescore(settings: Settings, registry: ModelRegistry, name: str, version: in
 
 def promote_model(settings: Settings, args: argparse.Namespace) -> int:
     """Point the active marker at another version; running portals pick it up on next use."""
-    from models.registry import RegistryError
+    from portal.commands.model_loop import switch_version
 
-    try:
-        record = _registry(settings).promote(args.name, args.version)
-    except RegistryError as exc:
-        raise CliError(str(exc)) from None
-    prescore(settings, _registry(settings), record.name, record.version)
-    sys.stdout.write(f"{record.name} v{record.version} is now active\n")
-    return 0
+    return switch_version(settings, args.name, args.version, rollback=False)

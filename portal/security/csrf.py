@@ -20,7 +20,7 @@ ALLOWED_FETCH_SITES = {"same-origin", "none"}
 
 
 def cross_site_refusal(json_only: bool) -> Any:
-    """A 403/415 response for a write that did not come from the portal's own pages, else None."""
+    """A 403/400 response for a write that did not come from the portal's own pages, else None."""
     if request.method in SAFE_METHODS:
         return None
     fetch_site = request.headers.get("Sec-Fetch-Site")
@@ -34,7 +34,7 @@ def cross_site_refusal(json_only: bool) -> Any:
     elif origin == "null":
         return _refuse("cross-site request refused: opaque Origin")
     if json_only and not request.is_json:
-        return error_json(415, "Dash callbacks must be sent as application/json")
+        return error_json(400, "Dash callbacks must be sent as application/json")
     return None
 
 

@@ -47,6 +47,7 @@ ROUTE_POLICIES: tuple[tuple[str, RoutePolicy], ...] = (
     ("api.api_models.*", RoutePolicy(Kind.ROLE, Role.VIEWER, tokens=True)),
     ("api.api_openapi.*", RoutePolicy(Kind.ROLE, Role.VIEWER, tokens=True)),
     ("api.api_embed_tokens.*", RoutePolicy(Kind.ROLE, Role.ADMIN, tokens=True)),
+    ("api.api_feedback.*", RoutePolicy(Kind.ROLE, Role.ANALYST, tokens=True)),
     ("exports.*", RoutePolicy(Kind.ROLE, Role.ANALYST)),
     ("batch.*", RoutePolicy(Kind.ROLE, Role.ANALYST)),
     ("reports.*", RoutePolicy(Kind.ROLE, Role.ADMIN)),
@@ -67,6 +68,8 @@ PAGE_ROLES: dict[str, Role] = {
     "/overview": Role.VIEWER,
     "/performance": Role.VIEWER,
     "/drift": Role.VIEWER,
+    "/compare": Role.VIEWER,  # promoting from it needs an admin (callbacks/compare.py)
+    "/feedback": Role.ANALYST,
     "/models": Role.VIEWER,
     "/what-if": Role.ANALYST,
     "/batch": Role.ANALYST,

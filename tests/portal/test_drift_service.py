@@ -95,3 +95,22 @@ def test_dsv006_empty_window_has_no_rows(services, app) -> None:
     with app.server.app_context():
         view = drift_service.drift_view(services, record, spec)
     assert view.window_rows == 0 and not view.result.drifted
+
+
+def test_dsv007_feature_table_downloads_as_csv(services, client) -> None:
+    import io
+
+    response = client.get("/export/drift.csv?model=churn&window=month:2026-10")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    table = pd.read_csv(io.StringIO(response.get_data(as_text=True)))
+    assert {"feature", "test", "statistic", "threshold", "drifted", "psi"} <= set(table.columns)
+    assert "monthly_charges" in set(table.loc[table["drifted"], "feature"])
+    for path, status in (
+        ("/export/drift.csv?model=churn&window=bogus", 400),
+        ("/export/drift.csv?model=nope&window=7d", 404),
+        ("/export/drift.csv?window=7d", 400),
+        ("/export/drift.csv?model=churn&version=9&window=7d", 404),
+    ):
+        reply = client.get(path)
+        assert reply.status_code == status, path
+        assert reply.get_json()["error"]["message"]

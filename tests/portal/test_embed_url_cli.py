@@ -67,7 +67,7 @@ def test_cli102_page_names_and_base_url(cli_env, capsys, page, base_url, expecte
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["/reports"], "unknown page '/reports'"),
+        (["/nowhere"], "unknown page '/nowhere'"),
         (["/overview", "--ttl", "1y"], "ttl '1y' is not a duration"),
         (["/overview", "--ttl", "0s"], "between 1 second and 366 days"),
         (["/overview", "--ttl", "400d"], "between 1 second and 366 days"),

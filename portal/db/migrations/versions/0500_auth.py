@@ -1,7 +1,7 @@
 """API tokens and the audit log of admin actions.
 
-Revision ID: 0300_auth
-Revises: 0200_prediction_log
+Revision ID: 0500_auth
+Revises: 0400_feedback
 Created: 2026-11-21
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0300_auth"
-down_revision = "0200_prediction_log"
+revision = "0500_auth"
+down_revision = "0400_feedback"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,73 @@
+"""The Performance page's live source: logged predictions joined with feedback, per day or week."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+import plotly.graph_objects as go
+import sqlalchemy as sa
+from dash import Input, Output
+from dash.development.base_component import Component
+
+from layouts import performance_live
+from layouts.model_picker import known_version
+from layouts.performance import no_data
+from models import evaluation, live
+from models.registry import RegistryError
+from portal import ids
+from portal.labelled_logs import Labelled, labelled_window
+from portal.logged_data import WindowSpec
+from portal.services import Services
+
+
+def labelled(services: Services, name: str, version: Any) -> tuple[Any, Labelled]:
+    """The version record and its logged rows with feedback; a pinned version limits the rows to it."""
+    pinned = known_version(services.registry, name, version)
+    record = services.registry.get(name, pinned)
+    spec = WindowSpec(name, pinned)
+    return record, labelled_window(services.engine, services.feedback, record, spec)
+
+
+def live_scored(services: Services, name: str, version: Any) -> evaluation.Scored:
+    """The page's usual Scored, over logged rows whose true outcome analysts gave."""
+    record, rows = labelled(services, name, version)
+    return live.live_scored(rows.meta, rows.features, record)
+
+
+def live_scored_or_none(services: Services, name: str, version: Any) -> evaluation.Scored | None:
+    """As ``live_scored``; None (the page says the model cannot be scored) while the database is down."""
+    try:
+        return live_scored(services, name, version)
+    except sa.exc.SQLAlchemyError:
+        return None
+
+
+def register(app: dash.Dash, services: Services) -> None:
+    @app.callback(
+        Output(ids.PERF_LIVE_BODY, "style"),
+        Output(ids.PERF_LIVE_COVERAGE, "children"),
+        Output(ids.PERF_LIVE_TREND, "figure"),
+        Input(ids.PERF_MODEL, "value"),
+        Input(ids.PERF_VERSION, "value"),
+        Input(ids.PERF_SOURCE, "value"),
+        Input(ids.PERF_LIVE_PERIOD, "value"),
+    )
+    def live_panel(name: str, version: Any, source: str, period: str) -> tuple[dict, Component, go.Figure]:
+        if source != live.LIVE:
+            return {"display": "none"}, "", dash.no_update
+        period = performance_live.chosen_period(period)
+        try:
+            record, rows = labelled(services, name, version)
+        except RegistryError as exc:
+            return {}, str(exc), no_data("Live performance", "Model unavailable")
+        except sa.exc.SQLAlchemyError as exc:
+            message = f"The prediction log is unavailable ({type(exc).__name__})"
+            return {}, message, no_data("Live performance", message)
+        table = live.metrics_over_time(rows.meta, record, period)
+        coverage = performance_live.coverage_text(
+            rows.logged, int(rows.with_feedback.sum()), int(rows.meta["outcome"].notna().sum())
+        )
+        if not rows.logged:
+            return {}, coverage, no_data("Live performance", "No predictions logged for this model yet")
+        return {}, coverage, performance_live.trend_figure(table, period)

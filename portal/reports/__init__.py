@@ -1,0 +1,1 @@
+"""Scheduled screenshot reports: definitions, rendering in the system Chromium, checks, delivery, history."""

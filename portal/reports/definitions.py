@@ -1,0 +1,342 @@
+"""Report definitions read from the YAML file named by ``PORTAL_REPORTS_FILE``, validated field by field.
+
+Every mistake is reported as ``report '<name>': <field>: <problem>`` so whoever edits the file can
+find it; pages are checked here already, so a definition can never point the renderer elsewhere.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Collection, Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+
+NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
+EMAIL = re.compile(r"[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+|[^@\s<>,;]+@localhost")
+FORMATS = ("png", "pdf")
+WEBHOOK_STYLES = ("json", "slack", "teams")
+REPORT_KEYS = {"name", "title", "pages", "viewport", "format", "schedule", "timezone", "deliver"}
+MAX_PAGES = 50
+
+
+class DefinitionError(ValueError):
+    """One or more mistakes in the reports file; each names the report and the field."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+@dataclasses.dataclass(frozen=True)
+class PageSpec:
+    """One portal page of a report: its path and the query values that set its controls."""
+
+    path: str
+    query: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def query_dict(self) -> dict[str, str]:
+        return dict(self.query)
+
+    def relative_url(self) -> str:
+        return f"{self.path}?{urlencode(self.query)}" if self.query else self.path
+
+
+@dataclasses.dataclass(frozen=True)
+class Delivery:
+    """Where a finished report goes: ``kind`` is directory, email or webhook."""
+
+    kind: str
+    target: str
+    recipients: tuple[str, ...] = ()
+    subject: str = ""
+    style: str = "json"
+    timeout: float = 10.0
+
+    def describe(self) -> str:
+        if self.kind == "email":
+            return f"email to {', '.join(self.recipients)}"
+        if self.kind == "webhook":
+            return f"{self.style} webhook {urlsplit(self.target).netloc}"
+        return f"directory {self.target}"
+
+
+@dataclasses.dataclass(frozen=True)
+class ReportDefinition:
+    """A validated report: what to render, how, when, and where to send it."""
+
+    name: str
+    title: str
+    pages: tuple[PageSpec, ...]
+    viewport: tuple[int, int] = (1280, 900)
+    format: str = "png"
+    schedule: str | None = None
+    timezone: str = "UTC"
+    deliveries: tuple[Delivery, ...] = ()
+
+
+def load_file(
+    path: str | Path, origin: str, known_pages: Collection[str] | None = None
+) -> dict[str, ReportDefinition]:
+    """Read and validate a reports file; :class:`DefinitionError` names every mistake found."""
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as exc:
+        reason = exc.strerror or exc
+        raise DefinitionError([f"reports file {str(file)!r}: cannot read it ({reason})"]) from None
+    return parse(text, origin, known_pages, source=str(file))
+
+
+def parse(
+    text: str, origin: str, known_pages: Collection[str] | None = None, source: str = "reports file"
+) -> dict[str, ReportDefinition]:
+    """Validate YAML text; ``origin`` is the portal's own, the only one a page may name."""
+    try:
+        document = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise DefinitionError([f"{source}:{where}: not valid YAML: {problem}"]) from None
+    if document is None:
+        return {}
+    if not isinstance(document, dict) or set(document) - {"reports"}:
+        raise DefinitionError([f"{source}: expected a mapping with one key, 'reports' (a list of reports)"])
+    entries = document.get("reports") or []
+    if not isinstance(entries, list):
+        raise DefinitionError([f"{source}: reports: expected a list of reports"])
+    problems: list[str] = []
+    reports: dict[str, ReportDefinition] = {}
+    for index, entry in enumerate(entries):
+        label = f"report #{index + 1}"
+        if isinstance(entry, dict) and isinstance(entry.get("name"), str):
+            label = f"report {entry['name']!r}"
+        checker = _Checker(label, origin, known_pages)
+        report = checker.report(entry)
+        if report is not None and report.name in reports:
+            checker.problem("name", "another report already has this name")
+        problems.extend(checker.problems)
+        if report is not None and not checker.problems:
+            reports[report.name] = report
+    if problems:
+        raise DefinitionError(problems)
+    return reports
+
+
+class _Checker:
+    """Validates one report entry, collecting ``report 'x': field: problem`` messages."""
+
+    def __init__(self, label: str, origin: str, known_pages: Collection[str] | None) -> None:
+        self.label = label
+        self.origin = origin.rstrip("/")
+        self.known_pages = known_pages
+        self.problems: list[str] = []
+
+    def problem(self, field: str, message: str) -> None:
+        self.problems.append(f"{self.label}: {field}: {message}")
+
+    def report(self, entry: Any) -> ReportDefinition | None:
+        if not isinstance(entry, dict):
+            self.problems.append(f"{self.label}: expected a mapping with name, title, pages, ...")
+            return None
+        for key in sorted(set(entry) - REPORT_KEYS, key=str):
+            self.problem(str(key), f"unknown field; expected some of {', '.join(sorted(REPORT_KEYS))}")
+        name = entry.get("name")
+        if not isinstance(name, str) or not NAME.fullmatch(name):
+            self.problem("name", "required: lower-case letters, digits, '-' or '_', up to 64 characters")
+            name = ""
+        title = entry.get("title", name)
+        if not isinstance(title, str) or not title.strip() or len(title) > 200:
+            self.problem("title", "expected text of 1 to 200 characters")
+            title = name
+        pages = self.pages(entry.get("pages"))
+        viewport = self.viewport(entry.get("viewport", {}))
+        fmt = entry.get("format", "png")
+        if fmt not in FORMATS:
+            self.problem("format", f"expected png (one image per page) or pdf (one document), not {fmt!r}")
+        timezone = self.timezone(entry.get("timezone", "UTC"))
+        schedule = self.schedule(entry.get("schedule"), timezone)
+        deliveries = self.deliveries(entry.get("deliver", []))
+        return ReportDefinition(
+            name, title.strip(), pages, viewport, str(fmt), schedule, timezone or "UTC", deliveries
+        )
+
+    def pages(self, raw: Any) -> tuple[PageSpec, ...]:
+        if not isinstance(raw, list) or not raw:
+            self.problem("pages", "required: a list of portal pages such as /overview?model=churn")
+            return ()
+        if len(raw) > MAX_PAGES:
+            self.problem("pages", f"at most {MAX_PAGES} pages per report")
+        specs = []
+        for index, item in enumerate(raw):
+            spec = self.page(f"pages[{index}]", item)
+            if spec is not None:
+                specs.append(spec)
+        return tuple(specs)
+
+    def page(self, field: str, item: Any) -> PageSpec | None:
+        extra: Mapping[str, Any] = {}
+        if isinstance(item, dict):
+            unknown = set(item) - {"path", "query"}
+            if unknown:
+                self.problem(field, f"unknown keys {sorted(map(str, unknown))}; expected path and query")
+                return None
+            extra = item.get("query") or {}
+            if not isinstance(extra, dict):
+                self.problem(f"{field}.query", "expected a mapping of parameter: value")
+                return None
+            item = item.get("path")
+        if not isinstance(item, str) or not item.strip():
+            self.problem(field, "expected a page path such as /overview?model=churn")
+            return None
+        path, query, error = self._split_page(item.strip())
+        if error:
+            self.problem(field, error)
+            return None
+        for key, value in extra.items():
+            if not isinstance(value, (str, int, float, bool)) or isinstance(value, bool):
+                self.problem(f"{field}.query.{key}", "expected a text or number value")
+                return None
+            query[str(key)] = str(value)
+        if "token" in query:
+            self.problem(f"{field}.query", "'token' is set by the renderer, not by a definition")
+            return None
+        return PageSpec(path, tuple(query.items()))
+
+    def _split_page(self, text: str) -> tuple[str, dict[str, str], str]:
+        """Path and query of a page entry, or why it is refused (another origin, scheme, unknown page)."""
+        if "\\" in text or any(ord(c) < 32 for c in text):
+            return "", {}, f"{text!r} is not a page path"
+        parts = urlsplit(text)
+        if parts.scheme or parts.netloc or text.startswith("//"):
+            own = urlsplit(self.origin)
+            if (parts.scheme, parts.netloc) != (own.scheme, own.netloc):
+                return (
+                    "",
+                    {},
+                    (
+                        f"{text!r} is not on the portal's own origin {self.origin}; "
+                        "reports may only render portal pages (give a path such as /overview?model=churn)"
+                    ),
+                )
+        if parts.fragment:
+            return "", {}, "a fragment (#...) is not allowed"
+        path = parts.path or "/"
+        if not path.startswith("/"):
+            return "", {}, f"{text!r} must start with '/'"
+        if self.known_pages is not None and path not in self.known_pages:
+            known = ", ".join(sorted(self.known_pages))
+            return "", {}, f"no portal page at {path!r}; pages are {known}"
+        try:
+            pairs = parse_qsl(parts.query, keep_blank_values=True, strict_parsing=bool(parts.query))
+        except ValueError:
+            return "", {}, f"query string {parts.query!r} is malformed"
+        return path, dict(pairs), ""
+
+    def viewport(self, raw: Any) -> tuple[int, int]:
+        if not isinstance(raw, dict) or set(raw) - {"width", "height"}:
+            self.problem("viewport", "expected a mapping with width and height in pixels")
+            return (1280, 900)
+        width, height = raw.get("width", 1280), raw.get("height", 900)
+        for key, value, low, high in (("width", width, 320, 3840), ("height", height, 200, 4320)):
+            if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+                self.problem(f"viewport.{key}", f"expected a whole number of pixels from {low} to {high}")
+                return (1280, 900)
+        return (width, height)
+
+    def timezone(self, raw: Any) -> str | None:
+        try:
+            if not isinstance(raw, str) or not raw:
+                raise ZoneInfoNotFoundError(raw)
+            ZoneInfo(raw)
+        except (ZoneInfoNotFoundError, ValueError):
+            self.problem("timezone", f"unknown time zone {raw!r}; use an IANA name such as Europe/Berlin")
+            return None
+        return raw
+
+    def schedule(self, raw: Any, timezone: str | None) -> str | None:
+        if raw is None:
+            return None
+        from apscheduler.triggers.cron import CronTrigger
+
+        if not isinstance(raw, str) or len(raw.split()) != 5:
+            self.problem("schedule", f"expected a 5-field cron expression such as '0 7 * * mon', not {raw!r}")
+            return None
+        try:
+            CronTrigger.from_crontab(raw, timezone=timezone or "UTC")
+        except ValueError as exc:
+            self.problem("schedule", f"{raw!r} is not a valid cron expression ({exc})")
+            return None
+        return raw
+
+    def deliveries(self, raw: Any) -> tuple[Delivery, ...]:
+        if not isinstance(raw, list):
+            self.problem("deliver", "expected a list of deliveries (directory, email, webhook)")
+            return ()
+        result = []
+        for index, item in enumerate(raw):
+            field = f"deliver[{index}]"
+            if not isinstance(item, dict) or len(item) != 1:
+                self.problem(field, "expected one of {directory: PATH}, {email: {...}}, {webhook: {...}}")
+                continue
+            kind, value = next(iter(item.items()))
+            checker = {"directory": self._directory, "email": self._email, "webhook": self._webhook}.get(kind)
+            if checker is None:
+                self.problem(field, f"unknown delivery {kind!r}; expected directory, email or webhook")
+                continue
+            delivery = checker(f"{field}.{kind}", value)
+            if delivery is not None:
+                result.append(delivery)
+        return tuple(result)
+
+    def _directory(self, field: str, value: Any) -> Delivery | None:
+        if not isinstance(value, str) or not value.strip():
+            self.problem(field, "expected a directory path")
+            return None
+        return Delivery("directory", str(Path(value).expanduser()))
+
+    def _email(self, field: str, value: Any) -> Delivery | None:
+        if not isinstance(value, dict) or set(value) - {"to", "subject"}:
+            self.problem(field, "expected a mapping with to (addresses) and optional subject")
+            return None
+        to = value.get("to")
+        recipients = [to] if isinstance(to, str) else to
+        if not isinstance(recipients, list) or not recipients:
+            self.problem(f"{field}.to", "expected one address or a list of addresses")
+            return None
+        for address in recipients:
+            if not isinstance(address, str) or not EMAIL.fullmatch(address):
+                self.problem(f"{field}.to", f"{address!r} is not an email address")
+                return None
+        subject = value.get("subject", "")
+        if not isinstance(subject, str) or "\n" in subject or "\r" in subject:
+            self.problem(f"{field}.subject", "expected one line of text")
+            return None
+        return Delivery("email", "", tuple(recipients), subject)
+
+    def _webhook(self, field: str, value: Any) -> Delivery | None:
+        if isinstance(value, str):
+            value = {"url": value}
+        if not isinstance(value, dict) or set(value) - {"url", "style", "timeout"}:
+            self.problem(field, "expected a mapping with url, optional style (json/slack/teams), timeout")
+            return None
+        url = value.get("url")
+        parts = urlsplit(url) if isinstance(url, str) else None
+        if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+            self.problem(f"{field}.url", "expected an http:// or https:// URL")
+            return None
+        style = value.get("style", "json")
+        if style not in WEBHOOK_STYLES:
+            self.problem(f"{field}.style", f"expected one of {', '.join(WEBHOOK_STYLES)}, not {style!r}")
+            return None
+        timeout = value.get("timeout", 10)
+        if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or not 0 < timeout <= 120:
+            self.problem(f"{field}.timeout", "expected seconds between 0 and 120")
+            return None
+        return Delivery("webhook", url, style=style, timeout=float(timeout))

@@ -1,0 +1,174 @@
+"""One report run: render every page (with retries), check it, store it, deliver it, record it all.
+
+A run that still fails after the last try is recorded as failed with its reason and delivered
+nowhere; the caller turns that into a non-zero exit code.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import logging
+import re
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from portal.config import Settings
+from portal.reports import history
+from portal.reports.definitions import ReportDefinition
+from portal.reports.deliver import DeliveryError, RunSummary, deliver
+from portal.reports.locks import AlreadyRunning, report_lock
+from portal.reports.render import Capture, Renderer, RenderError
+from portal.reports.targets import page_url
+from portal.reports.verify import OutputRejected
+
+log = logging.getLogger(__name__)
+BACKOFF_SECONDS = 2.0
+
+
+@dataclasses.dataclass(frozen=True)
+class RunOutcome:
+    """The end of a run: its id, whether it succeeded, and the reason when it did not."""
+
+    run_id: int
+    ok: bool
+    error: str | None
+    files: list[Path]
+
+
+def run_report(
+    settings: Settings,
+    engine: sa.Engine,
+    report: ReportDefinition,
+    trigger: str,
+    run_id: int | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> RunOutcome:
+    """Run ``report`` once, recorded under ``run_id`` (created when None); never raises for a bad page."""
+    if run_id is None:
+        run_id = history.create(engine, report.name, trigger)
+    started = time.monotonic()
+    try:
+        with report_lock(settings.data_dir, report.name, engine):
+            history.abandon_orphans(engine, report.name, keep=run_id)
+            history.update(engine, run_id, status="running", progress="starting the browser")
+            return _run_locked(settings, engine, report, run_id, started, sleep)
+    except AlreadyRunning as exc:
+        return _finish(engine, run_id, started, str(exc), [])
+    except Exception as exc:  # a bug or an unexpected browser crash must still close the history row
+        log.exception("report run crashed", extra={"report": report.name, "run_id": run_id})
+        return _finish(engine, run_id, started, f"internal error: {type(exc).__name__}: {exc}", [])
+
+
+def _run_locked(
+    settings: Settings,
+    engine: sa.Engine,
+    report: ReportDefinition,
+    run_id: int,
+    started: float,
+    sleep: Callable[[float], None],
+) -> RunOutcome:
+    captures: list[Capture] = []
+    reason = ""
+    for attempt in range(1, settings.report_tries + 1):
+        try:
+            captures = _render_all(settings, engine, report, run_id, attempt)
+            break
+        except (RenderError, OutputRejected) as exc:
+            reason = str(exc)
+            log.warning("report try failed", extra={"report": report.name, "try": attempt, "reason": reason})
+            if attempt < settings.report_tries:
+                delay = BACKOFF_SECONDS * 2 ** (attempt - 1)
+                history.update(engine, run_id, progress=f"try {attempt} failed ({reason[:80]}); retrying")
+                sleep(delay)
+    if not captures:
+        tries = settings.report_tries
+        return _finish(
+            engine, run_id, started, f"failed after {tries} tr{'y' if tries == 1 else 'ies'}: {reason}", []
+        )
+    files = _store(settings.data_dir, report, run_id, captures)
+    names = [f.name for f in files]
+    history.update(engine, run_id, outputs=names, progress="delivering")
+    summary = RunSummary(
+        run_id,
+        report,
+        history.get(engine, run_id).started_at.isoformat(timespec="seconds"),
+        time.monotonic() - started,
+        files,
+        settings.report_origin,
+    )
+    results, failures = [], []
+    for delivery in report.deliveries:
+        try:
+            deliver(settings, delivery, summary)
+            results.append({"delivery": delivery.describe(), "ok": True})
+        except DeliveryError as exc:
+            failures.append(f"{delivery.describe()}: {exc}")
+            results.append({"delivery": delivery.describe(), "ok": False, "error": str(exc)})
+    history.update(engine, run_id, deliveries=results)
+    error = None
+    if failures:
+        error = f"rendered, but {len(failures)} of {len(results)} deliveries failed: " + "; ".join(failures)
+    return _finish(engine, run_id, started, error, files)
+
+
+def _render_all(
+    settings: Settings, engine: sa.Engine, report: ReportDefinition, run_id: int, attempt: int
+) -> list[Capture]:
+    captures = []
+    with Renderer(
+        settings.chromium_path, settings.report_origin, report.viewport, settings.report_timeout
+    ) as r:
+        for index, page in enumerate(report.pages, start=1):
+            progress = f"rendering page {index} of {len(report.pages)} ({page.path})"
+            if attempt > 1:
+                progress += f", try {attempt}"
+            history.update(engine, run_id, progress=progress)
+            captures.append(r.capture(page_url(settings, report.name, page), pdf=report.format == "pdf"))
+    return captures
+
+
+def _slug(path: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-") or "home"
+
+
+def _store(data_dir: Path, report: ReportDefinition, run_id: int, captures: list[Capture]) -> list[Path]:
+    """Write the outputs under the data dir: a PNG per page, or one PDF with a page per portal page."""
+    from pypdf import PdfReader, PdfWriter
+
+    folder = history.runs_dir(data_dir) / str(run_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = history.now().strftime("%Y%m%d-%H%M%S")
+    if report.format == "pdf":
+        writer = PdfWriter()
+        for capture in captures:
+            writer.append(PdfReader(io.BytesIO(capture.pdf or b"")))
+        target = folder / f"{report.name}-{stamp}.pdf"
+        with target.open("wb") as handle:
+            writer.write(handle)
+        return [target]
+    files = []
+    for index, (capture, page) in enumerate(zip(captures, report.pages, strict=True), start=1):
+        target = folder / f"{report.name}-{stamp}-{index}-{_slug(page.path)}.png"
+        target.write_bytes(capture.png)
+        files.append(target)
+    return files
+
+
+def _finish(
+    engine: sa.Engine, run_id: int, started: float, error: str | None, files: list[Path]
+) -> RunOutcome:
+    status = "succeeded" if error is None else "failed"
+    history.update(
+        engine,
+        run_id,
+        status=status,
+        error=error,
+        progress="done" if error is None else "failed",
+        duration_seconds=round(time.monotonic() - started, 3),
+    )
+    log.info("report run finished", extra={"run_id": run_id, "status": status, "error": error})
+    return RunOutcome(run_id, error is None, error, files)

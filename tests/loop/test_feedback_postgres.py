@@ -1,0 +1,50 @@
+"""Feedback, live metrics and the promotion audit on PostgreSQL, as in production."""
+
+from __future__ import annotations
+
+import pytest
+
+from models import inference, live
+from portal import promotions
+from portal.db import migrate
+from portal.extensions import create_engine
+from portal.feedback import FeedbackItem, FeedbackStore
+from portal.labelled_logs import labelled_window
+from portal.prediction_log import PredictionLog
+from tests.loop.helpers import services_of
+
+
+@pytest.mark.postgres
+def test_fpg001_feedback_latest_wins_and_audit_on_postgres(app, tmp_path, postgres_database_url) -> None:
+    services = services_of(app)
+    engine = create_engine(postgres_database_url)
+    plog = PredictionLog(engine, tmp_path / "spool", flush_interval=3600)
+    try:
+        migrate.upgrade(engine)
+        record = services.registry.get("churn")
+        frame = services.registry.reference("churn", 1).head(10)[record.feature_names].reset_index(drop=True)
+        result = inference.predict(services.registry, services.inference_cache, "churn", frame, 1)
+        ids = plog.record_frame(result, frame, source="api")
+        store = FeedbackStore(engine, services.registry)
+        assert (
+            store.submit("churn", [FeedbackItem(pid, verdict="correct") for pid in ids], "csv").stored == 10
+        )
+        assert store.submit("churn", [FeedbackItem(ids[0], verdict="incorrect")], "page").stored == 1
+        rows = labelled_window(engine, store, record)
+        assert rows.coverage == 1.0
+        assert live.live_metrics(rows.meta, record)["accuracy"] == pytest.approx(0.9)
+        assert len(store.history(ids[0])) == 2
+        services.registry.add_version(
+            "churn",
+            services.registry.load("churn").estimator,
+            services.registry.reference("churn", 1),
+            dict(record.metadata),
+        )
+        promotions.promote(services.registry, engine, "churn", 2, "ana", "page")
+        promotions.rollback(services.registry, engine, "churn", None, "ana", "cli")
+        history = promotions.history(engine, "churn")
+        assert list(history["action"]) == ["rollback", "promote"]
+        assert services.registry.active_version("churn") == 1
+    finally:
+        plog.stop()
+        engine.dispose()
