@@ -138,6 +138,8 @@ def _authorize_page(principal: Principal, pages: tuple[str, ...], registered: se
     embedded = embed_page_for(request.path, pages)
     if embedded is not None:
         if principal.source == "embed" and principal.page == embedded:
+            if (page_role(embedded) or Role.ADMIN) >= Role.ADMIN:
+                raise Denied(403, "Admin pages cannot be embedded.")
             return
         target = embedded
     else:

@@ -14,6 +14,7 @@ from dash.development.base_component import Component
 from portal import ids
 from portal.security.policy import page_role
 from portal.security.principal import current_principal
+from portal.security.roles import Role
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +33,7 @@ def layout_denial(page_path: str, embedded: bool) -> str | None:
     if principal is None or principal.role is None:
         return "Sign in with an account that has a portal role to see this page."
     if principal.source == "embed":
-        if embedded and principal.page == page_path:
+        if embedded and principal.page == page_path and (page_role(page_path) or Role.ADMIN) < Role.ADMIN:
             return None
         return "An embed link opens its own page only."
     role = page_role(page_path)

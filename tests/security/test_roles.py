@@ -141,3 +141,23 @@ def test_rol005_router_layouts_check_the_role_too(header_app) -> None:
     assert "whatif-form" not in viewer.get_data(as_text=True)
     analyst = _request(client, "analyst", "POST", "/_dash-update-component", json=body)
     assert "whatif-form" in analyst.get_data(as_text=True)
+
+
+def test_rol006_embed_links_open_their_own_non_admin_page_only(header_app) -> None:
+    from portal import embed_tokens
+    from tests.security.conftest import HEADER_ENV, STRANGER
+
+    secret = HEADER_ENV["PORTAL_SECRET_KEY"]
+    client = header_app.server.test_client()
+    stranger = {"environ_base": {"REMOTE_ADDR": STRANGER}}
+    overview = embed_tokens.embed_path(secret, "/overview", {}, 600)
+    assert client.get(overview, **stranger).status_code == 200
+    token = overview.split("token=")[1]
+    other = client.get(f"/embed/performance?token={token}", **stranger)
+    assert other.status_code == 401, "the gate refuses another page's link"
+    full = client.get("/overview", headers={"X-Portal-Embed-Token": token}, **stranger)
+    assert full.status_code == 403, "a link never opens the full page"
+    assert "An embed link opens its own page only" in full.get_data(as_text=True)
+    reports = embed_tokens.embed_path(secret, "/reports", {}, 600)
+    refused = client.get(reports, **stranger)
+    assert refused.status_code == 403 and "Admin pages cannot be embedded" in refused.get_data(as_text=True)
