@@ -22,6 +22,8 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 def _env_value(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, (set, frozenset)):  # group lists: names may hold spaces, commas separate them
+        return ",".join(sorted(str(item) for item in value))
     if isinstance(value, (tuple, list)):
         return " ".join(str(item) for item in value)
     return str(value)

@@ -114,3 +114,18 @@ def test_hdr007_metrics_need_an_admin_or_the_scrape_token(make_settings) -> None
     assert elsewhere.status_code == 401
     assert client.get("/metrics", **as_role("analyst")).status_code == 403
     assert client.get("/metrics", **as_role("admin")).status_code == 200
+
+
+def test_hdr008_report_child_processes_get_the_same_sign_in_settings(make_settings) -> None:
+    """Run now starts a child ``portal``; it must load exactly these groups and proxies."""
+    from portal.config import load_settings
+    from portal.reports.launch import settings_env
+
+    settings = make_settings(
+        **{
+            **HEADER_ENV,
+            "PORTAL_TRUSTED_PROXIES": "10.0.0.0/24, 192.168.1.7",
+            "PORTAL_ADMIN_GROUPS": "Portal Admins,ops",
+        }
+    )
+    assert load_settings(settings_env(settings)) == settings
