@@ -16,7 +16,6 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import pandas as pd
-from sqlalchemy.exc import SQLAlchemyError
 
 from models import batch_scoring
 from models.batch_files import TableFile, UnreadableFile, file_kind, open_table
@@ -129,28 +128,11 @@ def _open(store: BatchStore, batch_id: str) -> TableFile:
     return open_table(path, file_kind(path.name))
 
 
-DATABASE_DOWN = "The portal database is unavailable, so the batch cannot be tracked: try again shortly."
-
-
 def validate_upload(services: Services, batch_id: str, progress: Progress) -> Outcome:
-    """Check the stored upload against the model's schema; all problems go to the errors CSV."""
-    try:
-        return _validate(services, batch_id, progress)
-    except SQLAlchemyError:
-        log.warning("batch validation stopped: database unavailable", extra={"batch_id": batch_id})
-        return Outcome(False, DATABASE_DOWN)
+    """Check the stored upload against the model's schema; all problems go to the errors CSV.
 
-
-def score_batch(services: Services, batch_id: str, progress: Progress) -> Outcome:
-    """Score a validated upload in chunks, log every prediction in bulk, and publish the result."""
-    try:
-        return _score(services, batch_id, progress)
-    except SQLAlchemyError:
-        log.warning("batch scoring stopped: database unavailable", extra={"batch_id": batch_id})
-        return Outcome(False, DATABASE_DOWN)
-
-
-def _validate(services: Services, batch_id: str, progress: Progress) -> Outcome:
+    Needs no database: the batch's state is its manifest, and the row follows when it can.
+    """
     _fresh_connections(services)
     store = store_for(services)
     batch = store.get(batch_id)
@@ -184,7 +166,11 @@ def _write_single_error(path: Any, message: str) -> None:
         writer.writerow(["", "", "error", message])
 
 
-def _score(services: Services, batch_id: str, progress: Progress) -> Outcome:
+def score_batch(services: Services, batch_id: str, progress: Progress) -> Outcome:
+    """Score a validated upload in chunks, log every prediction in bulk, and publish the result.
+
+    With the database down, the state stays in the manifest and the log entries in the spool.
+    """
     _fresh_connections(services)
     store = store_for(services)
     batch = store.get(batch_id)
@@ -223,8 +209,6 @@ def _score(services: Services, batch_id: str, progress: Progress) -> Outcome:
     except (UnreadableFile, ChangedFile) as exc:
         store.finish(batch_id, "failed", str(exc))
         return Outcome(False, str(exc))
-    except SQLAlchemyError:
-        raise
     except Exception as exc:
         log.exception("batch scoring failed", extra={"batch_id": batch_id})
         store.finish(batch_id, "failed", f"scoring failed: {type(exc).__name__}: {exc}")

@@ -75,11 +75,13 @@ class PredictionLog:
         spool_dir: Path,
         user: Callable[[], str] = current_user,
         flush_interval: float = FLUSH_INTERVAL_SECONDS,
+        flush_hooks: Sequence[Callable[[], Any]] = (),
     ) -> None:
         self.engine = engine
         self.spool = PredictionSpool(spool_dir)
         self.user = user
         self.flush_interval = flush_interval
+        self.flush_hooks = tuple(flush_hooks)
         self._down_until = 0.0
         self._flusher_pid = 0
         self._flusher_lock = threading.Lock()
@@ -192,10 +194,13 @@ class PredictionLog:
     def _flush_forever(self) -> None:
         stop = self._stop
         while not stop.wait(self.flush_interval):
-            try:
-                self.flush()
-            except Exception:  # never let the thread die; the next round tries again
-                log.exception("prediction log flush failed")
+            for task in (*self.flush_hooks, self.flush):
+                try:
+                    task()
+                except Exception:  # never let the thread die; the next round tries again
+                    log.exception(
+                        "prediction log flush failed", extra={"task": getattr(task, "__name__", "")}
+                    )
 
 
 COLUMNS = tuple(column.name for column in prediction_log.columns)
