@@ -27,6 +27,7 @@ from models.batch_scoring import (
     ScoringStopped,
     score_table,
 )
+from models.batch_spill import SpillWriter, drop_spilled, read_spilled
 from models.batch_validation import ValidationReport, validate_table
 from models.registry import RegistryError
 from portal.batch_store import ERRORS_CSV, BatchStore
@@ -139,16 +140,26 @@ def validate_upload(services: Services, batch_id: str, progress: Progress) -> Ou
     if batch is None:
         return Outcome(False, "Unknown batch: upload the file again.")
     errors_csv = store.folder(batch_id) / ERRORS_CSV
+    spill: SpillWriter | None = None
     try:
-        schema = services.registry.get(batch.model_name).schema
+        version = services.registry.get(batch.model_name)
         table = _open(store, batch_id)
-        report = validate_table(table, schema, errors_csv, lambda rows: progress(rows, None))
+        spill = SpillWriter(store.folder(batch_id), version.version)
+        report = validate_table(
+            table, version.schema, errors_csv, lambda rows: progress(rows, None), spill.add
+        )
     except UnreadableFile as exc:
+        if spill is not None:
+            spill.discard()
         _write_single_error(errors_csv, str(exc))
         store.validated(batch_id, 0, 1)
         return Outcome(False, str(exc), ValidationReport(errors=1).to_dict())
     except RegistryError as exc:
         return Outcome(False, f"The model cannot be used: {exc}")
+    if report.ok:
+        spill.commit()
+    else:
+        spill.discard()
     store.validated(batch_id, report.rows, report.errors)
     if report.ok:
         return Outcome(True, f"{report.rows:,} rows passed validation", report.to_dict(), report.rows)
@@ -195,13 +206,15 @@ def score_batch(services: Services, batch_id: str, progress: Progress) -> Outcom
 
     try:
         with logger:
+            chunk_rows = batch_scoring.SCORING_CHUNK_ROWS
             rows = score_table(
                 _open(store, batch_id),
                 loaded,
                 folder,
                 on_chunk,
                 neutralise_columns,
-                batch_scoring.SCORING_CHUNK_ROWS,
+                chunk_rows,
+                read_spilled(folder, loaded.number, chunk_rows),
             )
             logger.drain()  # every prediction is logged before the batch is called done
     except ScoringStopped:
@@ -213,6 +226,7 @@ def score_batch(services: Services, batch_id: str, progress: Progress) -> Outcom
         log.exception("batch scoring failed", extra={"batch_id": batch_id})
         store.finish(batch_id, "failed", f"scoring failed: {type(exc).__name__}: {exc}")
         return Outcome(False, f"Scoring failed: {type(exc).__name__}: {exc}")
+    drop_spilled(folder)
     if not store.finish(batch_id, "done", f"{rows:,} rows scored", rows_done=rows):
         for name in (RESULT_CSV, RESULT_PARQUET):
             (folder / name).unlink(missing_ok=True)
