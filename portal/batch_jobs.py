@@ -84,9 +84,7 @@ class ChunkLogger:
 
     def _write(self, scored: ScoredChunk) -> None:
         plog = self.prediction_log
-        plog.write(
-            plog.entries(scored.prediction, scored.features, scored.ids, "batch", self.batch_id, self.user)
-        )
+        plog.write_chunk(scored.prediction, scored.features, scored.ids, "batch", self.batch_id, self.user)
 
     def drain(self) -> None:
         while self.pending:

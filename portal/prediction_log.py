@@ -109,41 +109,60 @@ class PredictionLog:
     ) -> list[dict[str, Any]]:
         """Rows for the log table, one per input row, all stamped with the same time."""
         now = dt.datetime.now(dt.UTC).isoformat()
-        features = feature_documents(frame)
-        outputs = output_documents(prediction)
-        return [
-            {
-                "prediction_id": pid,
-                "created_at": now,
-                "model_name": prediction.model,
-                "model_version": prediction.version,
-                "source": source,
-                "batch_id": batch_id,
-                "user_name": user,
-                "features": feature,
-                "output": output,
-            }
-            for pid, feature, output in zip(ids, features, outputs, strict=True)
-        ]
+        return _as_entries(now, prediction, frame, ids, source, batch_id, user)
+
+    def write_chunk(
+        self,
+        prediction: Prediction,
+        frame: pd.DataFrame,
+        ids: Sequence[str],
+        source: str,
+        batch_id: str | None,
+        user: str,
+    ) -> bool:
+        """``write(entries(...))`` for a scored batch chunk, without a dict per row on the way to the DB."""
+        now = dt.datetime.now(dt.UTC)
+
+        def rows() -> list[tuple[Any, ...]]:
+            stamp = _stamp(now, self.engine.dialect.name == "sqlite")
+            features, outputs = feature_documents(frame), output_documents(prediction)
+            model, version = prediction.model, prediction.version
+            fixed = (stamp, model, version, source, batch_id, user)
+            return [
+                (pid, *fixed, feature, output)
+                for pid, feature, output in zip(ids, features, outputs, strict=True)
+            ]
+
+        return self._store(
+            rows, lambda: _as_entries(now.isoformat(), prediction, frame, ids, source, batch_id, user)
+        )
 
     def write(self, entries: list[dict[str, Any]]) -> bool:
         """Insert entries (replaying the spool first); spool them when the database fails. True if stored."""
+        sqlite = self.engine.dialect.name == "sqlite"
+        return self._store(lambda: _driver_rows(entries, sqlite), lambda: entries)
+
+    def _store(
+        self, rows: Callable[[], list[tuple[Any, ...]]], entries: Callable[[], list[dict[str, Any]]]
+    ) -> bool:
+        """Driver rows to the database, or the same predictions as entries to the spool."""
         self.ensure_flusher()
-        if not entries:
-            return True
         if time.monotonic() >= self._down_until:
             try:
                 if self.spool.pending():
                     self.spool.replay(self._insert)
-                self._insert(entries)
+                self._insert_rows(rows())
                 return True
             except sa.exc.SQLAlchemyError as exc:
                 self._down_until = time.monotonic() + COOL_DOWN_SECONDS
+                spooled = entries()
                 log.warning(
                     "prediction log database unavailable; spooling locally",
-                    extra={"error": type(exc).__name__, "entries": len(entries)},
+                    extra={"error": type(exc).__name__, "entries": len(spooled)},
                 )
-        self.spool.append(entries)
+                self.spool.append(spooled)
+                return False
+        self.spool.append(entries())
         return False
 
     def flush(self) -> int:
@@ -161,9 +180,11 @@ class PredictionLog:
 
     # -- the database ----------------------------------------------------------------------------
     def _insert(self, entries: Iterable[dict[str, Any]]) -> None:
+        self._insert_rows(_driver_rows(entries, self.engine.dialect.name == "sqlite"))
+
+    def _insert_rows(self, rows: list[tuple[Any, ...]]) -> None:
         """One transaction of driver-level executemany, ignoring ids already logged (idempotent replay)."""
         sqlite = self.engine.dialect.name == "sqlite"
-        rows = _driver_rows(entries, sqlite)
         if not rows:
             return
         marks = ", ".join(["?" if sqlite else "%s"] * len(COLUMNS))
@@ -206,14 +227,60 @@ class PredictionLog:
 COLUMNS = tuple(column.name for column in prediction_log.columns)
 
 
+# write_chunk builds rows in this order without naming the columns.
+assert COLUMNS == (
+    "prediction_id",
+    "created_at",
+    "model_name",
+    "model_version",
+    "source",
+    "batch_id",
+    "user_name",
+    "features",
+    "output",
+), COLUMNS
+
+
+def _as_entries(
+    now: str,
+    prediction: Prediction,
+    frame: pd.DataFrame,
+    ids: Sequence[str],
+    source: str,
+    batch_id: str | None,
+    user: str,
+) -> list[dict[str, Any]]:
+    features = feature_documents(frame)
+    outputs = output_documents(prediction)
+    return [
+        {
+            "prediction_id": pid,
+            "created_at": now,
+            "model_name": prediction.model,
+            "model_version": prediction.version,
+            "source": source,
+            "batch_id": batch_id,
+            "user_name": user,
+            "features": feature,
+            "output": output,
+        }
+        for pid, feature, output in zip(ids, features, outputs, strict=True)
+    ]
+
+
+def _stamp(moment: dt.datetime, sqlite: bool) -> Any:
+    """A time as the driver takes it: UTC, and SQLAlchemy's text form on SQLite."""
+    moment = moment.astimezone(dt.UTC)
+    return moment.strftime("%Y-%m-%d %H:%M:%S.%f") if sqlite else moment
+
+
 def _driver_rows(entries: Iterable[dict[str, Any]], sqlite: bool) -> list[tuple[Any, ...]]:
     """Rows as the DB driver takes them; times in UTC (SQLite stores them as SQLAlchemy's text)."""
     stamps: dict[str, Any] = {}
 
     def stamp(text: str) -> Any:
         if text not in stamps:
-            moment = dt.datetime.fromisoformat(text).astimezone(dt.UTC)
-            stamps[text] = moment.strftime("%Y-%m-%d %H:%M:%S.%f") if sqlite else moment
+            stamps[text] = _stamp(dt.datetime.fromisoformat(text), sqlite)
         return stamps[text]
 
     return [
