@@ -45,14 +45,20 @@ def neutralise_columns(frame: pd.DataFrame) -> pd.DataFrame:
     A text column none of whose cells starts with a formula prefix is left as it is (checked in bulk).
     """
     risky = []
+    out = frame.copy(deep=False)
     for position, (_, column) in enumerate(frame.items()):
         if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_datetime64_any_dtype(column):
             continue
         plain_text = pd.api.types.is_string_dtype(column) and not pd.api.types.is_object_dtype(column)
-        if plain_text and not column.str.startswith(FORMULA_PREFIXES).fillna(False).any():
+        if not plain_text:
+            risky.append(position)
             continue
-        risky.append(position)
-    out = frame.copy(deep=False)
+        # Text columns: only cells starting with a formula prefix can change, so only they are checked.
+        starts = column.str.startswith(FORMULA_PREFIXES).fillna(False).to_numpy(dtype=bool)
+        if starts.any():
+            values = column.to_numpy(dtype=object).copy()
+            values[starts] = [neutralise(value) for value in values[starts]]
+            out.isetitem(position, pd.Series(values, index=column.index, dtype=object))
     if risky:
         safe = neutralise_frame(frame.iloc[:, risky])
         for index, position in enumerate(risky):
