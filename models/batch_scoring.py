@@ -113,7 +113,7 @@ def score_table(
         with csv_part.open("w", encoding="utf-8", newline="") as handle:
             pairs = converted if converted is not None else _converted(table, schema, chunk_rows)
             for chunk, features in pairs:
-                prediction = predict_uncached(loaded, features)
+                prediction = predict_uncached(loaded, features, arrays=True)
                 ids = new_prediction_ids(len(chunk))
                 safe = neutralise(result_frame(chunk, features, schema, prediction, ids, names))
                 # CSV keeps the input text exactly; Parquet (and the XLSX made from it) holds numeric
