@@ -292,7 +292,9 @@ class BatchStore:
             return
         with manifest.locked(folder):
             for path in folder.iterdir():
-                if path.name not in (manifest.MANIFEST, manifest.LOCK):
+                if path.is_dir():
+                    shutil.rmtree(path, ignore_errors=True)
+                elif path.name not in (manifest.MANIFEST, manifest.LOCK):
                     path.unlink(missing_ok=True)
             data = manifest.read(folder) or {}
             data.update(status="expired", message=message)
