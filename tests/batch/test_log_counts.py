@@ -31,7 +31,11 @@ def _whatif_predict(client, features: dict) -> dict:
             {"id": "whatif-errors", "property": "children"},
         ],
         "inputs": [inputs],
-        "state": [ids, {"id": "whatif-model", "property": "value", "value": "churn"}],
+        "state": [
+            ids,
+            {"id": "whatif-model", "property": "value", "value": "churn"},
+            {"id": "whatif-version", "property": "value", "value": None},
+        ],
         "changedPropIds": [json.dumps(inputs[0]["id"], separators=(",", ":"), sort_keys=True) + ".value"],
     }
     reply = client.post("/_dash-update-component", json=body)
