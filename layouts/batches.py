@@ -24,24 +24,35 @@ STATUS_TEXT = {
 
 
 def layout(services: Services, **_query: Any) -> Component:
-    """Newest first; expired batches stay listed without their files. Drawing the page runs the cleanup."""
+    """Newest first; expired batches stay listed without their files. Drawing the page runs the cleanup.
+
+    With the database down the list comes from the batch folders on disk, and says it is incomplete.
+    """
     store = store_for(services)
     retention = services.settings.batch_retention_days
     header = page_header(
         "Past batches", f"Results can be downloaded again for {retention} days after upload."
     )
-    try:
-        store.cleanup(retention)
-        batches = store.recent()
-    except Exception as exc:  # the database is down: say so instead of failing the page
-        return html.Div(
-            [header, empty_state("The batch history is unavailable.", f"{type(exc).__name__}: {exc}")]
-        )
+    store.cleanup(retention)
+    store.sync()
+    history = store.history()
+    note = (
+        []
+        if history.complete
+        else [
+            html.Div(
+                "The portal database is unavailable, so this history is incomplete: it lists the batches "
+                "still stored on disk. Older batches reappear when the database is back.",
+                className="alert alert-warning portal-history-incomplete",
+            )
+        ]
+    )
+    batches = history.batches
     if not batches:
-        return html.Div([header, empty_state("No batches yet.", "Score a file on the Batch page.")])
+        return html.Div([header, *note, empty_state("No batches yet.", "Score a file on the Batch page.")])
     rows = [_row(batch) for batch in batches]
     columns = ["Time (UTC)", "File", "Model", "Rows", "Status", "Errors", "User", "Result"]
-    return html.Div([header, table(columns, rows, table_id=ids.BATCHES_TABLE)])
+    return html.Div([header, *note, table(columns, rows, table_id=ids.BATCHES_TABLE)])
 
 
 def _row(batch: Batch) -> list[Any]:

@@ -9,7 +9,7 @@ job that dies or is cancelled leaves only ``*.part`` files, which are never serv
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -94,10 +94,13 @@ def score_table(
     on_chunk: Callable[[ScoredChunk], None],
     neutralise: Callable[[pd.DataFrame], pd.DataFrame],
     chunk_rows: int = SCORING_CHUNK_ROWS,
+    converted: Iterator[tuple[pd.DataFrame, pd.DataFrame]] | None = None,
 ) -> int:
     """Score every row into ``folder/result.csv`` and ``result.parquet``; returns the rows scored.
 
     ``neutralise`` makes cells formula-safe (the portal passes ``portal.exports.neutralise_frame``).
+    ``converted`` are the (chunk, model-ready frame) pairs validation kept; without them the file
+    is read and converted again.
     """
     schema = loaded.version.schema
     names = prediction_columns(table.columns, loaded.version.classes, loaded.version.task)
@@ -108,11 +111,9 @@ def score_table(
     done = 0
     try:
         with csv_part.open("w", encoding="utf-8", newline="") as handle:
-            for chunk in table.chunks(chunk_rows):
-                features, problems = convert_chunk(chunk, schema, done)
-                if any(p.severity == ERROR for p in problems):
-                    raise ChangedFile("the file no longer passes validation; upload it again")
-                prediction = predict_uncached(loaded, features)
+            pairs = converted if converted is not None else _converted(table, schema, chunk_rows)
+            for chunk, features in pairs:
+                prediction = predict_uncached(loaded, features, arrays=True)
                 ids = new_prediction_ids(len(chunk))
                 safe = neutralise(result_frame(chunk, features, schema, prediction, ids, names))
                 # CSV keeps the input text exactly; Parquet (and the XLSX made from it) holds numeric
@@ -141,6 +142,19 @@ def score_table(
         csv_part.unlink(missing_ok=True)
         parquet_part.unlink(missing_ok=True)
         raise
+
+
+def _converted(
+    table: TableFile, schema: Sequence[FeatureSpec], chunk_rows: int
+) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
+    """Read and convert the file again, refusing it when it no longer validates."""
+    done = 0
+    for chunk in table.chunks(chunk_rows):
+        features, problems = convert_chunk(chunk, schema, done)
+        if any(p.severity == ERROR for p in problems):
+            raise ChangedFile("the file no longer passes validation; upload it again")
+        done += len(chunk)
+        yield chunk, features
 
 
 def write_csv_chunk(frame: pd.DataFrame, handle: Any, header: bool) -> None:
@@ -186,6 +200,8 @@ def _for_arrow(frame: pd.DataFrame, schema: pa.Schema) -> pd.DataFrame:
     for field in schema:
         column = out[field.name]
         if field.type == pa.string():
+            if pd.api.types.is_string_dtype(column) and not pd.api.types.is_object_dtype(column):
+                continue  # already text with missing as NA (pandas' string dtype): nothing to cast
             out[field.name] = column.map(
                 lambda v: v if isinstance(v, str) else (None if pd.isna(v) else str(v))
             )

@@ -112,8 +112,12 @@ def validate_table(
     schema: Sequence[FeatureSpec],
     errors_csv: Path,
     progress: Callable[[int], None] | None = None,
+    keep: Callable[[pd.DataFrame, pd.DataFrame], None] | None = None,
 ) -> ValidationReport:
-    """Check every row; write all problems to ``errors_csv`` and keep the first ones in the report."""
+    """Check every row; write all problems to ``errors_csv`` and keep the first ones in the report.
+
+    ``keep`` gets each chunk and its converted frame, so scoring can reuse them instead of parsing again.
+    """
     report = ValidationReport()
     names = {spec.name for spec in schema}
     report.extra_columns = [c for c in table.columns if c not in names]
@@ -124,7 +128,9 @@ def validate_table(
         report.add(header_problems(table.columns, schema), writer)
         if report.errors == 0:
             for chunk in table.chunks(VALIDATION_CHUNK_ROWS):
-                _, problems = convert_chunk(chunk, schema, report.rows)
+                features, problems = convert_chunk(chunk, schema, report.rows)
+                if keep is not None:
+                    keep(chunk, features)
                 report.rows += len(chunk)
                 report.add(problems, writer)
                 if progress is not None:

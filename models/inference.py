@@ -61,20 +61,32 @@ def _to_python(values: np.ndarray) -> list[Any]:
     return [v.item() if isinstance(v, np.generic) else v for v in values]
 
 
-def predict_uncached(loaded: LoadedModel, frame: pd.DataFrame) -> Prediction:
-    """Run the estimator on rows already validated against its schema."""
+def predict_uncached(loaded: LoadedModel, frame: pd.DataFrame, arrays: bool = False) -> Prediction:
+    """Run the estimator on rows already validated against its schema.
+
+    ``arrays=True`` keeps predictions and probabilities as NumPy arrays (same values): batch
+    scoring puts them straight into columns, so a Python object per value would be wasted.
+    """
     estimator = loaded.estimator
     x = frame[loaded.version.feature_names]
     record = loaded.version
+    listed = (lambda values: values) if arrays else _to_python
     if record.task == "classification":
         proba = estimator.predict_proba(x)
         classes = _to_python(np.asarray(estimator.classes_))
         predicted = np.asarray(estimator.classes_)[proba.argmax(axis=1)]
+        rounded = proba.round(6)
         return Prediction(
-            loaded.name, loaded.number, record.task, _to_python(predicted), classes, proba.round(6).tolist()
+            loaded.name,
+            loaded.number,
+            record.task,
+            listed(predicted),
+            classes,
+            rounded if arrays else rounded.tolist(),
         )
-    values = np.asarray(estimator.predict(x), dtype=float)
-    return Prediction(loaded.name, loaded.number, record.task, values.round(6).tolist(), [], None)
+    values = np.asarray(estimator.predict(x), dtype=float).round(6)
+    shown = values if arrays else values.tolist()
+    return Prediction(loaded.name, loaded.number, record.task, shown, [], None)
 
 
 # Bump when a cached value's shape changes, so a new release never unpickles an old one.

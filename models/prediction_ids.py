@@ -18,4 +18,5 @@ def new_prediction_id() -> str:
 def new_prediction_ids(count: int) -> list[str]:
     """``count`` ids sharing one timestamp (one batch chunk), in increasing order."""
     stamp = f"{time.time_ns() // 1_000_000:012x}"
-    return sorted(stamp + os.urandom(10).hex() for _ in range(count))
+    random = os.urandom(10 * count).hex()  # one system call for the whole chunk
+    return sorted(stamp + random[start : start + 20] for start in range(0, 20 * count, 20))

@@ -16,7 +16,6 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import pandas as pd
-from sqlalchemy.exc import SQLAlchemyError
 
 from models import batch_scoring
 from models.batch_files import TableFile, UnreadableFile, file_kind, open_table
@@ -28,6 +27,7 @@ from models.batch_scoring import (
     ScoringStopped,
     score_table,
 )
+from models.batch_spill import SpillWriter, drop_spilled, read_spilled
 from models.batch_validation import ValidationReport, validate_table
 from models.registry import RegistryError
 from portal.batch_store import ERRORS_CSV, BatchStore
@@ -45,14 +45,20 @@ def neutralise_columns(frame: pd.DataFrame) -> pd.DataFrame:
     A text column none of whose cells starts with a formula prefix is left as it is (checked in bulk).
     """
     risky = []
+    out = frame.copy(deep=False)
     for position, (_, column) in enumerate(frame.items()):
         if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_datetime64_any_dtype(column):
             continue
         plain_text = pd.api.types.is_string_dtype(column) and not pd.api.types.is_object_dtype(column)
-        if plain_text and not column.str.startswith(FORMULA_PREFIXES).fillna(False).any():
+        if not plain_text:
+            risky.append(position)
             continue
-        risky.append(position)
-    out = frame.copy(deep=False)
+        # Text columns: only cells starting with a formula prefix can change, so only they are checked.
+        starts = column.str.startswith(FORMULA_PREFIXES).fillna(False).to_numpy(dtype=bool)
+        if starts.any():
+            values = column.to_numpy(dtype=object).copy()
+            values[starts] = [neutralise(value) for value in values[starts]]
+            out.isetitem(position, pd.Series(values, index=column.index, dtype=object))
     if risky:
         safe = neutralise_frame(frame.iloc[:, risky])
         for index, position in enumerate(risky):
@@ -84,9 +90,7 @@ class ChunkLogger:
 
     def _write(self, scored: ScoredChunk) -> None:
         plog = self.prediction_log
-        plog.write(
-            plog.entries(scored.prediction, scored.features, scored.ids, "batch", self.batch_id, self.user)
-        )
+        plog.write_chunk(scored.prediction, scored.features, scored.ids, "batch", self.batch_id, self.user)
 
     def drain(self) -> None:
         while self.pending:
@@ -129,44 +133,37 @@ def _open(store: BatchStore, batch_id: str) -> TableFile:
     return open_table(path, file_kind(path.name))
 
 
-DATABASE_DOWN = "The portal database is unavailable, so the batch cannot be tracked: try again shortly."
-
-
 def validate_upload(services: Services, batch_id: str, progress: Progress) -> Outcome:
-    """Check the stored upload against the model's schema; all problems go to the errors CSV."""
-    try:
-        return _validate(services, batch_id, progress)
-    except SQLAlchemyError:
-        log.warning("batch validation stopped: database unavailable", extra={"batch_id": batch_id})
-        return Outcome(False, DATABASE_DOWN)
+    """Check the stored upload against the model's schema; all problems go to the errors CSV.
 
-
-def score_batch(services: Services, batch_id: str, progress: Progress) -> Outcome:
-    """Score a validated upload in chunks, log every prediction in bulk, and publish the result."""
-    try:
-        return _score(services, batch_id, progress)
-    except SQLAlchemyError:
-        log.warning("batch scoring stopped: database unavailable", extra={"batch_id": batch_id})
-        return Outcome(False, DATABASE_DOWN)
-
-
-def _validate(services: Services, batch_id: str, progress: Progress) -> Outcome:
+    Needs no database: the batch's state is its manifest, and the row follows when it can.
+    """
     _fresh_connections(services)
     store = store_for(services)
     batch = store.get(batch_id)
     if batch is None:
         return Outcome(False, "Unknown batch: upload the file again.")
     errors_csv = store.folder(batch_id) / ERRORS_CSV
+    spill: SpillWriter | None = None
     try:
-        schema = services.registry.get(batch.model_name).schema
+        version = services.registry.get(batch.model_name)
         table = _open(store, batch_id)
-        report = validate_table(table, schema, errors_csv, lambda rows: progress(rows, None))
+        spill = SpillWriter(store.folder(batch_id), version.version)
+        report = validate_table(
+            table, version.schema, errors_csv, lambda rows: progress(rows, None), spill.add
+        )
     except UnreadableFile as exc:
+        if spill is not None:
+            spill.discard()
         _write_single_error(errors_csv, str(exc))
         store.validated(batch_id, 0, 1)
         return Outcome(False, str(exc), ValidationReport(errors=1).to_dict())
     except RegistryError as exc:
         return Outcome(False, f"The model cannot be used: {exc}")
+    if report.ok:
+        spill.commit()
+    else:
+        spill.discard()
     store.validated(batch_id, report.rows, report.errors)
     if report.ok:
         return Outcome(True, f"{report.rows:,} rows passed validation", report.to_dict(), report.rows)
@@ -184,7 +181,11 @@ def _write_single_error(path: Any, message: str) -> None:
         writer.writerow(["", "", "error", message])
 
 
-def _score(services: Services, batch_id: str, progress: Progress) -> Outcome:
+def score_batch(services: Services, batch_id: str, progress: Progress) -> Outcome:
+    """Score a validated upload in chunks, log every prediction in bulk, and publish the result.
+
+    With the database down, the state stays in the manifest and the log entries in the spool.
+    """
     _fresh_connections(services)
     store = store_for(services)
     batch = store.get(batch_id)
@@ -209,13 +210,15 @@ def _score(services: Services, batch_id: str, progress: Progress) -> Outcome:
 
     try:
         with logger:
+            chunk_rows = batch_scoring.SCORING_CHUNK_ROWS
             rows = score_table(
                 _open(store, batch_id),
                 loaded,
                 folder,
                 on_chunk,
                 neutralise_columns,
-                batch_scoring.SCORING_CHUNK_ROWS,
+                chunk_rows,
+                read_spilled(folder, loaded.number, chunk_rows),
             )
             logger.drain()  # every prediction is logged before the batch is called done
     except ScoringStopped:
@@ -223,12 +226,11 @@ def _score(services: Services, batch_id: str, progress: Progress) -> Outcome:
     except (UnreadableFile, ChangedFile) as exc:
         store.finish(batch_id, "failed", str(exc))
         return Outcome(False, str(exc))
-    except SQLAlchemyError:
-        raise
     except Exception as exc:
         log.exception("batch scoring failed", extra={"batch_id": batch_id})
         store.finish(batch_id, "failed", f"scoring failed: {type(exc).__name__}: {exc}")
         return Outcome(False, f"Scoring failed: {type(exc).__name__}: {exc}")
+    drop_spilled(folder)
     if not store.finish(batch_id, "done", f"{rows:,} rows scored", rows_done=rows):
         for name in (RESULT_CSV, RESULT_PARQUET):
             (folder / name).unlink(missing_ok=True)

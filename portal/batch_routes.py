@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request, send_file
-from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 
 from models.batch_files import UnreadableFile, file_kind
@@ -75,15 +74,9 @@ def create_batch_blueprint(services: Services) -> Blueprint:
         except RequestEntityTooLarge:
             _discard(folder)
             return _too_large(limit)
-        try:
-            store.create(batch_id, Path(file_name).name, size, model, current_user())
-            store.cleanup(services.settings.batch_retention_days)
-        except SQLAlchemyError as exc:
-            _discard(folder)
-            log.warning("batch upload refused: database unavailable", extra={"error": type(exc).__name__})
-            return error_json(
-                503, "the portal database is unavailable, so the batch cannot be recorded; try again"
-            )
+        # The batch folder is its record: this works with the database down (the row follows later).
+        store.create(batch_id, Path(file_name).name, size, model, current_user())
+        store.cleanup(services.settings.batch_retention_days)
         log.info("batch uploaded", extra={"batch_id": batch_id, "bytes": size, "model": model})
         return jsonify(batch_id=batch_id, file_name=Path(file_name).name, bytes=size, model=model), 201
 

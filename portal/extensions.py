@@ -147,9 +147,12 @@ class PredictionLogExtension:
     key = "portal.prediction_log"
 
     def init_app(self, server: Flask, engine: sa.Engine, settings: Settings) -> Any:
+        from portal.batch_store import BatchStore
         from portal.prediction_log import PredictionLog
 
-        prediction_log = PredictionLog(engine, spool_dir(settings))
+        # The same thread brings batch rows kept on disk during an outage into the database.
+        batches = BatchStore(engine, Path(settings.data_dir) / "batches")
+        prediction_log = PredictionLog(engine, spool_dir(settings), flush_hooks=[batches.sync])
         server.extensions[self.key] = prediction_log
         # Each gunicorn worker starts its own flusher on its first request (threads do not survive fork).
         server.before_request(prediction_log.ensure_flusher)

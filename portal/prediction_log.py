@@ -39,6 +39,14 @@ def feature_documents(frame: pd.DataFrame) -> list[str]:
     """One JSON object per row, built by pandas in bulk (dates as ISO text)."""
     if frame.empty:
         return []
+    # pandas' JSON writer reads plain object columns faster than its Arrow-backed string columns.
+    text_columns = [
+        name
+        for name, column in frame.items()
+        if pd.api.types.is_string_dtype(column) and not pd.api.types.is_object_dtype(column)
+    ]
+    if text_columns:
+        frame = frame.astype(dict.fromkeys(text_columns, object))
     text = frame.to_json(orient="records", lines=True, date_format="iso", date_unit="s")
     return text.rstrip("\n").split("\n")
 
@@ -75,11 +83,13 @@ class PredictionLog:
         spool_dir: Path,
         user: Callable[[], str] = current_user,
         flush_interval: float = FLUSH_INTERVAL_SECONDS,
+        flush_hooks: Sequence[Callable[[], Any]] = (),
     ) -> None:
         self.engine = engine
         self.spool = PredictionSpool(spool_dir)
         self.user = user
         self.flush_interval = flush_interval
+        self.flush_hooks = tuple(flush_hooks)
         self._down_until = 0.0
         self._flusher_pid = 0
         self._flusher_lock = threading.Lock()
@@ -107,41 +117,60 @@ class PredictionLog:
     ) -> list[dict[str, Any]]:
         """Rows for the log table, one per input row, all stamped with the same time."""
         now = dt.datetime.now(dt.UTC).isoformat()
-        features = feature_documents(frame)
-        outputs = output_documents(prediction)
-        return [
-            {
-                "prediction_id": pid,
-                "created_at": now,
-                "model_name": prediction.model,
-                "model_version": prediction.version,
-                "source": source,
-                "batch_id": batch_id,
-                "user_name": user,
-                "features": feature,
-                "output": output,
-            }
-            for pid, feature, output in zip(ids, features, outputs, strict=True)
-        ]
+        return _as_entries(now, prediction, frame, ids, source, batch_id, user)
+
+    def write_chunk(
+        self,
+        prediction: Prediction,
+        frame: pd.DataFrame,
+        ids: Sequence[str],
+        source: str,
+        batch_id: str | None,
+        user: str,
+    ) -> bool:
+        """``write(entries(...))`` for a scored batch chunk, without a dict per row on the way to the DB."""
+        now = dt.datetime.now(dt.UTC)
+
+        def rows() -> list[tuple[Any, ...]]:
+            stamp = _stamp(now, self.engine.dialect.name == "sqlite")
+            features, outputs = feature_documents(frame), output_documents(prediction)
+            model, version = prediction.model, prediction.version
+            fixed = (stamp, model, version, source, batch_id, user)
+            return [
+                (pid, *fixed, feature, output)
+                for pid, feature, output in zip(ids, features, outputs, strict=True)
+            ]
+
+        return self._store(
+            rows, lambda: _as_entries(now.isoformat(), prediction, frame, ids, source, batch_id, user)
+        )
 
     def write(self, entries: list[dict[str, Any]]) -> bool:
         """Insert entries (replaying the spool first); spool them when the database fails. True if stored."""
+        sqlite = self.engine.dialect.name == "sqlite"
+        return self._store(lambda: _driver_rows(entries, sqlite), lambda: entries)
+
+    def _store(
+        self, rows: Callable[[], list[tuple[Any, ...]]], entries: Callable[[], list[dict[str, Any]]]
+    ) -> bool:
+        """Driver rows to the database, or the same predictions as entries to the spool."""
         self.ensure_flusher()
-        if not entries:
-            return True
         if time.monotonic() >= self._down_until:
             try:
                 if self.spool.pending():
                     self.spool.replay(self._insert)
-                self._insert(entries)
+                self._insert_rows(rows())
                 return True
             except sa.exc.SQLAlchemyError as exc:
                 self._down_until = time.monotonic() + COOL_DOWN_SECONDS
+                spooled = entries()
                 log.warning(
                     "prediction log database unavailable; spooling locally",
-                    extra={"error": type(exc).__name__, "entries": len(entries)},
+                    extra={"error": type(exc).__name__, "entries": len(spooled)},
                 )
-        self.spool.append(entries)
+                self.spool.append(spooled)
+                return False
+        self.spool.append(entries())
         return False
 
     def flush(self) -> int:
@@ -159,9 +188,11 @@ class PredictionLog:
 
     # -- the database ----------------------------------------------------------------------------
     def _insert(self, entries: Iterable[dict[str, Any]]) -> None:
+        self._insert_rows(_driver_rows(entries, self.engine.dialect.name == "sqlite"))
+
+    def _insert_rows(self, rows: list[tuple[Any, ...]]) -> None:
         """One transaction of driver-level executemany, ignoring ids already logged (idempotent replay)."""
         sqlite = self.engine.dialect.name == "sqlite"
-        rows = _driver_rows(entries, sqlite)
         if not rows:
             return
         marks = ", ".join(["?" if sqlite else "%s"] * len(COLUMNS))
@@ -192,13 +223,63 @@ class PredictionLog:
     def _flush_forever(self) -> None:
         stop = self._stop
         while not stop.wait(self.flush_interval):
-            try:
-                self.flush()
-            except Exception:  # never let the thread die; the next round tries again
-                log.exception("prediction log flush failed")
+            for task in (*self.flush_hooks, self.flush):
+                try:
+                    task()
+                except Exception:  # never let the thread die; the next round tries again
+                    log.exception(
+                        "prediction log flush failed", extra={"task": getattr(task, "__name__", "")}
+                    )
 
 
 COLUMNS = tuple(column.name for column in prediction_log.columns)
+
+
+# write_chunk builds rows in this order without naming the columns.
+assert COLUMNS == (
+    "prediction_id",
+    "created_at",
+    "model_name",
+    "model_version",
+    "source",
+    "batch_id",
+    "user_name",
+    "features",
+    "output",
+), COLUMNS
+
+
+def _as_entries(
+    now: str,
+    prediction: Prediction,
+    frame: pd.DataFrame,
+    ids: Sequence[str],
+    source: str,
+    batch_id: str | None,
+    user: str,
+) -> list[dict[str, Any]]:
+    features = feature_documents(frame)
+    outputs = output_documents(prediction)
+    return [
+        {
+            "prediction_id": pid,
+            "created_at": now,
+            "model_name": prediction.model,
+            "model_version": prediction.version,
+            "source": source,
+            "batch_id": batch_id,
+            "user_name": user,
+            "features": feature,
+            "output": output,
+        }
+        for pid, feature, output in zip(ids, features, outputs, strict=True)
+    ]
+
+
+def _stamp(moment: dt.datetime, sqlite: bool) -> Any:
+    """A time as the driver takes it: UTC, and SQLAlchemy's text form on SQLite."""
+    moment = moment.astimezone(dt.UTC)
+    return moment.strftime("%Y-%m-%d %H:%M:%S.%f") if sqlite else moment
 
 
 def _driver_rows(entries: Iterable[dict[str, Any]], sqlite: bool) -> list[tuple[Any, ...]]:
@@ -207,8 +288,7 @@ def _driver_rows(entries: Iterable[dict[str, Any]], sqlite: bool) -> list[tuple[
 
     def stamp(text: str) -> Any:
         if text not in stamps:
-            moment = dt.datetime.fromisoformat(text).astimezone(dt.UTC)
-            stamps[text] = moment.strftime("%Y-%m-%d %H:%M:%S.%f") if sqlite else moment
+            stamps[text] = _stamp(dt.datetime.fromisoformat(text), sqlite)
         return stamps[text]
 
     return [

@@ -8,6 +8,7 @@ from collections.abc import Callable
 import pandas as pd
 import pytest
 
+from portal.app import create_app
 from portal.batch_jobs import validate_upload
 from tests.batch.conftest import upload
 
@@ -222,15 +223,27 @@ def test_bad006_worker_command_without_a_broker_is_one_clear_line(monkeypatch, c
     assert "PORTAL_CELERY_BROKER_URL" in capsys.readouterr().err
 
 
-def test_bad007_database_down_is_a_503_not_a_500(make_settings, good_frame) -> None:
-    from portal.app import create_app
+def test_bad007_database_down_still_uploads_scores_and_lists_from_disk(make_settings, good_frame) -> None:
+    from layouts import batches as batches_page
+    from portal.batch_jobs import score_batch, store_for
+    from portal.services import SERVICES_KEY
     from tests.support.servers import free_port
 
     url = f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/nothing"  # nothing listens there
     app = create_app(make_settings(PORTAL_DATABASE_URL=url))
+    services = app.server.extensions[SERVICES_KEY]
     client = app.server.test_client()
-    reply = upload(client, _csv(good_frame), "a.csv")
-    assert reply.status_code == 503
-    assert "database is unavailable" in reply.get_json()["error"]["message"]
+    reply = upload(client, _csv(good_frame), "down.csv")
+    assert reply.status_code == 201, reply.get_data(as_text=True)
+    batch_id = reply.get_json()["batch_id"]
+    assert validate_upload(services, batch_id, lambda *_: None).ok
+    outcome = score_batch(services, batch_id, lambda *_: None)
+    assert outcome.ok, outcome.message
+    scored = pd.read_csv(io.BytesIO(client.get(f"/batch/{batch_id}/result.csv").data))
+    assert len(scored) == len(good_frame)
+    assert store_for(services).unsynced() == [batch_id], "the row waits for the database"
+    with app.server.test_request_context("/batches"):
+        text = str(batches_page.layout(services))
+    assert "down.csv" in text and "history is incomplete" in text
     api = client.post("/api/v1/models/churn/predict", json={"records": [{}]})
     assert api.status_code == 422, "the API still answers with the database down"
