@@ -106,6 +106,11 @@ def _switch(
             )
         )
         record: ModelVersion = registry.promote(name, version)
+    if origin == "cli":
+        # The page writes its own audit entry (with the request's address); the CLI's goes here.
+        from portal.security import audit
+
+        audit.record(engine, f"model.{action}", f"{name} v{record.version}", actor=user, from_version=before)
     log.info(
         "model version switched",
         extra={

@@ -60,6 +60,14 @@ def test_rtn001_retrain_registers_an_inactive_challenger_with_a_report_then_prom
         ("promote", 1, 2, "ops-admin", "cli"),
         ("rollback", 2, 1, "ops-admin", "cli"),
     ]
+    # Admin actions from the command line reach the audit log too, marked as coming from the CLI.
+    from portal.security import audit
+
+    entries = [(e.action, e.target, e.actor, e.remote_addr) for e in reversed(audit.recent(engine))]
+    assert [e for e in entries if e[0].startswith("model.")] == [
+        ("model.promote", "churn v2", "ops-admin", "cli"),
+        ("model.rollback", "churn v1", "ops-admin", "cli"),
+    ]
 
 
 @pytest.mark.parametrize(
