@@ -6,7 +6,8 @@ import ipaddress
 import re
 from typing import TYPE_CHECKING, Any
 
-from portal.config import Setting, _parse_bool, _parse_choice, _parse_optional_text
+from portal.config import Setting
+from portal.config_values import parse_bool, parse_choice, parse_optional_text
 
 if TYPE_CHECKING:
     from portal.config import Settings
@@ -73,7 +74,7 @@ AUTH_SETTINGS: tuple[Setting, ...] = (
         "auth",
         "PORTAL_AUTH",
         "none",
-        _parse_choice(*AUTH_MODES),
+        parse_choice(*AUTH_MODES),
         "`none`: everyone is an anonymous admin (development, or production bound to loopback only). "
         "`header`: a trusted proxy names the user. `oidc`: OpenID Connect sign-in.",
     ),
@@ -127,12 +128,12 @@ AUTH_SETTINGS: tuple[Setting, ...] = (
         parse_issuer,
         "OIDC mode: the issuer URL; endpoints come from its discovery document.",
     ),
-    Setting("oidc_client_id", "PORTAL_OIDC_CLIENT_ID", "", _parse_optional_text, "OIDC mode: client id."),
+    Setting("oidc_client_id", "PORTAL_OIDC_CLIENT_ID", "", parse_optional_text, "OIDC mode: client id."),
     Setting(
         "oidc_client_secret",
         "PORTAL_OIDC_CLIENT_SECRET",
         "",
-        _parse_optional_text,
+        parse_optional_text,
         "OIDC mode: client secret (empty for a public client; PKCE is always used).",
     ),
     Setting(
@@ -146,7 +147,7 @@ AUTH_SETTINGS: tuple[Setting, ...] = (
         "oidc_scopes",
         "PORTAL_OIDC_SCOPES",
         "openid profile email",
-        _parse_optional_text,
+        parse_optional_text,
         "OIDC mode: scopes requested at sign-in.",
     ),
     Setting(
@@ -160,14 +161,14 @@ AUTH_SETTINGS: tuple[Setting, ...] = (
         "cookie_secure",
         "PORTAL_COOKIE_SECURE",
         "false",
-        _parse_bool,
+        parse_bool,
         "`true` marks the session cookie `Secure` always; it is `Secure` anyway on HTTPS requests.",
     ),
     Setting(
         "metrics_token",
         "PORTAL_METRICS_TOKEN",
         "",
-        _parse_optional_text,
+        parse_optional_text,
         "Bearer token a Prometheus scraper sends to `/metrics`. Empty: only signed-in admins may read it.",
     ),
 )
