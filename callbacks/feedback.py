@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from dash import Input, Output, State, ctx
 from dash.development.base_component import Component
 
+from callbacks.grid_refresh import register_grid_refresh
 from callbacks.url_state import register_url_sync
 from layouts import feedback as page
 from layouts import performance_live
@@ -27,15 +28,6 @@ from portal.labelled_logs import labelled_window
 from portal.services import Services
 
 log = logging.getLogger(__name__)
-
-PURGE_GRID = """
-function(refresh, model) {
-    if (window.dash_ag_grid && window.dash_ag_grid.getApiAsync) {
-        window.dash_ag_grid.getApiAsync("GRID_ID").then(function (api) { api.purgeInfiniteCache(); });
-    }
-    return Date.now();
-}
-""".replace("GRID_ID", ids.FEEDBACK_GRID)
 
 
 def register(app: dash.Dash, services: Services) -> None:
@@ -63,12 +55,11 @@ def register(app: dash.Dash, services: Services) -> None:
             log.info("feedback grid request refused", extra={"error": str(exc)})
             return {"rowData": [], "rowCount": 0}
 
-    app.clientside_callback(
-        PURGE_GRID,
-        Output(ids.FEEDBACK_GRID_RESET, "data"),
-        Input(ids.FEEDBACK_REFRESH, "data"),
-        Input(ids.FEEDBACK_MODEL, "value"),
-        prevent_initial_call=True,
+    register_grid_refresh(
+        app,
+        ids.FEEDBACK_GRID,
+        ids.FEEDBACK_GRID_RESET,
+        [Input(ids.FEEDBACK_REFRESH, "data"), Input(ids.FEEDBACK_MODEL, "value")],
     )
 
     @app.callback(

@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 from dash import Input, Output, State
 from dash.development.base_component import Component
 
+from callbacks.grid_refresh import register_grid_refresh
 from callbacks.url_state import register_url_sync
 from callbacks.version_sync import register_version_sync
 from layouts import overview
@@ -22,16 +23,6 @@ from portal import ids
 from portal.services import Services
 
 log = logging.getLogger(__name__)
-
-# After a model switch the grid keeps its datasource; purging its cache makes it ask again.
-PURGE_GRID = """
-function(columnDefs) {
-    if (window.dash_ag_grid && window.dash_ag_grid.getApiAsync) {
-        window.dash_ag_grid.getApiAsync(%s).then(function (api) { api.purgeInfiniteCache(); });
-    }
-    return Date.now();
-}
-"""
 
 
 def register(app: dash.Dash, services: Services) -> None:
@@ -69,11 +60,9 @@ def register(app: dash.Dash, services: Services) -> None:
             overview.export_href(name, version),
         )
 
-    app.clientside_callback(
-        PURGE_GRID % f'"{ids.OVERVIEW_GRID}"',
-        Output(ids.OVERVIEW_GRID_RESET, "data"),
-        Input(ids.OVERVIEW_GRID, "columnDefs"),
-        prevent_initial_call=True,
+    # After a model switch the grid keeps its datasource; new columns mean fetching rows again.
+    register_grid_refresh(
+        app, ids.OVERVIEW_GRID, ids.OVERVIEW_GRID_RESET, [Input(ids.OVERVIEW_GRID, "columnDefs")]
     )
 
     @app.callback(
