@@ -91,3 +91,23 @@ def test_cfg007_readme_table_lists_every_setting() -> None:
     assert markdown_table() in readme, "regenerate the README table with `portal config --markdown`"
     for setting in SETTINGS:
         assert f"`{setting.env}`" in readme
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("{not json", "not valid JSON"),
+        ('["churn"]', "JSON object of objects"),
+        ('{"churn": 0.2}', "JSON object of objects"),
+        ('{"churn": {"psy": 0.2}}', "model 'churn': unknown drift threshold 'psy'"),
+        ('{"churn": {"p_value": 2}}', "model 'churn': drift threshold 'p_value' is out of range"),
+        ('{"churn": {"wasserstein": "high"}}', "must be a number"),
+    ],
+)
+def test_cfg008_bad_drift_thresholds_name_the_variable_model_and_field(raw: str, message: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings({"PORTAL_DRIFT_THRESHOLDS": raw})
+    assert "PORTAL_DRIFT_THRESHOLDS" in str(caught.value) and message in str(caught.value)
+    assert load_settings({"PORTAL_DRIFT_THRESHOLDS": '{"churn": {"psi": 0.2}}'}).drift_thresholds == {
+        "churn": {"psi": 0.2}
+    }
