@@ -66,8 +66,12 @@ class LoggedWindow:
 def last_days(
     model: str, days: int, now: dt.datetime | None = None, version: int | None = None
 ) -> WindowSpec:
-    """The ``days`` before now; a given ``now`` also ends the window there (reproducible reports)."""
-    end = now or dt.datetime.now(dt.UTC)
+    """The ``days`` before now; a given ``now`` also ends the window there (reproducible reports).
+
+    Without ``now`` the start is rounded down to the minute, so repeated views of a rolling window
+    name the same rows and hit the same caches instead of missing them by microseconds.
+    """
+    end = now or dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
     return WindowSpec(model, version, since=end - dt.timedelta(days=days), until=now)
 
 

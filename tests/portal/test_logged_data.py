@@ -58,3 +58,10 @@ def test_lgd002_windows_filter_by_time_and_refresh_when_rows_arrive(app, client)
 def test_lgd003_bad_month_is_refused(raw: str) -> None:
     with pytest.raises(ValueError):
         logged_data.month("churn", raw)
+
+
+def test_lgd004_rolling_windows_are_stable_within_a_minute_so_caches_hit() -> None:
+    first, second = logged_data.last_days("churn", 30), logged_data.last_days("churn", 30)
+    assert first == second and hash(first) == hash(second)
+    assert first.since is not None and first.since.second == 0 and first.since.microsecond == 0
+    assert first.until is None
