@@ -11,8 +11,10 @@ import os
 import time
 
 
-def new_prediction_id() -> str:
-    return f"{time.time_ns() // 1_000_000:012x}{os.urandom(10).hex()}"
+def new_prediction_id(at_ms: int | None = None) -> str:
+    """One id; ``at_ms`` (milliseconds since the epoch) backdates it, e.g. for imported history."""
+    stamp = time.time_ns() // 1_000_000 if at_ms is None else at_ms
+    return f"{stamp:012x}{os.urandom(10).hex()}"
 
 
 def new_prediction_ids(count: int) -> list[str]:

@@ -8,13 +8,13 @@ and drift after. Rows are logged as one batch (``demo-history``) with their snap
 from __future__ import annotations
 
 import logging
-import os
 
 import numpy as np
 import pandas as pd
 
 from models.inference import predict_uncached
 from models.population import load_population
+from models.prediction_ids import new_prediction_id
 from models.registry import ModelRegistry
 from portal.prediction_log import PredictionLog, feature_documents, output_documents
 
@@ -51,7 +51,7 @@ def backfill(
         times = created.iloc[begin : begin + CHUNK_ROWS]
         entries = [
             {
-                "prediction_id": f"{int(when.value // 1_000_000):012x}{os.urandom(10).hex()}",
+                "prediction_id": new_prediction_id(int(when.value // 1_000_000)),
                 "created_at": when.isoformat(),
                 "model_name": record.name,
                 "model_version": record.version,
