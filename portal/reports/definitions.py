@@ -7,29 +7,16 @@ find it; pages are checked here already, so a definition can never point the ren
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
+from portal.reports.fields import DefinitionError, Delivery, FieldChecker, section
 
-NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
-EMAIL = re.compile(r"[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+|[^@\s<>,;]+@localhost")
 FORMATS = ("png", "pdf")
-WEBHOOK_STYLES = ("json", "slack", "teams")
 REPORT_KEYS = {"name", "title", "pages", "viewport", "format", "schedule", "timezone", "deliver"}
 MAX_PAGES = 50
-
-
-class DefinitionError(ValueError):
-    """One or more mistakes in the reports file; each names the report and the field."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("; ".join(problems))
-        self.problems = problems
 
 
 @dataclasses.dataclass(frozen=True)
@@ -45,25 +32,6 @@ class PageSpec:
 
     def relative_url(self) -> str:
         return f"{self.path}?{urlencode(self.query)}" if self.query else self.path
-
-
-@dataclasses.dataclass(frozen=True)
-class Delivery:
-    """Where a finished report goes: ``kind`` is directory, email or webhook."""
-
-    kind: str
-    target: str
-    recipients: tuple[str, ...] = ()
-    subject: str = ""
-    style: str = "json"
-    timeout: float = 10.0
-
-    def describe(self) -> str:
-        if self.kind == "email":
-            return f"email to {', '.join(self.recipients)}"
-        if self.kind == "webhook":
-            return f"{self.style} webhook {urlsplit(self.target).netloc}"
-        return f"directory {self.target}"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -97,20 +65,7 @@ def parse(
     text: str, origin: str, known_pages: Collection[str] | None = None, source: str = "reports file"
 ) -> dict[str, ReportDefinition]:
     """Validate YAML text; ``origin`` is the portal's own, the only one a page may name."""
-    try:
-        document = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise DefinitionError([f"{source}:{where}: not valid YAML: {problem}"]) from None
-    if document is None:
-        return {}
-    if not isinstance(document, dict) or set(document) - {"reports"}:
-        raise DefinitionError([f"{source}: expected a mapping with one key, 'reports' (a list of reports)"])
-    entries = document.get("reports") or []
-    if not isinstance(entries, list):
-        raise DefinitionError([f"{source}: reports: expected a list of reports"])
+    entries = section(text, "reports", source)
     problems: list[str] = []
     reports: dict[str, ReportDefinition] = {}
     for index, entry in enumerate(entries):
@@ -129,17 +84,13 @@ def parse(
     return reports
 
 
-class _Checker:
+class _Checker(FieldChecker):
     """Validates one report entry, collecting ``report 'x': field: problem`` messages."""
 
     def __init__(self, label: str, origin: str, known_pages: Collection[str] | None) -> None:
-        self.label = label
+        super().__init__(label)
         self.origin = origin.rstrip("/")
         self.known_pages = known_pages
-        self.problems: list[str] = []
-
-    def problem(self, field: str, message: str) -> None:
-        self.problems.append(f"{self.label}: {field}: {message}")
 
     def report(self, entry: Any) -> ReportDefinition | None:
         if not isinstance(entry, dict):
@@ -147,10 +98,7 @@ class _Checker:
             return None
         for key in sorted(set(entry) - REPORT_KEYS, key=str):
             self.problem(str(key), f"unknown field; expected some of {', '.join(sorted(REPORT_KEYS))}")
-        name = entry.get("name")
-        if not isinstance(name, str) or not NAME.fullmatch(name):
-            self.problem("name", "required: lower-case letters, digits, '-' or '_', up to 64 characters")
-            name = ""
+        name = self.name(entry.get("name"))
         title = entry.get("title", name)
         if not isinstance(title, str) or not title.strip() or len(title) > 200:
             self.problem("title", "expected text of 1 to 200 characters")
@@ -249,94 +197,3 @@ class _Checker:
                 self.problem(f"viewport.{key}", f"expected a whole number of pixels from {low} to {high}")
                 return (1280, 900)
         return (width, height)
-
-    def timezone(self, raw: Any) -> str | None:
-        try:
-            if not isinstance(raw, str) or not raw:
-                raise ZoneInfoNotFoundError(raw)
-            ZoneInfo(raw)
-        except (ZoneInfoNotFoundError, ValueError):
-            self.problem("timezone", f"unknown time zone {raw!r}; use an IANA name such as Europe/Berlin")
-            return None
-        return raw
-
-    def schedule(self, raw: Any, timezone: str | None) -> str | None:
-        if raw is None:
-            return None
-        from apscheduler.triggers.cron import CronTrigger
-
-        if not isinstance(raw, str) or len(raw.split()) != 5:
-            self.problem("schedule", f"expected a 5-field cron expression such as '0 7 * * mon', not {raw!r}")
-            return None
-        try:
-            CronTrigger.from_crontab(raw, timezone=timezone or "UTC")
-        except ValueError as exc:
-            self.problem("schedule", f"{raw!r} is not a valid cron expression ({exc})")
-            return None
-        return raw
-
-    def deliveries(self, raw: Any) -> tuple[Delivery, ...]:
-        if not isinstance(raw, list):
-            self.problem("deliver", "expected a list of deliveries (directory, email, webhook)")
-            return ()
-        result = []
-        for index, item in enumerate(raw):
-            field = f"deliver[{index}]"
-            if not isinstance(item, dict) or len(item) != 1:
-                self.problem(field, "expected one of {directory: PATH}, {email: {...}}, {webhook: {...}}")
-                continue
-            kind, value = next(iter(item.items()))
-            checker = {"directory": self._directory, "email": self._email, "webhook": self._webhook}.get(kind)
-            if checker is None:
-                self.problem(field, f"unknown delivery {kind!r}; expected directory, email or webhook")
-                continue
-            delivery = checker(f"{field}.{kind}", value)
-            if delivery is not None:
-                result.append(delivery)
-        return tuple(result)
-
-    def _directory(self, field: str, value: Any) -> Delivery | None:
-        if not isinstance(value, str) or not value.strip():
-            self.problem(field, "expected a directory path")
-            return None
-        return Delivery("directory", str(Path(value).expanduser()))
-
-    def _email(self, field: str, value: Any) -> Delivery | None:
-        if not isinstance(value, dict) or set(value) - {"to", "subject"}:
-            self.problem(field, "expected a mapping with to (addresses) and optional subject")
-            return None
-        to = value.get("to")
-        recipients = [to] if isinstance(to, str) else to
-        if not isinstance(recipients, list) or not recipients:
-            self.problem(f"{field}.to", "expected one address or a list of addresses")
-            return None
-        for address in recipients:
-            if not isinstance(address, str) or not EMAIL.fullmatch(address):
-                self.problem(f"{field}.to", f"{address!r} is not an email address")
-                return None
-        subject = value.get("subject", "")
-        if not isinstance(subject, str) or "\n" in subject or "\r" in subject:
-            self.problem(f"{field}.subject", "expected one line of text")
-            return None
-        return Delivery("email", "", tuple(recipients), subject)
-
-    def _webhook(self, field: str, value: Any) -> Delivery | None:
-        if isinstance(value, str):
-            value = {"url": value}
-        if not isinstance(value, dict) or set(value) - {"url", "style", "timeout"}:
-            self.problem(field, "expected a mapping with url, optional style (json/slack/teams), timeout")
-            return None
-        url = value.get("url")
-        parts = urlsplit(url) if isinstance(url, str) else None
-        if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
-            self.problem(f"{field}.url", "expected an http:// or https:// URL")
-            return None
-        style = value.get("style", "json")
-        if style not in WEBHOOK_STYLES:
-            self.problem(f"{field}.style", f"expected one of {', '.join(WEBHOOK_STYLES)}, not {style!r}")
-            return None
-        timeout = value.get("timeout", 10)
-        if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or not 0 < timeout <= 120:
-            self.problem(f"{field}.timeout", "expected seconds between 0 and 120")
-            return None
-        return Delivery("webhook", url, style=style, timeout=float(timeout))

@@ -1,9 +1,12 @@
-"""Deliveries of a finished report: a directory (atomic), email over SMTP, or a JSON webhook."""
+"""Delivery channels shared by reports and alerts: a directory (atomic), email over SMTP, or a webhook.
+
+Each channel takes a :class:`Message`, so anything the portal announces goes out the same way and a
+failure always surfaces as :class:`DeliveryError` naming the channel.
+"""
 
 from __future__ import annotations
 
 import dataclasses
-import logging
 import mimetypes
 import os
 import smtplib
@@ -16,9 +19,7 @@ from typing import Any
 import requests
 
 from portal.config import Settings
-from portal.reports.definitions import Delivery, ReportDefinition
-
-log = logging.getLogger(__name__)
+from portal.reports.fields import Delivery
 
 
 class DeliveryError(Exception):
@@ -26,40 +27,45 @@ class DeliveryError(Exception):
 
 
 @dataclasses.dataclass(frozen=True)
-class RunSummary:
-    """What deliveries say about a run: which report, which files, and where to download them."""
+class Link:
+    """A named URL a message points at (a report file, the page to look at)."""
 
-    run_id: int
-    report: ReportDefinition
-    started_at: str
-    duration_seconds: float
-    files: list[Path]
-    download_base: str
-
-    def links(self) -> list[dict[str, Any]]:
-        return [
-            {
-                "name": f.name,
-                "bytes": f.stat().st_size,
-                "content_type": mimetypes.guess_type(f.name)[0] or "application/octet-stream",
-                "url": f"{self.download_base}/reports/runs/{self.run_id}/files/{f.name}",
-            }
-            for f in self.files
-        ]
+    name: str
+    url: str
 
 
-def deliver(settings: Settings, delivery: Delivery, summary: RunSummary) -> None:
+@dataclasses.dataclass(frozen=True)
+class Message:
+    """What every channel sends: a title, one summary line, body lines, links, files and a JSON body.
+
+    ``payload`` is the plain-JSON webhook body, so each sender keeps its own machine-readable shape.
+    """
+
+    title: str
+    summary: str
+    body: tuple[str, ...] = ()
+    links: tuple[Link, ...] = ()
+    files: tuple[Path, ...] = ()
+    payload: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+
+def content_type(path: Path) -> str:
+    """The MIME type guessed from the file name, defaulting to bytes."""
+    return mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+
+
+def deliver(settings: Settings, delivery: Delivery, message: Message) -> None:
     """Send one delivery; :class:`DeliveryError` on any failure."""
     handlers = {"directory": to_directory, "email": by_email, "webhook": to_webhook}
-    handlers[delivery.kind](settings, delivery, summary)
+    handlers[delivery.kind](settings, delivery, message)
 
 
-def to_directory(settings: Settings, delivery: Delivery, summary: RunSummary) -> None:
+def to_directory(settings: Settings, delivery: Delivery, message: Message) -> None:
     """Copy each file in under a temporary name and rename it, so readers never see half a file."""
     folder = Path(delivery.target)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        for source in summary.files:
+        for source in message.files:
             fd, temporary = tempfile.mkstemp(prefix=f".{source.name}.", dir=folder)
             try:
                 with os.fdopen(fd, "wb") as handle:
@@ -75,68 +81,58 @@ def to_directory(settings: Settings, delivery: Delivery, summary: RunSummary) ->
         raise DeliveryError(f"cannot write to {folder}: {exc.strerror or exc}") from None
 
 
-def by_email(settings: Settings, delivery: Delivery, summary: RunSummary) -> None:
-    """One message with every output attached, through the configured SMTP server."""
+def by_email(settings: Settings, delivery: Delivery, message: Message) -> None:
+    """One message with every file attached, through the configured SMTP server."""
     if not settings.smtp_host:
         raise DeliveryError("PORTAL_SMTP_HOST is not set, so email cannot be sent")
-    message = EmailMessage()
-    message["From"] = settings.smtp_from
-    message["To"] = ", ".join(delivery.recipients)
-    message["Subject"] = delivery.subject or f"{summary.report.title} ({summary.started_at[:10]})"
-    lines = [f"{summary.report.title}: report run {summary.run_id} of {summary.started_at}.", ""]
-    lines += [f"- {link['name']}: {link['url']}" for link in summary.links()]
-    message.set_content("\n".join(lines) + "\n")
-    for path in summary.files:
-        maintype, subtype = (mimetypes.guess_type(path.name)[0] or "application/octet-stream").split("/")
-        message.add_attachment(path.read_bytes(), maintype=maintype, subtype=subtype, filename=path.name)
+    email = EmailMessage()
+    email["From"] = settings.smtp_from
+    email["To"] = ", ".join(delivery.recipients)
+    email["Subject"] = delivery.subject or message.title
+    lines = [message.summary, "", *message.body]
+    if message.links:
+        lines += ["", *(f"- {link.name}: {link.url}" for link in message.links)]
+    email.set_content("\n".join(lines) + "\n")
+    for path in message.files:
+        maintype, subtype = content_type(path).split("/")
+        email.add_attachment(path.read_bytes(), maintype=maintype, subtype=subtype, filename=path.name)
     try:
         with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30) as smtp:
             if settings.smtp_starttls:
                 smtp.starttls(context=ssl.create_default_context())
             if settings.smtp_user:
                 smtp.login(settings.smtp_user, settings.smtp_password)
-            smtp.send_message(message)
+            smtp.send_message(email)
     except (OSError, smtplib.SMTPException) as exc:
         raise DeliveryError(f"SMTP {settings.smtp_host}:{settings.smtp_port}: {exc}") from None
 
 
-def webhook_payload(style: str, summary: RunSummary) -> dict[str, Any]:
-    """Plain JSON, or the message shapes Slack and Teams incoming webhooks accept."""
-    links = summary.links()
-    text = f"{summary.report.title}: report succeeded ({len(links)} file(s))"
+def webhook_payload(style: str, message: Message) -> dict[str, Any]:
+    """The sender's plain JSON, or the message shapes Slack and Teams incoming webhooks accept."""
     if style == "slack":
-        return {"text": text + "\n" + "\n".join(f"<{link['url']}|{link['name']}>" for link in links)}
+        lines = [message.summary, *message.body, *(f"<{link.url}|{link.name}>" for link in message.links)]
+        return {"text": "\n".join(lines)}
     if style == "teams":
         return {
             "@type": "MessageCard",
             "@context": "https://schema.org/extensions",
-            "summary": text,
-            "title": summary.report.title,
-            "text": text,
+            "summary": message.summary,
+            "title": message.title,
+            "text": "\n\n".join([message.summary, *message.body]),
             "potentialAction": [
-                {"@type": "OpenUri", "name": link["name"], "targets": [{"os": "default", "uri": link["url"]}]}
-                for link in links
+                {"@type": "OpenUri", "name": link.name, "targets": [{"os": "default", "uri": link.url}]}
+                for link in message.links
             ],
         }
-    return {
-        "report": summary.report.name,
-        "title": summary.report.title,
-        "status": "succeeded",
-        "run_id": summary.run_id,
-        "started_at": summary.started_at,
-        "duration_seconds": round(summary.duration_seconds, 3),
-        "format": summary.report.format,
-        "pages": [page.relative_url() for page in summary.report.pages],
-        "files": links,
-    }
+    return message.payload
 
 
-def to_webhook(settings: Settings, delivery: Delivery, summary: RunSummary) -> None:
+def to_webhook(settings: Settings, delivery: Delivery, message: Message) -> None:
     """POST the JSON; anything but a 2xx answer within the timeout is a failed delivery."""
     try:
         response = requests.post(
             delivery.target,
-            json=webhook_payload(delivery.style, summary),
+            json=webhook_payload(delivery.style, message),
             timeout=delivery.timeout,
             allow_redirects=False,
         )

@@ -19,9 +19,10 @@ import sqlalchemy as sa
 from portal.config import Settings
 from portal.reports import history
 from portal.reports.definitions import ReportDefinition
-from portal.reports.deliver import DeliveryError, RunSummary, deliver
+from portal.reports.deliver import DeliveryError, deliver
 from portal.reports.locks import AlreadyRunning, report_lock
 from portal.reports.render import Capture, Renderer, RenderError
+from portal.reports.summary import RunSummary
 from portal.reports.targets import page_url
 from portal.reports.verify import OutputRejected
 
@@ -92,18 +93,18 @@ def _run_locked(
     files = _store(settings.data_dir, report, run_id, captures)
     names = [f.name for f in files]
     history.update(engine, run_id, outputs=names, progress="delivering")
-    summary = RunSummary(
+    message = RunSummary(
         run_id,
         report,
         history.get(engine, run_id).started_at.isoformat(timespec="seconds"),
         time.monotonic() - started,
         files,
         settings.report_origin,
-    )
+    ).message()
     results, failures = [], []
     for delivery in report.deliveries:
         try:
-            deliver(settings, delivery, summary)
+            deliver(settings, delivery, message)
             results.append({"delivery": delivery.describe(), "ok": True})
         except DeliveryError as exc:
             failures.append(f"{delivery.describe()}: {exc}")

@@ -8,7 +8,8 @@ import pytest
 
 from portal.config import ConfigError, load_settings
 from portal.reports.definitions import Delivery, PageSpec, ReportDefinition
-from portal.reports.deliver import DeliveryError, RunSummary, deliver, webhook_payload
+from portal.reports.deliver import DeliveryError, Message, deliver, webhook_payload
+from portal.reports.summary import RunSummary
 from tests.support.receivers import webhook_receiver
 
 REPORT = ReportDefinition("weekly", "Weekly", (PageSpec("/overview", (("model", "churn"),)),))
@@ -41,10 +42,10 @@ def test_dlv002_report_origin_defaults_to_the_served_address() -> None:
 
 
 @pytest.fixture()
-def summary(tmp_path: Path) -> RunSummary:
+def summary(tmp_path: Path) -> Message:
     output = tmp_path / "weekly-1.png"
     output.write_bytes(b"\x89PNG data")
-    return RunSummary(7, REPORT, "2026-11-21T07:00:00+00:00", 3.2, [output], "http://127.0.0.1:8050")
+    return RunSummary(7, REPORT, "2026-11-21T07:00:00+00:00", 3.2, [output], "http://127.0.0.1:8050").message()
 
 
 def test_dlv003_directory_that_cannot_be_written_is_a_failed_delivery(
