@@ -8,18 +8,20 @@ from typing import Any
 
 import dash
 import plotly.graph_objects as go
+import sqlalchemy as sa
 from dash import Input, Output, State
 from dash.development.base_component import Component
 
 from callbacks.grid_refresh import register_grid_refresh
 from callbacks.url_state import register_url_sync
 from callbacks.version_sync import register_version_sync
-from layouts import overview
+from layouts import alert_banner, overview
 from layouts.model_picker import known_version
 from layouts.performance import segment_options
 from models import grid_query, population
 from models.registry import RegistryError
 from portal import ids
+from portal.alerts import store as alerts
 from portal.services import Services
 
 log = logging.getLogger(__name__)
@@ -59,6 +61,16 @@ def register(app: dash.Dash, services: Services) -> None:
             overview.column_defs(record),
             overview.export_href(name, version),
         )
+
+    @app.callback(Output(ids.OVERVIEW_ALERTS, "children"), Input(ids.OVERVIEW_MODEL, "value"))
+    def open_alerts(name: str | None) -> list[Component]:
+        if not name:
+            return []
+        try:
+            return alert_banner.banner(alerts.listed(services.engine, name, alerts.OPEN))
+        except sa.exc.SQLAlchemyError:  # the page still works without its banner while the database is down
+            log.warning("open alerts unavailable", extra={"model": name})
+            return []
 
     # After a model switch the grid keeps its datasource; new columns mean fetching rows again.
     register_grid_refresh(

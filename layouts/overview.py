@@ -83,6 +83,7 @@ def layout(
     return html.Div(
         [
             header,
+            html.Div(id=ids.OVERVIEW_ALERTS),
             controls,
             loading(html.Div(id=ids.OVERVIEW_KPIS, className="mb-3")),
             dbc.Row(

@@ -7,11 +7,23 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from portal.commands import CliError, config, db, demo, embed_url, models, report, serve, tokens, worker
+from portal.commands import (
+    CliError,
+    alerts,
+    config,
+    db,
+    demo,
+    embed_url,
+    models,
+    report,
+    serve,
+    tokens,
+    worker,
+)
 from portal.config import ConfigError, load_settings
 
 log = logging.getLogger("portal.cli")
-COMMANDS = (serve, db, demo, models, config, embed_url, worker, report, tokens)
+COMMANDS = (serve, db, demo, models, config, embed_url, worker, report, alerts, tokens)
 
 
 def build_parser() -> argparse.ArgumentParser:

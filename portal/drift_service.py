@@ -49,6 +49,12 @@ def thresholds_for(services: Services, name: str) -> DriftThresholds:
     return DriftThresholds.from_mapping(services.settings.drift_thresholds.get(name))
 
 
+def drift_kinds(record: ModelVersion) -> dict[str, str]:
+    """The inputs drift is tested on, by kind; id and time columns always differ, so they are left out."""
+    leading = (record.metadata.get("id_column"), record.metadata.get("time_column"))
+    return drift.kinds_from_schema(record.schema, exclude=leading)
+
+
 def window_options(services: Services, name: str) -> list[dict[str, str]]:
     """Rolling windows, then months with logged rows (newest first), then this model's batches."""
     options = [{"label": f"Last {days} days", "value": key} for key, days in ROLLING.items()]
@@ -134,8 +140,7 @@ def _compute(
     services: Services, record: ModelVersion, window: logged_data.LoggedWindow, limits: DriftThresholds
 ) -> DriftView:
     reference = services.registry.reference(record.name, record.version)
-    leading = (record.metadata.get("id_column"), record.metadata.get("time_column"))
-    kinds = drift.kinds_from_schema(record.schema, exclude=leading)
+    kinds = drift_kinds(record)
     result = drift.dataset_drift(reference, window.features, kinds, limits)
     history = pd.DataFrame(columns=["bucket", "feature", "statistic", "drifted", "rows"])
     spread = monitoring.output_spread(pd.Series(dtype=float), pd.Series(dtype=str))

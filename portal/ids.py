@@ -80,6 +80,7 @@ def whatif_field(feature: str) -> dict[str, str]:
 
 # Overview page (added)
 OVERVIEW_GRID_RESET = "overview-grid-reset"
+OVERVIEW_ALERTS = "overview-alerts"
 
 # Embedded pages
 EMBED_REFUSED = "embed-refused"

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from portal.commands import CliError
+from portal.commands import CliError, ready_engine
 from portal.config import Settings
 
 log = logging.getLogger(__name__)
@@ -34,22 +34,6 @@ def add_actions(actions: argparse._SubParsersAction, version: Callable[[str], in
     rollback.set_defaults(handler=rollback_model)
 
 
-def _engine(settings: Settings):
-    from portal.db import migrate
-    from portal.extensions import create_engine
-
-    engine = create_engine(settings.sqlalchemy_url)
-    try:
-        state = migrate.status(engine)
-    except Exception as exc:  # a database that cannot be reached is a user-facing problem here
-        engine.dispose()
-        raise CliError(f"the portal database cannot be reached: {type(exc).__name__}: {exc}") from None
-    if not state.up_to_date:
-        engine.dispose()
-        raise CliError(state.describe())
-    return engine
-
-
 def _user() -> str:
     return os.environ.get("USER") or os.environ.get("LOGNAME") or "cli"
 
@@ -63,19 +47,19 @@ def switch_version(settings: Settings, name: str, version: int | None, rollback:
     from portal.commands.models import prescore
 
     registry = ModelRegistry(settings.models_path)
-    engine = _engine(settings)
-    try:
-        if rollback:
-            switch = promotions.rollback(registry, engine, name, version, _user(), "cli")
-        else:
-            assert version is not None
-            switch = promotions.promote(registry, engine, name, version, _user(), "cli")
-    except RegistryError as exc:
-        raise CliError(str(exc)) from None
-    except SQLAlchemyError as exc:
-        raise CliError(f"nothing changed: the audit could not be written ({type(exc).__name__})") from None
-    finally:
-        engine.dispose()
+    with ready_engine(settings) as engine:
+        try:
+            if rollback:
+                switch = promotions.rollback(registry, engine, name, version, _user(), "cli")
+            else:
+                assert version is not None
+                switch = promotions.promote(registry, engine, name, version, _user(), "cli")
+        except RegistryError as exc:
+            raise CliError(str(exc)) from None
+        except SQLAlchemyError as exc:
+            raise CliError(
+                f"nothing changed: the audit could not be written ({type(exc).__name__})"
+            ) from None
     prescore(settings, registry, switch.model, switch.to_version)
     previous = f" (was v{switch.from_version})" if switch.from_version is not None else ""
     sys.stdout.write(f"{switch.model} v{switch.to_version} is now active{previous}\n")
@@ -96,16 +80,14 @@ def retrain_model(settings: Settings, args: argparse.Namespace) -> int:
     from portal.labelled_logs import labelled_window, training_rows
 
     registry = ModelRegistry(settings.models_path)
-    engine = _engine(settings)
-    try:
-        champion = registry.load(args.name)
-        labelled = labelled_window(engine, FeedbackStore(engine, registry), champion.version)
-        logged = training_rows(labelled, champion.version)
-        result = retrain(registry, champion, logged, seed=args.seed)
-    except (RegistryError, SchemaError) as exc:
-        raise CliError(f"cannot retrain {args.name}: {exc}") from None
-    finally:
-        engine.dispose()
+    with ready_engine(settings) as engine:
+        try:
+            champion = registry.load(args.name)
+            labelled = labelled_window(engine, FeedbackStore(engine, registry), champion.version)
+            logged = training_rows(labelled, champion.version)
+            result = retrain(registry, champion, logged, seed=args.seed)
+        except (RegistryError, SchemaError) as exc:
+            raise CliError(f"cannot retrain {args.name}: {exc}") from None
     folder = result.challenger.path
     write_atomic(folder / REPORT_JSON, json.dumps(result.report, indent=2, default=str))
     text = summary_text(result.report)

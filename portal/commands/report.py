@@ -8,7 +8,7 @@ import sys
 from portal.commands import CliError
 from portal.config import Settings
 from portal.extensions import create_engine
-from portal.reports.catalog import load_reports, next_run
+from portal.reports.catalog import load_alert_rules, load_reports, next_run
 from portal.reports.definitions import DefinitionError, ReportDefinition
 from portal.reports.history import TRIGGERS
 
@@ -24,9 +24,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     run.add_argument("--trigger", choices=TRIGGERS, default="cli", help=argparse.SUPPRESS)
     run.add_argument("--run-id", type=int, default=None, help=argparse.SUPPRESS)
     run.set_defaults(handler=run_once)
-    actions.add_parser("schedule", help="run every report on its cron schedule until SIGTERM").set_defaults(
-        handler=schedule
-    )
+    actions.add_parser(
+        "schedule", help="run every report and alert check on its cron schedule until SIGTERM"
+    ).set_defaults(handler=schedule)
 
 
 def _reports(settings: Settings) -> dict[str, ReportDefinition]:
@@ -75,10 +75,14 @@ def schedule(settings: Settings, args: argparse.Namespace) -> int:
     from portal.reports import scheduler
 
     reports = _reports(settings)
-    if not any(report.schedule for report in reports.values()):
-        raise CliError("no report in PORTAL_REPORTS_FILE has a schedule")
+    try:
+        rules = load_alert_rules(settings)
+    except DefinitionError as exc:
+        raise CliError(str(exc)) from None
+    if not any(item.schedule for item in [*reports.values(), *rules.values()]):
+        raise CliError("no report or alert rule in PORTAL_REPORTS_FILE has a schedule")
     engine = create_engine(settings.sqlalchemy_url)
     try:
-        return scheduler.serve(settings, engine, reports)
+        return scheduler.serve(settings, engine, reports, rules)
     finally:
         engine.dispose()

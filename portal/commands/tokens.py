@@ -5,12 +5,9 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
-import sqlalchemy as sa
-
-from portal.commands import CliError
+from portal.commands import CliError, ready_engine
 from portal.config import Settings
 
 
@@ -46,20 +43,6 @@ def _actor() -> str:
         return "cli"
 
 
-@contextmanager
-def _engine(settings: Settings) -> Iterator[sa.Engine]:
-    from portal.db import migrate
-    from portal.extensions import create_engine
-
-    engine = create_engine(settings.sqlalchemy_url)
-    try:
-        if migrate.current_revision(engine) != migrate.head_revision():
-            raise CliError("the database schema is not current: run 'portal db upgrade' first")
-        yield engine
-    finally:
-        engine.dispose()
-
-
 def _known_models(settings: Settings) -> list[str]:
     from models.registry import ModelRegistry
 
@@ -76,7 +59,7 @@ def create_token(settings: Settings, args: argparse.Namespace) -> int:
         )
     except api_tokens.TokenInputError as exc:
         raise CliError(str(exc)) from None
-    with _engine(settings) as engine:
+    with ready_engine(settings) as engine:
         secret, token = api_tokens.create(engine, name, role, models, args.days, _actor())
         audit.record(engine, "token.create", token.token_id, actor=_actor(), name=name, role=role.label)
     sys.stderr.write(f"token {token.token_id} ({role.label}) expires {token.expires_at:%Y-%m-%d %H:%M} UTC\n")
@@ -87,7 +70,7 @@ def create_token(settings: Settings, args: argparse.Namespace) -> int:
 def revoke_token(settings: Settings, args: argparse.Namespace) -> int:
     from portal.security import api_tokens, audit
 
-    with _engine(settings) as engine:
+    with ready_engine(settings) as engine:
         token = api_tokens.revoke(engine, args.token_id.strip())
         if token is None:
             raise CliError(f"no token with id {args.token_id!r}; 'portal tokens list' shows them")
@@ -99,7 +82,7 @@ def revoke_token(settings: Settings, args: argparse.Namespace) -> int:
 def list_all(settings: Settings, _args: argparse.Namespace) -> int:
     from portal.security import api_tokens
 
-    with _engine(settings) as engine:
+    with ready_engine(settings) as engine:
         tokens = api_tokens.list_tokens(engine)
     write: Callable[[str], object] = sys.stdout.write
     if not tokens:

@@ -1,4 +1,4 @@
-"""``portal report schedule``: APScheduler runs every scheduled report on its cron, until SIGTERM.
+"""``portal report schedule``: APScheduler runs every scheduled report and alert check on its cron.
 
 ``max_instances=1`` stops overlap inside this process and the report's file lock stops it across
 processes (a second scheduler, a cron job, the page's "Run now"); missed runs are coalesced.
@@ -13,6 +13,9 @@ from collections.abc import Mapping
 
 import sqlalchemy as sa
 
+from models.registry import ModelRegistry
+from portal.alerts.check import check_rule
+from portal.alerts.rules import AlertRule
 from portal.config import Settings
 from portal.reports.definitions import ReportDefinition
 from portal.reports.runner import run_report
@@ -23,8 +26,13 @@ log = logging.getLogger(__name__)
 MISFIRE_GRACE_SECONDS = 3600
 
 
-def build_scheduler(settings: Settings, engine: sa.Engine, reports: Mapping[str, ReportDefinition]):
-    """A started-later BackgroundScheduler with one cron job per scheduled report."""
+def build_scheduler(
+    settings: Settings,
+    engine: sa.Engine,
+    reports: Mapping[str, ReportDefinition],
+    rules: Mapping[str, AlertRule] | None = None,
+):
+    """A started-later BackgroundScheduler with one cron job per scheduled report and alert rule."""
     from apscheduler.schedulers.background import BackgroundScheduler
     from apscheduler.triggers.cron import CronTrigger
 
@@ -42,6 +50,20 @@ def build_scheduler(settings: Settings, engine: sa.Engine, reports: Mapping[str,
             coalesce=True,
             misfire_grace_time=MISFIRE_GRACE_SECONDS,
         )
+    registry = ModelRegistry(settings.models_path)
+    for rule in (rules or {}).values():
+        if not rule.schedule:
+            continue
+        scheduler.add_job(
+            _check_scheduled,
+            CronTrigger.from_crontab(rule.schedule, timezone=rule.timezone),
+            args=(settings, engine, registry, rule),
+            id=f"alert:{rule.name}",
+            name=f"alert {rule.name}",
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=MISFIRE_GRACE_SECONDS,
+        )
     return scheduler
 
 
@@ -51,10 +73,24 @@ def _run_scheduled(settings: Settings, engine: sa.Engine, report: ReportDefiniti
         log.error("scheduled report failed", extra={"report": report.name, "error": outcome.error})
 
 
-def serve(settings: Settings, engine: sa.Engine, reports: Mapping[str, ReportDefinition]) -> int:
-    """Run until SIGTERM or SIGINT, then let running reports finish and exit 0."""
+def _check_scheduled(settings: Settings, engine: sa.Engine, registry: ModelRegistry, rule: AlertRule) -> None:
+    outcome = check_rule(settings, engine, registry, rule)
+    if not outcome.ok:
+        failures = "; ".join(outcome.delivery_failures)
+        log.error(
+            "scheduled alert check failed", extra={"rule": rule.name, "error": outcome.error or failures}
+        )
+
+
+def serve(
+    settings: Settings,
+    engine: sa.Engine,
+    reports: Mapping[str, ReportDefinition],
+    rules: Mapping[str, AlertRule] | None = None,
+) -> int:
+    """Run until SIGTERM or SIGINT, then let running reports and checks finish and exit 0."""
     stop = threading.Event()
-    scheduler = build_scheduler(settings, engine, reports)
+    scheduler = build_scheduler(settings, engine, reports, rules)
 
     def request_stop(signum: int, _frame: object) -> None:
         log.info("report scheduler stopping", extra={"signal": signal.Signals(signum).name})
@@ -64,7 +100,7 @@ def serve(settings: Settings, engine: sa.Engine, reports: Mapping[str, ReportDef
     try:
         scheduler.start()
         for job in scheduler.get_jobs():
-            log.info("report scheduled", extra={"report": job.id, "next_run": str(job.next_run_time)})
+            log.info("job scheduled", extra={"job": job.id, "next_run": str(job.next_run_time)})
         log.info("report scheduler started", extra={"jobs": len(scheduler.get_jobs())})
         while not stop.wait(1.0):
             pass

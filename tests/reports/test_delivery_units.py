@@ -45,7 +45,9 @@ def test_dlv002_report_origin_defaults_to_the_served_address() -> None:
 def summary(tmp_path: Path) -> Message:
     output = tmp_path / "weekly-1.png"
     output.write_bytes(b"\x89PNG data")
-    return RunSummary(7, REPORT, "2026-11-21T07:00:00+00:00", 3.2, [output], "http://127.0.0.1:8050").message()
+    return RunSummary(
+        7, REPORT, "2026-11-21T07:00:00+00:00", 3.2, [output], "http://127.0.0.1:8050"
+    ).message()
 
 
 def test_dlv003_directory_that_cannot_be_written_is_a_failed_delivery(

@@ -107,7 +107,7 @@ def test_sch005_schedule_without_any_scheduled_report_is_refused(data_dir: Path)
         timeout=60,
     )
     assert result.returncode == 2
-    assert result.stderr.strip() == "portal: no report in PORTAL_REPORTS_FILE has a schedule"
+    assert result.stderr.strip() == "portal: no report or alert rule in PORTAL_REPORTS_FILE has a schedule"
 
 
 @pytest.mark.postgres

@@ -1,0 +1,129 @@
+"""Checking rules: raise an alert when a condition starts to hold, resolve it when it stops.
+
+An alert is delivered once when raised and once when resolved; deliveries that failed are retried
+on the next check while the alert stays open. A rule is checked under the same cross-process lock
+as reports, so two schedulers never raise the same alert twice.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+from typing import Any
+
+import sqlalchemy as sa
+
+from models.registry import ModelRegistry, RegistryError
+from portal.alerts import notices, store
+from portal.alerts.evaluate import Finding, evaluate
+from portal.alerts.rules import AlertRule
+from portal.config import Settings
+from portal.reports.deliver import DeliveryError, Message, deliver
+from portal.reports.locks import AlreadyRunning, report_lock
+
+log = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass(frozen=True)
+class RuleOutcome:
+    """What one check of a rule found and did; ``error`` when it could not be checked at all."""
+
+    rule: str
+    findings: list[Finding]
+    raised: list[int]
+    resolved: list[int]
+    delivery_failures: list[str]
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and not self.delivery_failures
+
+
+def check_rule(
+    settings: Settings,
+    engine: sa.Engine,
+    registry: ModelRegistry,
+    rule: AlertRule,
+    now: dt.datetime | None = None,
+) -> RuleOutcome:
+    """Check ``rule`` once; never raises for a missing model, a busy lock or a database error."""
+    try:
+        with report_lock(settings.data_dir, f"alert:{rule.name}", engine):
+            record, findings = evaluate(settings, engine, registry, rule, now)
+            return _apply(settings, engine, rule, (record.name, record.version), findings)
+    except AlreadyRunning:
+        return RuleOutcome(rule.name, [], [], [], [], f"another check of alert {rule.name!r} is in progress")
+    except RegistryError as exc:
+        return RuleOutcome(rule.name, [], [], [], [], f"cannot check {rule.model}: {exc}")
+    except sa.exc.SQLAlchemyError as exc:
+        reason = f"the portal database cannot be reached: {type(exc).__name__}"
+        log.warning("alert check failed", extra={"rule": rule.name, "error": reason})
+        return RuleOutcome(rule.name, [], [], [], [], reason)
+    except Exception as exc:  # a bug must still surface as a failed check, not kill the scheduler
+        log.exception("alert check crashed", extra={"rule": rule.name})
+        return RuleOutcome(rule.name, [], [], [], [], f"internal error: {type(exc).__name__}: {exc}")
+
+
+def _apply(
+    settings: Settings, engine: sa.Engine, rule: AlertRule, model: tuple[str, int], findings: list[Finding]
+) -> RuleOutcome:
+    raised, resolved, failures = [], [], []
+    at = store.now()
+    for finding in findings:
+        current = store.open_alert(engine, rule.name, finding.kind)
+        if finding.firing and current is None:
+            alert = store.create(
+                engine, rule.name, finding.kind, model, finding.summary, finding.details, finding.page, at
+            )
+            raised.append(alert.id)
+            log.warning(
+                "alert raised", extra={"rule": rule.name, "alert_id": alert.id, "summary": finding.summary}
+            )
+            failures += _send(settings, engine, rule, alert, "raised")
+        elif finding.firing and current is not None:
+            alert = store.update(
+                engine,
+                current.id,
+                last_seen_at=at,
+                model_version=model[1],
+                summary=finding.summary,
+                details=finding.details,
+            )
+            failures += _send(settings, engine, rule, alert, "raised")
+        elif finding.firing is False and current is not None:
+            alert = store.update(engine, current.id, status=store.RESOLVED, resolved_at=at, last_seen_at=at)
+            resolved.append(alert.id)
+            log.info("alert resolved", extra={"rule": rule.name, "alert_id": alert.id})
+            failures += _send(settings, engine, rule, alert, "resolved", finding.summary)
+    return RuleOutcome(rule.name, findings, raised, resolved, failures)
+
+
+def _send(
+    settings: Settings, engine: sa.Engine, rule: AlertRule, alert: store.Alert, event: str, seen: str = ""
+) -> list[str]:
+    """Deliver ``event`` to every channel that has not had it yet; record each attempt on the alert."""
+    done = {r["delivery"] for r in alert.deliveries if r.get("event") == event and r.get("ok")}
+    pending = [d for d in rule.deliveries if d.describe() not in done]
+    if not pending:
+        return []
+    message: Message = notices.message(settings, rule, alert, event, seen)
+    results: list[dict[str, Any]] = []
+    failures = []
+    for delivery in pending:
+        entry: dict[str, Any] = {
+            "delivery": delivery.describe(),
+            "event": event,
+            "at": store.now().isoformat(),
+        }
+        try:
+            deliver(settings, delivery, message)
+            entry["ok"] = True
+        except DeliveryError as exc:
+            entry.update(ok=False, error=str(exc))
+            failures.append(f"{delivery.describe()}: {exc}")
+            log.warning("alert delivery failed", extra={"alert_id": alert.id, "error": str(exc)})
+        results.append(entry)
+    store.update(engine, alert.id, deliveries=[*alert.deliveries, *results])
+    return failures

@@ -1,0 +1,153 @@
+"""What a rule sees now: whether the active version's window has drifted, or its live metric dropped.
+
+Each condition gives a :class:`Finding`; ``firing`` is None when the window has too few rows or
+labels to say, so an open alert is neither re-sent nor resolved on thin evidence.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import math
+from typing import Any
+from urllib.parse import urlencode
+
+import sqlalchemy as sa
+
+from models import drift, live
+from models.registry import ModelRegistry, ModelVersion
+from portal import logged_data
+from portal.alerts.rules import AlertRule, PerformanceDrop
+from portal.config import Settings
+from portal.drift_service import drift_kinds
+from portal.feedback import FeedbackStore
+from portal.labelled_logs import labelled_window
+
+DATASET_DRIFT = "dataset_drift"
+PERFORMANCE_DROP = "performance_drop"
+
+
+@dataclasses.dataclass(frozen=True)
+class Finding:
+    """One condition of a rule: firing (True/False, None when undecided), a sentence, and its figures."""
+
+    kind: str
+    firing: bool | None
+    summary: str
+    details: dict[str, Any]
+    page: str
+
+
+def evaluate(
+    settings: Settings,
+    engine: sa.Engine,
+    registry: ModelRegistry,
+    rule: AlertRule,
+    now: dt.datetime | None = None,
+) -> tuple[ModelVersion, list[Finding]]:
+    """The rule's findings against the model's active version; registry and database errors propagate."""
+    record = registry.get(rule.model)
+    findings = []
+    if rule.dataset_drift:
+        findings.append(dataset_drift(settings, engine, registry, record, rule, now))
+    if rule.performance_drop is not None:
+        findings.append(performance_drop(engine, registry, record, rule, rule.performance_drop, now))
+    return record, findings
+
+
+def dataset_drift(
+    settings: Settings,
+    engine: sa.Engine,
+    registry: ModelRegistry,
+    record: ModelVersion,
+    rule: AlertRule,
+    now: dt.datetime | None,
+) -> Finding:
+    """The Drift page's verdict for the same window, with the model's configured thresholds."""
+    spec = logged_data.last_days(record.name, rule.window_days, now)
+    window = logged_data.load_window(engine, spec, record.schema)
+    page = "/drift?" + urlencode({"model": record.name, "window": rule.window})
+    where = f"in the last {rule.window_days} days"
+    if window.rows < rule.min_rows:
+        summary = (
+            f"{record.name}: only {window.rows} logged rows {where}; drift needs at least {rule.min_rows}"
+        )
+        return Finding(DATASET_DRIFT, None, summary, {"rows": window.rows}, page)
+    limits = drift.DriftThresholds.from_mapping(settings.drift_thresholds.get(record.name))
+    reference = registry.reference(record.name, record.version)
+    result = drift.dataset_drift(reference, window.features, drift_kinds(record), limits)
+    drifted = result.drifted_features
+    total = len(result.features)
+    details = {
+        "rows": window.rows,
+        "window": rule.window,
+        "drifted_share": round(result.drifted_share, 4),
+        "share_threshold": limits.drift_share,
+        "drifted_features": drifted,
+        "features": total,
+    }
+    if result.drifted:
+        named = ", ".join(drifted[:5]) + (f" and {len(drifted) - 5} more" if len(drifted) > 5 else "")
+        summary = (
+            f"Dataset drift on {record.name} v{record.version}: {len(drifted)} of {total} features "
+            f"drifted {where} ({named}); {window.rows} logged rows"
+        )
+    else:
+        summary = (
+            f"No dataset drift on {record.name} v{record.version}: "
+            f"{len(drifted)} of {total} features drifted {where}"
+        )
+    return Finding(DATASET_DRIFT, result.drifted, summary, details, page)
+
+
+def performance_drop(
+    engine: sa.Engine,
+    registry: ModelRegistry,
+    record: ModelVersion,
+    rule: AlertRule,
+    drop: PerformanceDrop,
+    now: dt.datetime | None,
+) -> Finding:
+    """The live metric of the active version's labelled rows in the window, against its reference value."""
+    page = "/performance?" + urlencode({"model": record.name, "version": record.version, "source": live.LIVE})
+    reference = record.metrics.get(drop.metric)
+    if reference is None or not math.isfinite(reference):
+        summary = f"{record.name} v{record.version} has no reference {drop.metric} to compare with"
+        return Finding(PERFORMANCE_DROP, None, summary, {"metric": drop.metric}, page)
+    spec = logged_data.last_days(record.name, rule.window_days, now, version=record.version)
+    rows = labelled_window(engine, FeedbackStore(engine, registry), record, spec)
+    meta = rows.meta
+    counted = meta["verdict"].notna() if drop.metric == "accuracy" else meta["outcome"].notna()
+    labels = int(counted.sum())
+    where = f"in the last {rule.window_days} days"
+    details: dict[str, Any] = {
+        "metric": drop.metric,
+        "reference": round(reference, 6),
+        "labels": labels,
+        "logged": rows.logged,
+        "window": rule.window,
+    }
+    if labels < drop.min_labels:
+        summary = (
+            f"{record.name} v{record.version}: {labels} predictions with feedback {where}; "
+            f"live {drop.metric} needs at least {drop.min_labels}"
+        )
+        return Finding(PERFORMANCE_DROP, None, summary, details, page)
+    value = live.live_metrics(meta[rows.with_feedback], record).get(drop.metric)
+    if value is None or not math.isfinite(value):
+        summary = (
+            f"{record.name} v{record.version}: live {drop.metric} cannot be computed "
+            f"from the feedback {where}"
+        )
+        return Finding(PERFORMANCE_DROP, None, summary, details, page)
+    worse = drop.worsening(reference, value)
+    limit = drop.limit(reference)
+    details.update(live=round(value, 6), worsening=round(worse, 6), limit=round(limit, 6))
+    firing = worse > limit
+    verdict = "dropped" if firing else "holds"
+    summary = (
+        f"Live {drop.metric} of {record.name} v{record.version} {verdict}: {value:.4g} {where} "
+        f"against {reference:.4g} on reference data ({labels} labelled predictions; "
+        f"alert when {drop.describe()})"
+    )
+    return Finding(PERFORMANCE_DROP, firing, summary, details, page)

@@ -1,0 +1,116 @@
+"""Alert records in the ``alerts`` table: at most one open alert per rule and condition."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+
+from portal.db.alerts import alerts
+
+OPEN = "open"
+RESOLVED = "resolved"
+
+
+@dataclasses.dataclass(frozen=True)
+class Alert:
+    """One alert as the checker, the Overview banner and the CLI read it."""
+
+    id: int
+    rule: str
+    kind: str
+    model_name: str
+    model_version: int
+    status: str
+    summary: str
+    details: dict[str, Any]
+    page: str
+    raised_at: dt.datetime
+    last_seen_at: dt.datetime
+    resolved_at: dt.datetime | None
+    deliveries: list[dict[str, Any]]
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+def _utc(value: dt.datetime | None) -> dt.datetime | None:
+    """SQLite drops the zone; every time here is stored as UTC."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=dt.UTC)
+
+
+def _alert(row: Any) -> Alert:
+    values = dict(row._mapping)
+    for key in ("raised_at", "last_seen_at", "resolved_at"):
+        values[key] = _utc(values[key])
+    values["id"] = values.pop("alert_id")
+    return Alert(**values)
+
+
+def open_alert(engine: sa.Engine, rule: str, kind: str) -> Alert | None:
+    """The rule's open alert for one condition, if any."""
+    query = sa.select(alerts).where(alerts.c.rule == rule, alerts.c.kind == kind, alerts.c.status == OPEN)
+    with engine.connect() as connection:
+        row = connection.execute(query.order_by(alerts.c.alert_id.desc())).first()
+    return _alert(row) if row is not None else None
+
+
+def create(
+    engine: sa.Engine,
+    rule: str,
+    kind: str,
+    model: tuple[str, int],
+    summary: str,
+    details: dict[str, Any],
+    page: str,
+    at: dt.datetime,
+) -> Alert:
+    """Record a newly raised alert, open, with no deliveries yet."""
+    values = {
+        "rule": rule,
+        "kind": kind,
+        "model_name": model[0],
+        "model_version": model[1],
+        "status": OPEN,
+        "summary": summary,
+        "details": details,
+        "page": page,
+        "raised_at": at,
+        "last_seen_at": at,
+        "resolved_at": None,
+        "deliveries": [],
+    }
+    with engine.begin() as connection:
+        alert_id = connection.execute(alerts.insert().values(**values)).inserted_primary_key[0]
+    return get(engine, int(alert_id))
+
+
+def update(engine: sa.Engine, alert_id: int, **values: Any) -> Alert:
+    """Change some columns of one alert and return it as stored."""
+    with engine.begin() as connection:
+        connection.execute(alerts.update().where(alerts.c.alert_id == alert_id).values(**values))
+    return get(engine, alert_id)
+
+
+def get(engine: sa.Engine, alert_id: int) -> Alert:
+    with engine.connect() as connection:
+        row = connection.execute(sa.select(alerts).where(alerts.c.alert_id == alert_id)).one()
+    return _alert(row)
+
+
+def listed(
+    engine: sa.Engine, model: str | None = None, status: str | None = None, limit: int = 50
+) -> list[Alert]:
+    """Alerts newest first, optionally of one model and one status."""
+    query = sa.select(alerts).order_by(alerts.c.raised_at.desc(), alerts.c.alert_id.desc()).limit(limit)
+    if model is not None:
+        query = query.where(alerts.c.model_name == model)
+    if status is not None:
+        query = query.where(alerts.c.status == status)
+    with engine.connect() as connection:
+        return [_alert(row) for row in connection.execute(query)]

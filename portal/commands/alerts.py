@@ -1,0 +1,104 @@
+"""``portal alerts``: list the rules and recent alerts, or check the rules now."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from portal.alerts.rules import AlertRule
+from portal.commands import CliError, ready_engine
+from portal.config import Settings
+from portal.reports.catalog import load_alert_rules, next_run
+from portal.reports.definitions import DefinitionError
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("alerts", help="drift and live-performance alerts from PORTAL_REPORTS_FILE")
+    actions = parser.add_subparsers(dest="alerts_command", required=True, metavar="ACTION")
+    actions.add_parser("rules", help="the rules and their next check times").set_defaults(handler=list_rules)
+    check = actions.add_parser("check", help="check rules now; raise, deliver and resolve alerts")
+    check.add_argument("names", nargs="*", metavar="NAME", help="rules to check (default: all)")
+    check.set_defaults(handler=check_now)
+    shown = actions.add_parser("list", help="recent alerts, newest first")
+    shown.add_argument("--model", help="only alerts of this model")
+    shown.add_argument("--open", action="store_true", help="only alerts that are still open")
+    shown.add_argument("--limit", type=_limit, default=50, help="at most this many (1 to 1000, default 50)")
+    shown.set_defaults(handler=list_alerts)
+
+
+def _limit(raw: str) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{raw!r} is not a whole number") from None
+    if not 1 <= value <= 1000:
+        raise argparse.ArgumentTypeError("expected 1 to 1000")
+    return value
+
+
+def _rules(settings: Settings) -> dict[str, AlertRule]:
+    if not settings.reports_file:
+        raise CliError("PORTAL_REPORTS_FILE is not set: point it at a YAML file with an 'alerts' list")
+    try:
+        return load_alert_rules(settings)
+    except DefinitionError as exc:
+        raise CliError(str(exc)) from None
+
+
+def list_rules(settings: Settings, args: argparse.Namespace) -> int:
+    for rule in _rules(settings).values():
+        watches = [c for c, on in (("dataset drift", rule.dataset_drift),) if on]
+        if rule.performance_drop is not None:
+            watches.append(rule.performance_drop.describe())
+        upcoming = next_run(rule)
+        when = f"next {upcoming.isoformat(timespec='minutes')}" if upcoming else "not scheduled"
+        sys.stdout.write(f"{rule.name}\t{rule.model}\t{rule.window}\t{'; '.join(watches)}\t{when}\n")
+    return 0
+
+
+def check_now(settings: Settings, args: argparse.Namespace) -> int:
+    """Exit 0 when every rule was checked and every notice delivered, firing or not; 1 otherwise."""
+    from models.registry import ModelRegistry
+    from portal.alerts.check import check_rule
+
+    rules = _rules(settings)
+    unknown = [name for name in args.names if name not in rules]
+    if unknown:
+        raise CliError(
+            f"no alert rule named {', '.join(map(repr, unknown))}; defined: {', '.join(rules) or 'none'}"
+        )
+    if not rules:
+        raise CliError("PORTAL_REPORTS_FILE has no alert rules")
+    chosen = [rules[name] for name in args.names] if args.names else list(rules.values())
+    failed = 0
+    registry = ModelRegistry(settings.models_path)
+    with ready_engine(settings) as engine:
+        for rule in chosen:
+            outcome = check_rule(settings, engine, registry, rule)
+            for finding in outcome.findings:
+                state = {True: "FIRING", False: "ok", None: "undecided"}[finding.firing]
+                sys.stdout.write(f"{rule.name}\t{finding.kind}\t{state}\t{finding.summary}\n")
+            for alert_id in outcome.raised:
+                sys.stdout.write(f"{rule.name}\traised alert {alert_id}\n")
+            for alert_id in outcome.resolved:
+                sys.stdout.write(f"{rule.name}\tresolved alert {alert_id}\n")
+            if outcome.error:
+                sys.stderr.write(f"portal: alert {rule.name!r} was not checked: {outcome.error}\n")
+            for failure in outcome.delivery_failures:
+                sys.stderr.write(f"portal: alert {rule.name!r} delivery failed: {failure}\n")
+            failed += not outcome.ok
+    return 1 if failed else 0
+
+
+def list_alerts(settings: Settings, args: argparse.Namespace) -> int:
+    from portal.alerts import store
+
+    with ready_engine(settings) as engine:
+        found = store.listed(engine, args.model, store.OPEN if args.open else None, args.limit)
+    for alert in found:
+        raised = alert.raised_at.isoformat(timespec="minutes")
+        sys.stdout.write(
+            f"{alert.id}\t{alert.status}\t{raised}\t{alert.rule}\t{alert.model_name} v{alert.model_version}"
+            f"\t{alert.summary}\n"
+        )
+    return 0
