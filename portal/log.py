@@ -7,7 +7,7 @@ import json
 import logging
 import sys
 import time
-from typing import Any
+from typing import Any, TextIO
 
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
 
@@ -45,12 +45,12 @@ class JsonFormatter(logging.Formatter):
 
 
 class PortalStreamHandler(logging.StreamHandler):
-    """Our stdout handler; marked so that configuring logging twice never duplicates lines."""
+    """Our stream handler; marked so that configuring logging twice never duplicates lines."""
 
     portal_handler = True
 
-    def __init__(self) -> None:
-        super().__init__(sys.stdout)
+    def __init__(self, stream: TextIO | None = None) -> None:
+        super().__init__(stream or sys.stdout)
         self.addFilter(RequestIdFilter())
 
 
@@ -71,13 +71,19 @@ def formatter_for(log_format: str) -> logging.Formatter:
     return JsonFormatter() if log_format == "json" else TextFormatter()
 
 
-def configure_logging(level: str, log_format: str) -> None:
-    """Route the root logger to stdout in the chosen format; safe to call more than once."""
+def configure_logging(level: str, log_format: str, stream: TextIO | None = None) -> None:
+    """Route the root logger to stdout (or ``stream``) in the chosen format; safe to call more than once.
+
+    The CLI passes stderr, so what a command prints on stdout stays machine-readable.
+    """
     root = logging.getLogger()
     root.setLevel(level.upper())
     handler = next((h for h in root.handlers if getattr(h, "portal_handler", False)), None)
+    if handler is not None and stream is not None and handler.stream is not stream:
+        root.removeHandler(handler)  # not setStream: it flushes the old stream, which may be closed
+        handler = None
     if handler is None:
-        handler = PortalStreamHandler()
+        handler = PortalStreamHandler(stream)
         root.addHandler(handler)
     handler.setFormatter(formatter_for(log_format))
     # Werkzeug's own access lines would duplicate ours and bypass the formatter's fields.

@@ -18,7 +18,7 @@ REPORT_SETTINGS: tuple[Setting, ...] = (
         "PORTAL_REPORTS_FILE",
         "",
         parse_optional_text,
-        "YAML file of screenshot report definitions (see Reports). Empty: no reports.",
+        "YAML file of screenshot report definitions and alert rules (see Reports, Alerts). Empty: none.",
     ),
     Setting(
         "report_base_url",

@@ -122,7 +122,7 @@ def _send(
             entry["ok"] = True
         except DeliveryError as exc:
             entry.update(ok=False, error=str(exc))
-            failures.append(f"{delivery.describe()}: {exc}")
+            failures.append(str(exc))
             log.warning("alert delivery failed", extra={"alert_id": alert.id, "error": str(exc)})
         results.append(entry)
     store.update(engine, alert.id, deliveries=[*alert.deliveries, *results])

@@ -108,3 +108,11 @@ def test_alr005_a_malformed_file_is_refused_with_a_reason(document: str, message
 def test_alr006_two_rules_with_one_name_are_refused() -> None:
     with pytest.raises(DefinitionError, match="another alert already has this name"):
         parse(text(GOOD, GOOD))
+
+
+def test_alr007_the_example_file_holds_valid_rules() -> None:
+    from portal.alerts.rules import load_file
+    from tests.support.servers import PROJECT_ROOT
+
+    rule = load_file(PROJECT_ROOT / "reports.example.yaml")["churn-watch"]
+    assert rule.dataset_drift and rule.performance_drop.metric == "roc_auc" and rule.window == "7d"
