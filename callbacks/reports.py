@@ -14,7 +14,7 @@ from portal import ids
 from portal.reports import history
 from portal.reports.access import may_run_now
 from portal.reports.catalog import load_reports
-from portal.reports.definitions import DefinitionError
+from portal.reports.fields import DefinitionError
 from portal.reports.launch import start_run
 from portal.security import audit
 from portal.security.policy import requires

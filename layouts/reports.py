@@ -15,7 +15,8 @@ from portal import ids
 from portal.reports import history
 from portal.reports.access import may_run_now
 from portal.reports.catalog import load_reports, next_run
-from portal.reports.definitions import DefinitionError, ReportDefinition
+from portal.reports.definitions import ReportDefinition
+from portal.reports.fields import DefinitionError
 from portal.services import Services
 
 POLL_MS = 2000

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from portal.drift_service import ROLLING
-from portal.reports.fields import DefinitionError, Delivery, FieldChecker, section
+from portal.reports.fields import Delivery, FieldChecker, collect, read_file, section
 
 RULE_KEYS = {
     "name",
@@ -79,34 +79,17 @@ class AlertRule:
 
 def load_file(path: str | Path) -> dict[str, AlertRule]:
     """Read and validate the alert rules of a reports file; :class:`DefinitionError` names each mistake."""
-    file = Path(path)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise DefinitionError(
-            [f"reports file {str(file)!r}: cannot read it ({exc.strerror or exc})"]
-        ) from None
-    return parse(text, source=str(file))
+    return parse(read_file(path), source=str(path))
 
 
 def parse(text: str, source: str = "reports file") -> dict[str, AlertRule]:
     """Validate the ``alerts`` list of YAML text; models are checked when a rule runs, as they come and go."""
-    rules: dict[str, AlertRule] = {}
-    problems: list[str] = []
-    for index, entry in enumerate(section(text, "alerts", source)):
-        label = f"alert #{index + 1}"
-        if isinstance(entry, dict) and isinstance(entry.get("name"), str):
-            label = f"alert {entry['name']!r}"
+
+    def check(label: str, entry: Any) -> tuple[FieldChecker, AlertRule | None]:
         checker = _RuleChecker(label)
-        rule = checker.rule(entry)
-        if rule is not None and rule.name in rules:
-            checker.problem("name", "another alert already has this name")
-        problems.extend(checker.problems)
-        if rule is not None and not checker.problems:
-            rules[rule.name] = rule
-    if problems:
-        raise DefinitionError(problems)
-    return rules
+        return checker, checker.rule(entry)
+
+    return collect(section(text, "alerts", source), "alert", check)
 
 
 class _RuleChecker(FieldChecker):

@@ -9,7 +9,7 @@ from portal.alerts.rules import AlertRule
 from portal.commands import CliError, ready_engine
 from portal.config import Settings
 from portal.reports.catalog import load_alert_rules, next_run
-from portal.reports.definitions import DefinitionError
+from portal.reports.fields import DefinitionError
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

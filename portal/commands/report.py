@@ -9,7 +9,8 @@ from portal.commands import CliError
 from portal.config import Settings
 from portal.extensions import create_engine
 from portal.reports.catalog import load_alert_rules, load_reports, next_run
-from portal.reports.definitions import DefinitionError, ReportDefinition
+from portal.reports.definitions import ReportDefinition
+from portal.reports.fields import DefinitionError
 from portal.reports.history import TRIGGERS
 
 

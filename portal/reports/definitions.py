@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from portal.reports.fields import DefinitionError, Delivery, FieldChecker, section
+from portal.reports.fields import Delivery, FieldChecker, collect, read_file, section
 
 FORMATS = ("png", "pdf")
 REPORT_KEYS = {"name", "title", "pages", "viewport", "format", "schedule", "timezone", "deliver"}
@@ -52,36 +52,19 @@ def load_file(
     path: str | Path, origin: str, known_pages: Collection[str] | None = None
 ) -> dict[str, ReportDefinition]:
     """Read and validate a reports file; :class:`DefinitionError` names every mistake found."""
-    file = Path(path)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except OSError as exc:
-        reason = exc.strerror or exc
-        raise DefinitionError([f"reports file {str(file)!r}: cannot read it ({reason})"]) from None
-    return parse(text, origin, known_pages, source=str(file))
+    return parse(read_file(path), origin, known_pages, source=str(path))
 
 
 def parse(
     text: str, origin: str, known_pages: Collection[str] | None = None, source: str = "reports file"
 ) -> dict[str, ReportDefinition]:
     """Validate YAML text; ``origin`` is the portal's own, the only one a page may name."""
-    entries = section(text, "reports", source)
-    problems: list[str] = []
-    reports: dict[str, ReportDefinition] = {}
-    for index, entry in enumerate(entries):
-        label = f"report #{index + 1}"
-        if isinstance(entry, dict) and isinstance(entry.get("name"), str):
-            label = f"report {entry['name']!r}"
+
+    def check(label: str, entry: Any) -> tuple[FieldChecker, ReportDefinition | None]:
         checker = _Checker(label, origin, known_pages)
-        report = checker.report(entry)
-        if report is not None and report.name in reports:
-            checker.problem("name", "another report already has this name")
-        problems.extend(checker.problems)
-        if report is not None and not checker.problems:
-            reports[report.name] = report
-    if problems:
-        raise DefinitionError(problems)
-    return reports
+        return checker, checker.report(entry)
+
+    return collect(section(text, "reports", source), "report", check)
 
 
 class _Checker(FieldChecker):

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -19,6 +20,14 @@ NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 EMAIL = re.compile(r"[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+|[^@\s<>,;]+@localhost")
 WEBHOOK_STYLES = ("json", "slack", "teams")
 SECTIONS = ("reports", "alerts")
+
+
+class _HasName(Protocol):
+    @property
+    def name(self) -> str: ...
+
+
+Named = TypeVar("Named", bound=_HasName)
 
 
 class DefinitionError(ValueError):
@@ -48,6 +57,16 @@ class Delivery:
         return f"directory {self.target}"
 
 
+def read_file(path: str | Path) -> str:
+    """The reports file's text; DefinitionError says why it cannot be read."""
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise DefinitionError(
+            [f"reports file {str(path)!r}: cannot read it ({exc.strerror or exc})"]
+        ) from None
+
+
 def section(text: str, key: str, source: str) -> list[Any]:
     """The list under ``key`` (reports or alerts) of the file's YAML, empty when absent."""
     try:
@@ -67,6 +86,27 @@ def section(text: str, key: str, source: str) -> list[Any]:
     if not isinstance(entries, list):
         raise DefinitionError([f"{source}: {key}: expected a list of {key}"])
     return entries
+
+
+def collect(
+    entries: list[Any], noun: str, check: Callable[[str, Any], tuple[FieldChecker, Named | None]]
+) -> dict[str, Named]:
+    """Check every entry (``check`` gets its label and the raw entry); DefinitionError lists all problems."""
+    found: dict[str, Named] = {}
+    problems: list[str] = []
+    for index, entry in enumerate(entries):
+        label = f"{noun} #{index + 1}"
+        if isinstance(entry, dict) and isinstance(entry.get("name"), str):
+            label = f"{noun} {entry['name']!r}"
+        checker, item = check(label, entry)
+        if item is not None and item.name in found:
+            checker.problem("name", f"another {noun} already has this name")
+        problems.extend(checker.problems)
+        if item is not None and not checker.problems:
+            found[item.name] = item
+    if problems:
+        raise DefinitionError(problems)
+    return found
 
 
 class FieldChecker:

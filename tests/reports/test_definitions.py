@@ -9,7 +9,8 @@ import pytest
 import yaml
 
 from portal.reports.catalog import page_paths
-from portal.reports.definitions import DefinitionError, PageSpec, load_file, parse
+from portal.reports.definitions import PageSpec, load_file, parse
+from portal.reports.fields import DefinitionError
 
 ORIGIN = "http://127.0.0.1:8050"
 ROOT = Path(__file__).resolve().parents[2]

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from portal.config import ConfigError, load_settings
-from portal.reports.definitions import Delivery, PageSpec, ReportDefinition
+from portal.reports.definitions import PageSpec, ReportDefinition
 from portal.reports.deliver import DeliveryError, Message, deliver, webhook_payload
+from portal.reports.fields import Delivery
 from portal.reports.summary import RunSummary
 from tests.support.receivers import webhook_receiver
 
