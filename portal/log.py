@@ -54,6 +54,15 @@ class PortalStreamHandler(logging.StreamHandler):
         self.addFilter(RequestIdFilter())
 
 
+class AlembicPreamble(logging.Filter):
+    """Drops the two lines Alembic logs every time it looks at a database; upgrade steps still show."""
+
+    NOISE = ("Context impl ", "Will assume ")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith(self.NOISE)
+
+
 class TextFormatter(logging.Formatter):
     """Readable lines for a developer's terminal, still carrying the request id."""
 
@@ -88,6 +97,9 @@ def configure_logging(level: str, log_format: str, stream: TextIO | None = None)
     handler.setFormatter(formatter_for(log_format))
     # Werkzeug's own access lines would duplicate ours and bypass the formatter's fields.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    alembic = logging.getLogger("alembic.runtime.migration")
+    if not any(isinstance(f, AlembicPreamble) for f in alembic.filters):
+        alembic.addFilter(AlembicPreamble())
 
 
 def gunicorn_logconfig(level: str, log_format: str) -> dict[str, Any]:
