@@ -125,12 +125,22 @@ def _upload() -> list[Component]:
             ],
             className="small text-muted",
         ),
-        dcc.Upload(
-            id=ids.FEEDBACK_UPLOAD,
-            children=html.Div(["Drop a file here or ", html.A("choose one")]),
-            max_size=MAX_UPLOAD_BYTES,
-            className="portal-upload border rounded p-3 text-center",
+        html.Div(
+            dcc.Upload(
+                id=ids.FEEDBACK_UPLOAD,
+                children=html.Div(["Drop a file here or ", html.A("choose one")]),
+                max_size=MAX_UPLOAD_BYTES,
+                className="portal-upload border rounded p-3 text-center",
+            ),
+            # assets/upload_limit.js: the component drops larger files silently, so this says why.
+            **{
+                "data-max-bytes": str(MAX_UPLOAD_BYTES),
+                "data-limit-target": ids.FEEDBACK_UPLOAD_LIMIT,
+                "data-limit-hint": "Split it into smaller files, or send the outcomes to "
+                "POST /api/v1/models/<name>/feedback.",
+            },
         ),
+        html.Div(id=ids.FEEDBACK_UPLOAD_LIMIT, role="alert"),
         html.Div(id=ids.FEEDBACK_UPLOAD_REPORT, className="mt-2"),
     ]
 

@@ -167,6 +167,7 @@ FEEDBACK_SAVE = "feedback-save"
 FEEDBACK_STATUS = "feedback-status"
 FEEDBACK_UPLOAD = "feedback-upload"
 FEEDBACK_UPLOAD_REPORT = "feedback-upload-report"
+FEEDBACK_UPLOAD_LIMIT = "feedback-upload-limit"
 FEEDBACK_URL_STATE = "feedback-url-state"
 
 # What-if feedback on the prediction just shown

@@ -63,6 +63,19 @@ def test_flp001_whatif_feedback_then_feedback_page_then_live_performance(
     page.set_input_files("#feedback-upload input[type=file]", str(empty))
     page.wait_for_selector("#feedback-upload-report .portal-upload-error", timeout=15000)
     assert "empty" in page.inner_text("#feedback-upload-report")
+    huge = {
+        "name": "huge.csv",
+        "mimeType": "text/csv",
+        "buffer": b"prediction_id,outcome\n" + b"x" * 25_000_000,
+    }
+    page.set_input_files("#feedback-upload input[type=file]", huge)
+    page.wait_for_selector("#feedback-upload-limit.portal-upload-error", timeout=15000)
+    limit = page.inner_text("#feedback-upload-limit")
+    assert "huge.csv is 25.0 MB, over this page's limit of 20.0 MB" in limit and "/feedback" in limit
+    page.set_input_files("#feedback-upload input[type=file]", str(bad))
+    page.wait_for_function(
+        "() => document.getElementById('feedback-upload-limit').innerText === ''", timeout=10000
+    )
 
     page.goto(f"{served.url}/performance?model=churn&source=live&period=week", wait_until="networkidle")
     _ready(page)
