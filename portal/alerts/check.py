@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from models.registry import ModelRegistry, RegistryError
 from portal.alerts import notices, store
-from portal.alerts.evaluate import Finding, evaluate
+from portal.alerts.evaluate import Finding, RuleMismatch, evaluate
 from portal.alerts.rules import AlertRule
 from portal.config import Settings
 from portal.reports.deliver import DeliveryError, Message, deliver
@@ -55,7 +55,7 @@ def check_rule(
             return _apply(settings, engine, rule, (record.name, record.version), findings)
     except AlreadyRunning:
         return RuleOutcome(rule.name, [], [], [], [], f"another check of alert {rule.name!r} is in progress")
-    except RegistryError as exc:
+    except (RegistryError, RuleMismatch) as exc:
         return RuleOutcome(rule.name, [], [], [], [], f"cannot check {rule.model}: {exc}")
     except sa.exc.SQLAlchemyError as exc:
         reason = f"the portal database cannot be reached: {type(exc).__name__}"

@@ -27,6 +27,10 @@ DATASET_DRIFT = "dataset_drift"
 PERFORMANCE_DROP = "performance_drop"
 
 
+class RuleMismatch(ValueError):
+    """The rule asks for something this model cannot give (a metric of another task)."""
+
+
 @dataclasses.dataclass(frozen=True)
 class Finding:
     """One condition of a rule: firing (True/False, None when undecided), a sentence, and its figures."""
@@ -112,8 +116,11 @@ def performance_drop(
     page = "/performance?" + urlencode({"model": record.name, "version": record.version, "source": live.LIVE})
     reference = record.metrics.get(drop.metric)
     if reference is None or not math.isfinite(reference):
-        summary = f"{record.name} v{record.version} has no reference {drop.metric} to compare with"
-        return Finding(PERFORMANCE_DROP, None, summary, {"metric": drop.metric}, page)
+        known = ", ".join(sorted(record.metrics)) or "none"
+        raise RuleMismatch(
+            f"{record.name} v{record.version} has no reference {drop.metric} to compare with "
+            f"(its metrics: {known})"
+        )
     spec = logged_data.last_days(record.name, rule.window_days, now, version=record.version)
     rows = labelled_window(engine, FeedbackStore(engine, registry), record, spec)
     meta = rows.meta

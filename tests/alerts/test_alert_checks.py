@@ -121,6 +121,12 @@ def test_chk005_rules_that_cannot_be_checked_say_why_and_change_nothing(app) -> 
     services = services_of(app)
     missing = check(app, dataclasses.replace(DRIFT, model="nosuch"))
     assert missing.error.startswith("cannot check nosuch: no model named 'nosuch'")
+    wrong_task = check(
+        app, dataclasses.replace(DRIFT, model="revenue", performance_drop=PerformanceDrop("f1", 0.1))
+    )
+    assert wrong_task.error == (
+        "cannot check revenue: revenue v1 has no reference f1 to compare with (its metrics: mae, r2, rmse)"
+    )
     with report_lock(services.settings.data_dir, "alert:churn-drift"):
         busy = check(app, DRIFT)
     assert busy.error == "another check of alert 'churn-drift' is in progress"
