@@ -47,7 +47,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from portal.threads import cap_thread_env
 
     cap_thread_env(settings.native_threads)
-    configure_logging(settings.log_level, "text", sys.stderr)
+    configure_logging(settings.log_level, "text", "stderr")
     try:
         return int(args.handler(settings, args) or 0)
     except CliError as exc:

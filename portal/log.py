@@ -45,13 +45,24 @@ class JsonFormatter(logging.Formatter):
 
 
 class PortalStreamHandler(logging.StreamHandler):
-    """Our stream handler; marked so that configuring logging twice never duplicates lines."""
+    """Our handler for stdout or stderr; marked so that configuring logging twice never duplicates lines.
 
-    portal_handler = True
+    The stream is looked up on every write, so a replaced ``sys.stderr`` (a test's capture, a
+    daemon's redirect) is followed instead of writing to a stream that may have been closed.
+    """
 
-    def __init__(self, stream: TextIO | None = None) -> None:
-        super().__init__(stream or sys.stdout)
+    def __init__(self, target: str = "stdout") -> None:
+        self.target = target
+        super().__init__()
         self.addFilter(RequestIdFilter())
+
+    @property
+    def stream(self) -> TextIO:  # type: ignore[override]
+        return getattr(sys, self.target)
+
+    @stream.setter
+    def stream(self, _value: TextIO) -> None:
+        """StreamHandler assigns a stream in __init__; ours is always looked up by name."""
 
 
 class AlembicPreamble(logging.Filter):
@@ -80,20 +91,18 @@ def formatter_for(log_format: str) -> logging.Formatter:
     return JsonFormatter() if log_format == "json" else TextFormatter()
 
 
-def configure_logging(level: str, log_format: str, stream: TextIO | None = None) -> None:
-    """Route the root logger to stdout (or ``stream``) in the chosen format; safe to call more than once.
+def configure_logging(level: str, log_format: str, target: str = "stdout") -> None:
+    """Route the root logger to stdout or stderr in the chosen format; safe to call more than once.
 
-    The CLI passes stderr, so what a command prints on stdout stays machine-readable.
+    The CLI picks stderr, so what a command prints on stdout stays machine-readable.
     """
     root = logging.getLogger()
     root.setLevel(level.upper())
-    handler = next((h for h in root.handlers if getattr(h, "portal_handler", False)), None)
-    if handler is not None and stream is not None and handler.stream is not stream:
-        root.removeHandler(handler)  # not setStream: it flushes the old stream, which may be closed
-        handler = None
+    handler = next((h for h in root.handlers if isinstance(h, PortalStreamHandler)), None)
     if handler is None:
-        handler = PortalStreamHandler(stream)
+        handler = PortalStreamHandler(target)
         root.addHandler(handler)
+    handler.target = target
     handler.setFormatter(formatter_for(log_format))
     # Werkzeug's own access lines would duplicate ours and bypass the formatter's fields.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)

@@ -75,10 +75,12 @@ def postgres_database_url() -> Iterator[str]:
 
 @pytest.fixture()
 def app(make_settings: Callable[..., Settings]):
-    """A fresh portal app per test."""
+    """A fresh portal app per test; its prediction-log flusher stops with the test."""
     from portal.app import create_app
 
-    return create_app(make_settings())
+    app = create_app(make_settings())
+    yield app
+    app.server.extensions["portal.services"].prediction_log.stop()
 
 
 @pytest.fixture()

@@ -53,6 +53,8 @@ def test_acl001_drift_alert_is_emailed_posted_and_filed_once(
     app = create_app(make_settings(PORTAL_DATABASE_URL=postgres_database_url))
     record = services_of(app).registry.get("churn")
     log_at(app, shifted(reference_rows(app, 250), record), dt.datetime.now(dt.UTC))
+    # The database is dropped after the test; a flusher left running would log failures into later tests.
+    services_of(app).prediction_log.stop()
     outbox = tmp_path / "outbox"
     with smtp_server() as mailbox, webhook_receiver() as hook:
         deliver = [

@@ -223,7 +223,9 @@ def test_bad006_worker_command_without_a_broker_is_one_clear_line(monkeypatch, c
     assert "PORTAL_CELERY_BROKER_URL" in capsys.readouterr().err
 
 
-def test_bad007_database_down_still_uploads_scores_and_lists_from_disk(make_settings, good_frame) -> None:
+def test_bad007_database_down_still_uploads_scores_and_lists_from_disk(
+    make_settings, good_frame, request
+) -> None:
     from layouts import batches as batches_page
     from portal.batch_jobs import score_batch, store_for
     from portal.services import SERVICES_KEY
@@ -232,6 +234,8 @@ def test_bad007_database_down_still_uploads_scores_and_lists_from_disk(make_sett
     url = f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/nothing"  # nothing listens there
     app = create_app(make_settings(PORTAL_DATABASE_URL=url))
     services = app.server.extensions[SERVICES_KEY]
+    # Nothing will ever answer at that URL: a flusher left running would log failures into later tests.
+    request.addfinalizer(services.prediction_log.stop)
     client = app.server.test_client()
     reply = upload(client, _csv(good_frame), "down.csv")
     assert reply.status_code == 201, reply.get_data(as_text=True)

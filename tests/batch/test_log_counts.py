@@ -93,5 +93,6 @@ def test_plc002_one_row_per_prediction_per_source_on_postgres(
         _exercise_every_source(app, good_frame)
         assert _counts(engine) == {"ui": 3, "api": 5, "batch": len(good_frame)}
     finally:
+        app.server.extensions["portal.services"].prediction_log.stop()
         app.server.extensions["portal.database"].dispose()
         engine.dispose()
