@@ -7,7 +7,7 @@ import json
 import logging
 import sys
 import time
-from typing import Any, TextIO
+from typing import Any
 
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
 
@@ -45,24 +45,12 @@ class JsonFormatter(logging.Formatter):
 
 
 class PortalStreamHandler(logging.StreamHandler):
-    """Our handler for stdout or stderr; marked so that configuring logging twice never duplicates lines.
-
-    The stream is looked up on every write, so a replaced ``sys.stderr`` (a test's capture, a
-    daemon's redirect) is followed instead of writing to a stream that may have been closed.
-    """
+    """Our handler for stdout or stderr; there is one, so configuring logging twice never duplicates lines."""
 
     def __init__(self, target: str = "stdout") -> None:
+        super().__init__(getattr(sys, target))
         self.target = target
-        super().__init__()
         self.addFilter(RequestIdFilter())
-
-    @property
-    def stream(self) -> TextIO:  # type: ignore[override]
-        return getattr(sys, self.target)
-
-    @stream.setter
-    def stream(self, _value: TextIO) -> None:
-        """StreamHandler assigns a stream in __init__; ours is always looked up by name."""
 
 
 class AlembicPreamble(logging.Filter):
@@ -102,7 +90,11 @@ def configure_logging(level: str, log_format: str, target: str = "stdout") -> No
     if handler is None:
         handler = PortalStreamHandler(target)
         root.addHandler(handler)
+    # The stream of this moment, held from now on: a later redirect of sys.stdout (Celery's worker
+    # does that) must not loop our lines back into logging. Assigned, not setStream(), which would
+    # flush the previous stream, and that may be closed by now.
     handler.target = target
+    handler.stream = getattr(sys, target)
     handler.setFormatter(formatter_for(log_format))
     # Werkzeug's own access lines would duplicate ours and bypass the formatter's fields.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
