@@ -162,7 +162,17 @@ def convert_chunk(
             row = offset + position + 1
             found.append((row, order, Problem(row, spec.name, severity, message)))
     found.sort(key=lambda item: item[:2])
-    return pd.DataFrame(data), [problem for _, _, problem in found]
+    # Categories stay plain object columns: pandas would otherwise convert them to its Arrow-backed
+    # "str" dtype, and the model's encoders convert them straight back (both slow for big chunks).
+    columns = {
+        name: pd.Series(values, dtype=object, copy=False) if _is_object(values) else values
+        for name, values in data.items()
+    }
+    return pd.DataFrame(columns), [problem for _, _, problem in found]
+
+
+def _is_object(values: Any) -> bool:
+    return isinstance(values, np.ndarray) and values.dtype == np.dtype(object)
 
 
 Issue = tuple[int, str, str]
