@@ -19,14 +19,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
+from models.number_text import float_text
+
 LINE_END = "\r\n"
 DATE_FORMAT = "%Y-%m-%d"
 _NEEDS_QUOTES = r'[,"\r\n]'
 _QUOTED_BYTES = (b",", b'"', b"\r", b"\n")
 _UNQUOTED = pa_csv.WriteOptions(include_header=False, quoting_style="none", eol=LINE_END)
-# Floats in this range that are not whole numbers print the same in Arrow and in Python (fixed
-# notation, shortest round-trip digits); any other float is formatted by NumPy as pandas does.
-_ARROW_FLOATS = (1e-4, 1e9)
 
 
 def pandas_csv(frame: pd.DataFrame, header: bool) -> str:
@@ -97,24 +96,10 @@ def _column_text(column: pd.Series) -> pa.Array | pa.ChunkedArray | None:
     elif isinstance(dtype, np.dtype) and dtype.kind == "b":
         values = pa.array(np.where(column.to_numpy(), "True", "False"))
     elif isinstance(dtype, np.dtype) and dtype == np.float64:
-        values = _float_text(column.to_numpy())
+        values = float_text(column.to_numpy())
     else:
         return None
     return pc.fill_null(pc.cast(values, pa.large_string()), "")
-
-
-def _float_text(numbers: np.ndarray) -> pa.Array:
-    """``numbers.astype(str)`` (pandas' float text), NaN empty; formatted by Arrow where that is the same."""
-    text = pc.cast(pa.array(numbers), pa.string())
-    size = np.abs(numbers)
-    with np.errstate(invalid="ignore"):
-        own = ~((size >= _ARROW_FLOATS[0]) & (size < _ARROW_FLOATS[1]) & (numbers != np.floor(numbers)))
-    if not own.any():
-        return text
-    cells = text.to_numpy(zero_copy_only=False)
-    cells[own] = numbers[own].astype(str)
-    cells[np.isnan(numbers)] = ""
-    return pa.array(cells, type=pa.string())
 
 
 def _may_need_quotes(text: pa.Array | pa.ChunkedArray) -> bool:

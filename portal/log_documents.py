@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from models.inference import Prediction
+from models.number_text import float_text
 
 _JSON_OPTIONS = {"orient": "records", "lines": True, "date_format": "iso", "date_unit": "s"}
 _VALUE_KEY = '{"v":'
@@ -110,6 +111,33 @@ def _key_text(name: Any) -> str:
 def output_documents(prediction: Prediction) -> list[str]:
     """One JSON output per row: the prediction and, for classifiers, class probabilities."""
     values = _json_values(prediction.predictions)
+    parts: list[Any] = ['{"prediction":', values]
+    if prediction.probabilities is not None:
+        probabilities = np.asarray(prediction.probabilities, dtype=float)
+        if not np.isfinite(probabilities).all():
+            return pandas_outputs(prediction)
+        parts.append(',"probabilities":{')
+        for index, label in enumerate(prediction.classes):
+            parts += ["," if index else "", json.dumps(str(label)) + ":", float_text(probabilities[:, index])]
+        parts.append("}")
+    parts.append("}")
+    pieces = [part if isinstance(part, pa.Array) else pa.scalar(part, pa.string()) for part in parts]
+    return pc.binary_join_element_wise(*pieces, pa.scalar("", pa.string())).to_pylist()
+
+
+def _json_values(values: Sequence[Any]) -> pa.Array:
+    """JSON text of each value; plain ints and finite floats are formatted in bulk."""
+    array = np.asarray(values)
+    if array.dtype.kind in "iu":
+        return pc.cast(pa.array(array), pa.string())
+    if array.dtype == np.float64 and np.isfinite(array).all():
+        return float_text(array)
+    return pa.array(_pandas_json_values(values).tolist(), pa.string())
+
+
+def pandas_outputs(prediction: Prediction) -> list[str]:
+    """The reference: outputs built with pandas string arithmetic (also used for non-finite probabilities)."""
+    values = _pandas_json_values(prediction.predictions)
     if prediction.probabilities is None:
         return ('{"prediction":' + values + "}").tolist()
     probabilities = np.asarray(prediction.probabilities, dtype=float)
@@ -120,7 +148,7 @@ def output_documents(prediction: Prediction) -> list[str]:
     return (parts + "}}").tolist()
 
 
-def _json_values(values: Sequence[Any]) -> pd.Series:
+def _pandas_json_values(values: Sequence[Any]) -> pd.Series:
     """JSON text of each value; plain ints and finite floats are formatted in bulk."""
     series = pd.Series(values)
     if pd.api.types.is_integer_dtype(series) or (

@@ -7,7 +7,8 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from portal.log_documents import feature_documents, pandas_documents
+from models.inference import Prediction
+from portal.log_documents import feature_documents, output_documents, pandas_documents, pandas_outputs
 
 TEXT = ['say "hi"', "back\\slash", "a/b", "ünïcødé ✓ 日本", "tab\tnew\nline", "", "=1+1", "\x01", "plain"]
 DATES = ["2024-01-31", None, "1999-12-31T13:45:10"]
@@ -69,3 +70,34 @@ def test_log003_any_values_give_pandas_text(
         }
     )
     assert feature_documents(frame) == pandas_documents(frame)
+
+
+def _prediction(predictions: object, probabilities: object = None, classes: list = ()) -> Prediction:
+    task = "regression" if probabilities is None else "classification"
+    return Prediction("m", 1, task, predictions, list(classes), probabilities)
+
+
+def test_log004_outputs_match_the_pandas_built_text() -> None:
+    probabilities = np.array([[0.576286, 0.423714], [1.0, 0.0], [1e-06, 0.999999], [0.5, 0.5]])
+    cases = [
+        _prediction(np.array([0, 1, 1, 0]), probabilities, [0, 1]),
+        _prediction(["no", "yes", 'say "x"', "ü"], probabilities.tolist(), ["no", "yes"]),
+        _prediction(np.array([True, False, True, False]), probabilities, [False, True]),
+        _prediction(np.array([1.5, -0.0, 1e20, 123456.789])),
+        _prediction([1.5, float("nan"), 3, 2**70]),
+        _prediction(np.array([0.1, 0.2, 0.3, 0.4], dtype=np.float32)),
+        _prediction(np.array([0, 1, 1, 0]), np.array([[np.nan, 1.0]] * 4), [0, 1]),
+        _prediction(np.array([], dtype=float)),
+    ]
+    for prediction in cases:
+        assert output_documents(prediction) == pandas_outputs(prediction)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.floats(0, 1), min_size=1, max_size=20), st.lists(st.floats(), min_size=1, max_size=20))
+def test_log005_any_probabilities_and_values_match(shares: list[float], values: list[float]) -> None:
+    first = np.array(shares).round(6)
+    classified = _prediction(np.zeros(len(first), dtype=int), np.c_[first, 1 - first], [0, 1])
+    assert output_documents(classified) == pandas_outputs(classified)
+    regressed = _prediction(np.array(values))
+    assert output_documents(regressed) == pandas_outputs(regressed)
