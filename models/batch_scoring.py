@@ -27,7 +27,7 @@ from models.prediction_ids import new_prediction_ids
 from models.registry import LoadedModel
 from models.schema import NUMERIC, FeatureSpec
 
-SCORING_CHUNK_ROWS = 50_000
+SCORING_CHUNK_ROWS = 100_000
 RESULT_CSV = "result.csv"
 RESULT_PARQUET = "result.parquet"
 

@@ -25,7 +25,7 @@ from models.schema import DATETIME, NUMERIC, FeatureSpec
 ERROR = "error"
 WARNING = "warning"
 FIRST_PROBLEMS = 100
-VALIDATION_CHUNK_ROWS = 100_000
+VALIDATION_CHUNK_ROWS = 200_000
 _SHOWN_CHARS = 40
 _PLAIN_DECIMAL = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)$"
 _EXACT_DECIMAL_CHARS = 15
