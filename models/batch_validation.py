@@ -16,10 +16,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from models.batch_files import TableFile, duplicate_names
+from models.number_parsing import parse_numbers
 from models.schema import DATETIME, NUMERIC, FeatureSpec
 
 ERROR = "error"
@@ -27,8 +26,6 @@ WARNING = "warning"
 FIRST_PROBLEMS = 100
 VALIDATION_CHUNK_ROWS = 200_000
 _SHOWN_CHARS = 40
-_PLAIN_DECIMAL = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)$"
-_EXACT_DECIMAL_CHARS = 15
 
 
 @dataclasses.dataclass(frozen=True)
@@ -230,7 +227,7 @@ def _numeric(spec: FeatureSpec, column: pd.Series) -> tuple[np.ndarray, list[Iss
             raw = raw.map(lambda v: v.strip() if isinstance(v, str) else v)
         raw = raw.replace("", np.nan)
         missing = raw.isna().to_numpy()
-        numbers = _to_numbers(raw)
+        numbers = parse_numbers(raw)
         bad = np.isnan(numbers) & ~missing
         for i in np.flatnonzero(bad):
             issues.append((int(i), ERROR, f"{_shown(raw.iloc[i])} is not a number"))
@@ -251,32 +248,6 @@ def _numeric(spec: FeatureSpec, column: pd.Series) -> tuple[np.ndarray, list[Iss
             )
     numbers[bad | infinite] = np.nan
     return numbers, issues
-
-
-def _to_numbers(raw: pd.Series) -> np.ndarray:
-    """``pd.to_numeric(raw, errors="coerce")`` as floats; short plain decimals are parsed by Arrow.
-
-    Up to 15 digits without an exponent, pandas' parser and Arrow's both give the correctly rounded
-    value, and Arrow is many times faster. Anything else (and ``-0``, which pandas reads as an
-    integer 0) takes the pandas path, so the values never depend on which one ran.
-    """
-    if isinstance(raw.dtype, pd.StringDtype) and raw.dtype.storage == "pyarrow":
-        text = pa.array(raw.array)
-        plain = pc.and_(
-            pc.match_substring_regex(text, _PLAIN_DECIMAL),
-            pc.less_equal(pc.utf8_length(text), _EXACT_DECIMAL_CHARS),
-        )
-        if pc.all(plain).as_py() is not False:
-            try:
-                numbers = pc.cast(text, pa.float64())
-            except pa.ArrowInvalid:
-                numbers = None
-            if numbers is not None:
-                values = numbers.to_numpy(zero_copy_only=False)
-                signed_zero = pc.and_(pc.equal(numbers, 0.0), pc.starts_with(text, "-"))
-                if not pc.any(signed_zero).as_py():
-                    return np.array(values, dtype=float)  # a writable copy; nulls are NaN
-    return pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float, na_value=np.nan, copy=True)
 
 
 def _category_lookup(spec: FeatureSpec) -> dict[str, Any] | None:

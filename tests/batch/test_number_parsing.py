@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from models.batch_validation import _to_numbers
+from models.number_parsing import parse_numbers
 
 
 def _reference(raw: pd.Series) -> np.ndarray:
@@ -31,11 +32,11 @@ ODD_CELLS = [
 def test_num001_odd_cells_parse_as_pandas_parses_them() -> None:
     for cell in ODD_CELLS:
         raw = pd.Series([cell, "1.5", None], dtype="str")
-        assert _same(_to_numbers(raw), _reference(raw)), cell
+        assert _same(parse_numbers(raw), _reference(raw)), cell
 
 
 def test_num002_result_is_a_writable_float_array() -> None:
-    parsed = _to_numbers(pd.Series(["1", None, "2.25"], dtype="str"))
+    parsed = parse_numbers(pd.Series(["1", None, "2.25"], dtype="str"))
     parsed[0] = 7.0
     assert parsed.dtype == float and np.isnan(parsed[1]) and parsed[2] == 2.25
 
@@ -52,4 +53,13 @@ DECIMAL = st.builds(
 @given(cells=st.lists(st.one_of(DECIMAL, st.none(), st.floats().map(repr)), min_size=1, max_size=20))
 def test_num003_any_decimal_text_parses_as_pandas_parses_it(cells: list[str | None]) -> None:
     raw = pd.Series(cells, dtype="str").replace("", np.nan)
-    assert _same(_to_numbers(raw), _reference(raw))
+    assert _same(parse_numbers(raw), _reference(raw))
+
+
+def test_num004_slices_and_chunked_columns_parse_only_their_own_cells() -> None:
+    column = pd.Series(["1e5", "abc", "2.5", None, "-7", "0.125"], dtype="str")
+    tail = column.iloc[2:]
+    assert _same(parse_numbers(tail), np.array([2.5, np.nan, -7.0, 0.125]))
+    chunked = pa.chunked_array([pa.array(["1", "2.5"]), pa.array([None, "-3"])])
+    raw = pd.Series(pd.arrays.ArrowStringArray(chunked.cast(pa.large_string())), dtype="str")
+    assert _same(parse_numbers(raw), np.array([1.0, 2.5, np.nan, -3.0]))
