@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from models.batch_files import TableFile, duplicate_names
 from models.number_parsing import parse_numbers
@@ -273,7 +275,7 @@ def _categorical(spec: FeatureSpec, column: pd.Series) -> tuple[np.ndarray, list
     if lookup is None:
         return text.astype(object).where(~missing, np.nan).to_numpy(dtype=object), issues
     # Hashing into the allowed texts in bulk; -1 marks a value that is not among them.
-    codes = pd.Index(list(lookup), dtype=object).get_indexer(text.astype(object))
+    codes = _category_codes(text, list(lookup))
     canonical = np.array([*lookup.values(), np.nan], dtype=object)
     values = canonical[codes]
     unknown = (codes == -1) & ~missing
@@ -285,6 +287,16 @@ def _categorical(spec: FeatureSpec, column: pd.Series) -> tuple[np.ndarray, list
                 (int(i), ERROR, f"unknown category {_shown(text.iloc[i])}; allowed: {allowed}{more}")
             )
     return values, issues
+
+
+def _category_codes(text: pd.Series, keys: list[Any]) -> np.ndarray:
+    """Each cell's position among ``keys``, -1 when absent; Arrow hashes its own strings without copying."""
+    arrow = isinstance(text.dtype, pd.StringDtype) and text.dtype.storage == "pyarrow"
+    if arrow and all(isinstance(key, str) for key in keys):
+        cells = pa.array(text.array)
+        found = pc.index_in(cells, value_set=pa.array(keys, cells.type))
+        return pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.intp)
+    return pd.Index(keys, dtype=object).get_indexer(text.astype(object))
 
 
 def _datetime(spec: FeatureSpec, column: pd.Series) -> tuple[np.ndarray, list[Issue]]:
