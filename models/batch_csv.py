@@ -117,7 +117,7 @@ def _object_text(values: np.ndarray) -> pa.Array | None:
     """Object cells that are all text or missing; anything else (numbers, dates, bytes) goes to pandas."""
     try:
         array = pa.array(values, from_pandas=True)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
+    except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeError):
         return None
     if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
         return None
