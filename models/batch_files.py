@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from models.csv_arrow import arrow_chunks
+
 KINDS = {".csv": "csv", ".txt": "csv", ".parquet": "parquet", ".pq": "parquet", ".xlsx": "xlsx"}
 DELIMITERS = (",", ";", "\t", "|")
 SNIFF_BYTES = 64 * 1024
@@ -127,6 +129,14 @@ def _check_utf8(path: Path) -> None:
 
 
 def _csv_chunks(table: TableFile, rows: int) -> Iterator[pd.DataFrame]:
+    fast = arrow_chunks(table.path, table.columns, table.delimiter, rows)
+    if fast is not None:
+        yield from fast
+        return
+    yield from _pandas_csv_chunks(table, rows)
+
+
+def _pandas_csv_chunks(table: TableFile, rows: int) -> Iterator[pd.DataFrame]:
     try:
         reader = _csv_reader(table, rows)
     except pd.errors.ParserError as exc:  # a small file is tokenised while the reader opens

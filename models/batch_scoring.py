@@ -9,6 +9,7 @@ job that dies or is cancelled leaves only ``*.part`` files, which are never serv
 from __future__ import annotations
 
 import dataclasses
+import io
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from models.batch_csv import csv_bytes
 from models.batch_files import TableFile
 from models.batch_validation import ERROR, convert_chunk
 from models.inference import Prediction, predict_uncached
@@ -25,7 +27,7 @@ from models.prediction_ids import new_prediction_ids
 from models.registry import LoadedModel
 from models.schema import NUMERIC, FeatureSpec
 
-SCORING_CHUNK_ROWS = 50_000
+SCORING_CHUNK_ROWS = 100_000
 RESULT_CSV = "result.csv"
 RESULT_PARQUET = "result.parquet"
 
@@ -110,7 +112,7 @@ def score_table(
     arrow_schema: pa.Schema | None = None
     done = 0
     try:
-        with csv_part.open("w", encoding="utf-8", newline="") as handle:
+        with csv_part.open("wb") as handle:
             pairs = converted if converted is not None else _converted(table, schema, chunk_rows)
             for chunk, features in pairs:
                 prediction = predict_uncached(loaded, features, arrays=True)
@@ -158,8 +160,12 @@ def _converted(
 
 
 def write_csv_chunk(frame: pd.DataFrame, handle: Any, header: bool) -> None:
-    """RFC 4180 CSV: CRLF line ends, so a cell holding a bare CR or LF is quoted and rows stay intact."""
-    frame.to_csv(handle, index=False, header=header, date_format="%Y-%m-%d", lineterminator="\r\n")
+    """RFC 4180 CSV: CRLF line ends, so a cell holding a bare CR or LF is quoted and rows stay intact.
+
+    ``handle`` is a binary file, or a text one opened with ``newline=""``.
+    """
+    data = csv_bytes(frame, header)
+    handle.write(data.decode("utf-8") if isinstance(handle, io.TextIOBase) else data)
 
 
 def _numeric_inputs(

@@ -16,14 +16,17 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from models.batch_files import TableFile, duplicate_names
+from models.number_parsing import parse_numbers
 from models.schema import DATETIME, NUMERIC, FeatureSpec
 
 ERROR = "error"
 WARNING = "warning"
 FIRST_PROBLEMS = 100
-VALIDATION_CHUNK_ROWS = 100_000
+VALIDATION_CHUNK_ROWS = 200_000
 _SHOWN_CHARS = 40
 
 
@@ -158,7 +161,17 @@ def convert_chunk(
             row = offset + position + 1
             found.append((row, order, Problem(row, spec.name, severity, message)))
     found.sort(key=lambda item: item[:2])
-    return pd.DataFrame(data), [problem for _, _, problem in found]
+    # Categories stay plain object columns: pandas would otherwise convert them to its Arrow-backed
+    # "str" dtype, and the model's encoders convert them straight back (both slow for big chunks).
+    columns = {
+        name: pd.Series(values, dtype=object, copy=False) if _is_object(values) else values
+        for name, values in data.items()
+    }
+    return pd.DataFrame(columns), [problem for _, _, problem in found]
+
+
+def _is_object(values: Any) -> bool:
+    return isinstance(values, np.ndarray) and values.dtype == np.dtype(object)
 
 
 Issue = tuple[int, str, str]
@@ -216,7 +229,7 @@ def _numeric(spec: FeatureSpec, column: pd.Series) -> tuple[np.ndarray, list[Iss
             raw = raw.map(lambda v: v.strip() if isinstance(v, str) else v)
         raw = raw.replace("", np.nan)
         missing = raw.isna().to_numpy()
-        numbers = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float, na_value=np.nan, copy=True)
+        numbers = parse_numbers(raw)
         bad = np.isnan(numbers) & ~missing
         for i in np.flatnonzero(bad):
             issues.append((int(i), ERROR, f"{_shown(raw.iloc[i])} is not a number"))
@@ -262,7 +275,7 @@ def _categorical(spec: FeatureSpec, column: pd.Series) -> tuple[np.ndarray, list
     if lookup is None:
         return text.astype(object).where(~missing, np.nan).to_numpy(dtype=object), issues
     # Hashing into the allowed texts in bulk; -1 marks a value that is not among them.
-    codes = pd.Index(list(lookup), dtype=object).get_indexer(text.astype(object))
+    codes = _category_codes(text, list(lookup))
     canonical = np.array([*lookup.values(), np.nan], dtype=object)
     values = canonical[codes]
     unknown = (codes == -1) & ~missing
@@ -274,6 +287,16 @@ def _categorical(spec: FeatureSpec, column: pd.Series) -> tuple[np.ndarray, list
                 (int(i), ERROR, f"unknown category {_shown(text.iloc[i])}; allowed: {allowed}{more}")
             )
     return values, issues
+
+
+def _category_codes(text: pd.Series, keys: list[Any]) -> np.ndarray:
+    """Each cell's position among ``keys``, -1 when absent; Arrow hashes its own strings without copying."""
+    arrow = isinstance(text.dtype, pd.StringDtype) and text.dtype.storage == "pyarrow"
+    if arrow and all(isinstance(key, str) for key in keys):
+        cells = pa.array(text.array)
+        found = pc.index_in(cells, value_set=pa.array(keys, cells.type))
+        return pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.intp)
+    return pd.Index(keys, dtype=object).get_indexer(text.astype(object))
 
 
 def _datetime(spec: FeatureSpec, column: pd.Series) -> tuple[np.ndarray, list[Issue]]:

@@ -31,7 +31,7 @@ from models.batch_spill import SpillWriter, drop_spilled, read_spilled
 from models.batch_validation import ValidationReport, validate_table
 from models.registry import RegistryError
 from portal.batch_store import ERRORS_CSV, BatchStore
-from portal.exports import FORMULA_PREFIXES, neutralise, neutralise_frame
+from portal.exports import formula_starts, neutralise, neutralise_frame
 from portal.services import Services
 
 log = logging.getLogger(__name__)
@@ -54,7 +54,7 @@ def neutralise_columns(frame: pd.DataFrame) -> pd.DataFrame:
             risky.append(position)
             continue
         # Text columns: only cells starting with a formula prefix can change, so only they are checked.
-        starts = column.str.startswith(FORMULA_PREFIXES).fillna(False).to_numpy(dtype=bool)
+        starts = formula_starts(column)
         if starts.any():
             values = column.to_numpy(dtype=object).copy()
             values[starts] = [neutralise(value) for value in values[starts]]

@@ -11,8 +11,11 @@ import re
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+_PREFIX_BYTES = np.zeros(256, dtype=bool)
+_PREFIX_BYTES[[ord(prefix) for prefix in FORMULA_PREFIXES]] = True
 _PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
 
@@ -23,6 +26,29 @@ def neutralise(value: object) -> object:
     if _PLAIN_NUMBER.fullmatch(value):
         return value
     return "'" + value
+
+
+def formula_starts(column: pd.Series) -> np.ndarray:
+    """For an Arrow-backed text column: which cells start with a formula prefix (missing ones do not).
+
+    Every prefix is one ASCII byte, which in UTF-8 is never part of another character, so the
+    first byte of each cell decides; reading those bytes from Arrow's buffers avoids a string scan.
+    """
+    starts = np.zeros(len(column), dtype=bool)
+    done = 0
+    text = pa.array(column.array)
+    for chunk in text.chunks if isinstance(text, pa.ChunkedArray) else [text]:
+        _, offsets_buffer, data = chunk.buffers()
+        if len(chunk) and data is not None and len(data):
+            width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+            offsets = np.frombuffer(offsets_buffer, dtype=width)[chunk.offset : chunk.offset + len(chunk) + 1]
+            first = np.frombuffer(data, dtype=np.uint8)[np.minimum(offsets[:-1], len(data) - 1)]
+            hit = _PREFIX_BYTES[first] & (offsets[1:] > offsets[:-1])
+            if chunk.null_count:
+                hit &= chunk.is_valid().to_numpy(zero_copy_only=False)
+            starts[done : done + len(chunk)] = hit
+        done += len(chunk)
+    return starts
 
 
 def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:

@@ -9,7 +9,6 @@ order. Inserts ignore a prediction id already present, so a replay is exactly-on
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import os
 import threading
@@ -18,7 +17,6 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
@@ -26,6 +24,7 @@ from models.inference import Prediction
 from models.prediction_ids import new_prediction_ids
 from portal.db.prediction_log import SOURCES, prediction_log
 from portal.identity import current_user
+from portal.log_documents import feature_documents, output_documents
 from portal.prediction_spool import PredictionSpool
 
 log = logging.getLogger(__name__)
@@ -33,45 +32,6 @@ log = logging.getLogger(__name__)
 INSERT_CHUNK = 5000
 COOL_DOWN_SECONDS = 5.0
 FLUSH_INTERVAL_SECONDS = 5.0
-
-
-def feature_documents(frame: pd.DataFrame) -> list[str]:
-    """One JSON object per row, built by pandas in bulk (dates as ISO text)."""
-    if frame.empty:
-        return []
-    # pandas' JSON writer reads plain object columns faster than its Arrow-backed string columns.
-    text_columns = [
-        name
-        for name, column in frame.items()
-        if pd.api.types.is_string_dtype(column) and not pd.api.types.is_object_dtype(column)
-    ]
-    if text_columns:
-        frame = frame.astype(dict.fromkeys(text_columns, object))
-    text = frame.to_json(orient="records", lines=True, date_format="iso", date_unit="s")
-    return text.rstrip("\n").split("\n")
-
-
-def output_documents(prediction: Prediction) -> list[str]:
-    """One JSON output per row: the prediction and, for classifiers, class probabilities."""
-    values = _json_values(prediction.predictions)
-    if prediction.probabilities is None:
-        return ('{"prediction":' + values + "}").tolist()
-    probabilities = np.asarray(prediction.probabilities, dtype=float)
-    parts = '{"prediction":' + values + ',"probabilities":{'
-    for index, label in enumerate(prediction.classes):
-        number = pd.Series(probabilities[:, index]).astype(str)
-        parts = parts + ("," if index else "") + json.dumps(str(label)) + ":" + number
-    return (parts + "}}").tolist()
-
-
-def _json_values(values: Sequence[Any]) -> pd.Series:
-    """JSON text of each value; plain ints and finite floats are formatted in bulk."""
-    series = pd.Series(values)
-    if pd.api.types.is_integer_dtype(series) or (
-        pd.api.types.is_float_dtype(series) and np.isfinite(series.to_numpy()).all()
-    ):
-        return series.astype(str)
-    return series.astype(object).map(json.dumps)
 
 
 class PredictionLog:

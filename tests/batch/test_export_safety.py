@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from models.batch_scoring import write_csv_chunk
 from portal.batch_exports import xlsx_from_parquet
-from portal.exports import _PLAIN_NUMBER, FORMULA_PREFIXES, neutralise_frame
+from portal.exports import _PLAIN_NUMBER, FORMULA_PREFIXES, formula_starts, neutralise_frame
 
 # Text as uploaded files hold it: any characters a CSV cell or sheet cell can carry.
 CELL = st.text(
@@ -74,3 +74,11 @@ def test_exs002_excel_cells_are_safe_and_numbers_stay_numbers(cells: list[str]) 
     assert not any(_dangerous(v) for v in texts)
     assert all(_original(v, before) for v, before in zip(texts, cells, strict=True))
     assert all(isinstance(row[1], float) and row[1] < 0 for row in rows[1:])
+
+
+@settings(max_examples=60, deadline=None)
+@given(cells=st.lists(st.one_of(st.none(), CELL), min_size=1, max_size=12), start=st.integers(0, 3))
+def test_exs003_formula_starts_reads_first_bytes_like_startswith(cells: list[str | None], start: int) -> None:
+    column = pd.Series(cells, dtype="str").iloc[start:]
+    expected = column.str.startswith(FORMULA_PREFIXES).fillna(False).to_numpy(dtype=bool)
+    assert formula_starts(column).tolist() == expected.tolist()

@@ -1,0 +1,158 @@
+"""The JSON text of prediction-log rows (features and outputs), built a column at a time for big chunks.
+
+``feature_documents`` gives the text pandas' ``to_json(orient="records")`` gives, but encodes each
+distinct value of a column once and assembles rows with Arrow, which releases the GIL: a batch
+logs on a second thread while the first keeps scoring, and pandas' encoder held the GIL throughout.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from models.inference import Prediction
+from models.number_text import float_text
+
+_JSON_OPTIONS = {"orient": "records", "lines": True, "date_format": "iso", "date_unit": "s"}
+_VALUE_KEY = '{"v":'
+_EMPTY = pa.scalar("", pa.large_string())
+
+
+def pandas_documents(frame: pd.DataFrame) -> list[str]:
+    """The reference: one JSON object per row from pandas' JSON writer (dates as ISO text)."""
+    if frame.empty:
+        return []
+    # pandas' JSON writer reads plain object columns faster than its Arrow-backed string columns.
+    text_columns = [name for name, column in frame.items() if _arrow_text(column)]
+    if text_columns:
+        frame = frame.astype(dict.fromkeys(text_columns, object))
+    return frame.to_json(**_JSON_OPTIONS).rstrip("\n").split("\n")
+
+
+def feature_documents(frame: pd.DataFrame) -> list[str]:
+    """One JSON object per row, as ``pandas_documents`` writes it, from each column's distinct values."""
+    if frame.empty or not frame.columns.is_unique:
+        return pandas_documents(frame)
+    pieces = []
+    last = frame.shape[1] - 1
+    for position, (name, column) in enumerate(frame.items()):
+        coded = _distinct(column)
+        if coded is None:
+            return pandas_documents(frame)
+        codes, uniques = coded
+        opening = "{" if position == 0 else ""
+        closing = "}" if position == last else ""
+        entries = _value_texts(uniques)
+        entries = pc.binary_join_element_wise(
+            pa.scalar(opening + _key_text(name) + ":", pa.large_string()),
+            entries,
+            pa.scalar(closing, pa.large_string()),
+            _EMPTY,
+        )
+        pieces.append(entries.take(pa.array(np.where(codes < 0, len(entries) - 1, codes))))
+    rows = pc.binary_join_element_wise(*pieces, pa.scalar(",", pa.large_string()))
+    return rows.to_pylist()
+
+
+def _arrow_text(column: pd.Series) -> bool:
+    return pd.api.types.is_string_dtype(column) and not pd.api.types.is_object_dtype(column)
+
+
+def _distinct(column: pd.Series) -> tuple[np.ndarray, pd.Series] | None:
+    """Codes into the column's distinct values (-1 for missing text), or None when pandas must encode it.
+
+    Floats and dates are told apart by their bits, so -0.0 and 0.0, or NaN payloads, never merge.
+    """
+    dtype = column.dtype
+    values = column.to_numpy() if isinstance(dtype, np.dtype) else None
+    if values is not None and dtype.kind in "fM" and dtype.itemsize == 8:
+        codes, bits = pd.factorize(values.view(np.int64))
+        return codes, pd.Series(bits.view(dtype))
+    if values is not None and dtype.kind in "iub":
+        codes, uniques = pd.factorize(values)
+        return codes, pd.Series(uniques)
+    if values is not None and dtype == np.dtype(object) and _plain_text(values):
+        codes, uniques = pd.factorize(values)
+        return codes, pd.Series(uniques, dtype=object)
+    if _arrow_text(column) and not isinstance(dtype, np.dtype):
+        codes, uniques = pd.factorize(column)
+        return codes, pd.Series(np.asarray(uniques, dtype=object), dtype=object)
+    return None
+
+
+def _plain_text(values: np.ndarray) -> bool:
+    """Every cell is a str, None or NaN (mixed objects would merge equal values such as 1 and 1.0)."""
+    missing = pd.isna(values)
+    if not all(value is None or isinstance(value, float) for value in values[missing]):
+        return False
+    return pd.api.types.infer_dtype(values[~missing], skipna=False) in ("string", "empty")
+
+
+def _value_texts(uniques: pd.Series) -> pa.Array:
+    """pandas' JSON text of each distinct value, then ``null`` (for code -1)."""
+    lines = []
+    if len(uniques):
+        lines = pd.DataFrame({"v": uniques}).to_json(**_JSON_OPTIONS).rstrip("\n").split("\n")
+    texts = pa.array([*lines, _VALUE_KEY + "null}"], pa.large_string())
+    return pc.utf8_slice_codeunits(texts, len(_VALUE_KEY), -1)
+
+
+def _key_text(name: Any) -> str:
+    text = pd.DataFrame([[0]], columns=[name]).to_json(orient="records", lines=True).strip()
+    return text[1 : text.rindex(":")]
+
+
+def output_documents(prediction: Prediction) -> list[str]:
+    """One JSON output per row: the prediction and, for classifiers, class probabilities."""
+    values = _json_values(prediction.predictions)
+    parts: list[Any] = ['{"prediction":', values]
+    if prediction.probabilities is not None:
+        probabilities = np.asarray(prediction.probabilities, dtype=float)
+        if not np.isfinite(probabilities).all():
+            return pandas_outputs(prediction)
+        parts.append(',"probabilities":{')
+        for index, label in enumerate(prediction.classes):
+            parts += ["," if index else "", json.dumps(str(label)) + ":", float_text(probabilities[:, index])]
+        parts.append("}")
+    parts.append("}")
+    pieces = [part if isinstance(part, pa.Array) else pa.scalar(part, pa.string()) for part in parts]
+    return pc.binary_join_element_wise(*pieces, pa.scalar("", pa.string())).to_pylist()
+
+
+def _json_values(values: Sequence[Any]) -> pa.Array:
+    """JSON text of each value; plain ints and finite floats are formatted in bulk."""
+    array = np.asarray(values)
+    if array.dtype.kind in "iu":
+        return pc.cast(pa.array(array), pa.string())
+    if array.dtype == np.float64 and np.isfinite(array).all():
+        return float_text(array)
+    return pa.array(_pandas_json_values(values).tolist(), pa.string())
+
+
+def pandas_outputs(prediction: Prediction) -> list[str]:
+    """The reference: outputs built with pandas string arithmetic (also used for non-finite probabilities)."""
+    values = _pandas_json_values(prediction.predictions)
+    if prediction.probabilities is None:
+        return ('{"prediction":' + values + "}").tolist()
+    probabilities = np.asarray(prediction.probabilities, dtype=float)
+    parts = '{"prediction":' + values + ',"probabilities":{'
+    for index, label in enumerate(prediction.classes):
+        number = pd.Series(probabilities[:, index]).astype(str)
+        parts = parts + ("," if index else "") + json.dumps(str(label)) + ":" + number
+    return (parts + "}}").tolist()
+
+
+def _pandas_json_values(values: Sequence[Any]) -> pd.Series:
+    """JSON text of each value; plain ints and finite floats are formatted in bulk."""
+    series = pd.Series(values)
+    if pd.api.types.is_integer_dtype(series) or (
+        pd.api.types.is_float_dtype(series) and np.isfinite(series.to_numpy()).all()
+    ):
+        return series.astype(str)
+    return series.astype(object).map(json.dumps)

@@ -1,0 +1,103 @@
+"""Prediction-log feature JSON built from distinct values is the text pandas' JSON writer gives."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from models.inference import Prediction
+from portal.log_documents import feature_documents, output_documents, pandas_documents, pandas_outputs
+
+TEXT = ['say "hi"', "back\\slash", "a/b", "ünïcødé ✓ 日本", "tab\tnew\nline", "", "=1+1", "\x01", "plain"]
+DATES = ["2024-01-31", None, "1999-12-31T13:45:10"]
+FLOATS = [0.0, -0.0, 23.0, 49.52, np.nan, np.inf, -np.inf, 1e-5, 1e16, 1e17, 123456789.123456, 1 / 3, 5e-324]
+
+
+def _tricky_frame(rows: int = 60) -> pd.DataFrame:
+    take = np.arange(rows)
+    text = [TEXT[i % len(TEXT)] for i in take]
+    return pd.DataFrame(
+        {
+            "amount": [FLOATS[i % len(FLOATS)] for i in take],
+            "count": (take - 30) * 7,
+            "flag": take % 2 == 0,
+            "plan": np.array([None if i % 5 == 0 else t for i, t in enumerate(text)], dtype=object),
+            "nan text": np.array([np.nan if i % 4 == 0 else t for i, t in enumerate(text)], dtype=object),
+            "arrow": pd.array([None if i % 3 == 0 else t for i, t in enumerate(text)], dtype="str"),
+            "signup": pd.to_datetime(DATES * (rows // len(DATES)), format="ISO8601"),
+            'we"ird/ключ': np.arange(rows, dtype=float) / 8,
+        }
+    )
+
+
+def test_log001_tricky_columns_give_pandas_text() -> None:
+    frame = _tricky_frame()
+    assert feature_documents(frame) == pandas_documents(frame)
+    assert feature_documents(frame.iloc[7:31]) == pandas_documents(frame.iloc[7:31])
+    assert feature_documents(frame[["plan"]]) == pandas_documents(frame[["plan"]])
+
+
+def test_log002_columns_pandas_must_encode_still_give_pandas_text() -> None:
+    frame = pd.DataFrame(
+        {
+            "mixed": np.array([1, 1.0, True, "1", None], dtype=object),
+            "aware": pd.to_datetime(["2024-01-01"] * 5).tz_localize("UTC"),
+            "nullable": pd.array([1, None, 3, 4, 5], dtype="Int64"),
+        }
+    )
+    assert feature_documents(frame) == pandas_documents(frame)
+    assert feature_documents(frame.head(0)) == [] == pandas_documents(frame.head(0))
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    numbers=st.lists(st.floats(), min_size=1, max_size=15),
+    cells=st.lists(st.one_of(st.none(), st.text(max_size=6)), min_size=1, max_size=15),
+    integers=st.lists(st.integers(-(2**63), 2**63 - 1), min_size=1, max_size=15),
+)
+def test_log003_any_values_give_pandas_text(
+    numbers: list[float], cells: list[str | None], integers: list[int]
+) -> None:
+    rows = min(len(numbers), len(cells), len(integers))
+    frame = pd.DataFrame(
+        {
+            "number": np.array(numbers[:rows], dtype=float),
+            "text": np.array(cells[:rows], dtype=object),
+            "arrow": pd.array(cells[:rows], dtype="str"),
+            "integer": np.array(integers[:rows], dtype=np.int64),
+        }
+    )
+    assert feature_documents(frame) == pandas_documents(frame)
+
+
+def _prediction(predictions: object, probabilities: object = None, classes: list = ()) -> Prediction:
+    task = "regression" if probabilities is None else "classification"
+    return Prediction("m", 1, task, predictions, list(classes), probabilities)
+
+
+def test_log004_outputs_match_the_pandas_built_text() -> None:
+    probabilities = np.array([[0.576286, 0.423714], [1.0, 0.0], [1e-06, 0.999999], [0.5, 0.5]])
+    cases = [
+        _prediction(np.array([0, 1, 1, 0]), probabilities, [0, 1]),
+        _prediction(["no", "yes", 'say "x"', "ü"], probabilities.tolist(), ["no", "yes"]),
+        _prediction(np.array([True, False, True, False]), probabilities, [False, True]),
+        _prediction(np.array([1.5, -0.0, 1e20, 123456.789])),
+        _prediction([1.5, float("nan"), 3, 2**70]),
+        _prediction(np.array([0.1, 0.2, 0.3, 0.4], dtype=np.float32)),
+        _prediction(np.array([0, 1, 1, 0]), np.array([[np.nan, 1.0]] * 4), [0, 1]),
+        _prediction(np.array([], dtype=float)),
+    ]
+    for prediction in cases:
+        assert output_documents(prediction) == pandas_outputs(prediction)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.floats(0, 1), min_size=1, max_size=20), st.lists(st.floats(), min_size=1, max_size=20))
+def test_log005_any_probabilities_and_values_match(shares: list[float], values: list[float]) -> None:
+    first = np.array(shares).round(6)
+    classified = _prediction(np.zeros(len(first), dtype=int), np.c_[first, 1 - first], [0, 1])
+    assert output_documents(classified) == pandas_outputs(classified)
+    regressed = _prediction(np.array(values))
+    assert output_documents(regressed) == pandas_outputs(regressed)
