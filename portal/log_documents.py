@@ -1,8 +1,10 @@
 """The JSON text of prediction-log rows (features and outputs), built a column at a time for big chunks.
 
-``feature_documents`` gives the text pandas' ``to_json(orient="records")`` gives, but encodes each
-distinct value of a column once and assembles rows with Arrow, which releases the GIL: a batch
-logs on a second thread while the first keeps scoring, and pandas' encoder held the GIL throughout.
+``feature_documents`` encodes each distinct value of a column once and assembles rows with Arrow,
+which releases the GIL: a batch logs on a second thread while the first keeps scoring. Floats are
+written with their shortest round-trip digits, so a logged feature reads back as exactly the value
+the model saw (pandas' JSON writer keeps ten decimals: 1e-11 became 0.0); everything else is the
+text pandas' ``to_json(orient="records")`` gives.
 """
 
 from __future__ import annotations
@@ -20,32 +22,34 @@ from models.inference import Prediction
 from models.number_text import float_text
 
 _JSON_OPTIONS = {"orient": "records", "lines": True, "date_format": "iso", "date_unit": "s"}
+# Only for frames with repeated column names; the most digits pandas' writer keeps.
+_FALLBACK_OPTIONS = {**_JSON_OPTIONS, "double_precision": 15}
 _VALUE_KEY = '{"v":'
 _EMPTY = pa.scalar("", pa.large_string())
 
 
 def pandas_documents(frame: pd.DataFrame) -> list[str]:
-    """The reference: one JSON object per row from pandas' JSON writer (dates as ISO text)."""
+    """One JSON object per row from pandas' JSON writer (dates as ISO text, floats to 15 decimals)."""
     if frame.empty:
         return []
     # pandas' JSON writer reads plain object columns faster than its Arrow-backed string columns.
     text_columns = [name for name, column in frame.items() if _arrow_text(column)]
     if text_columns:
         frame = frame.astype(dict.fromkeys(text_columns, object))
-    return frame.to_json(**_JSON_OPTIONS).rstrip("\n").split("\n")
+    return frame.to_json(**_FALLBACK_OPTIONS).rstrip("\n").split("\n")
 
 
 def feature_documents(frame: pd.DataFrame) -> list[str]:
-    """One JSON object per row, as ``pandas_documents`` writes it, from each column's distinct values."""
+    """One JSON object per row, built from each column's distinct values (or all of an odd column's)."""
     if frame.empty or not frame.columns.is_unique:
         return pandas_documents(frame)
     pieces = []
     last = frame.shape[1] - 1
     for position, (name, column) in enumerate(frame.items()):
         coded = _distinct(column)
-        if coded is None:
-            return pandas_documents(frame)
-        codes, uniques = coded
+        codes, uniques = (
+            coded if coded is not None else (np.arange(len(column)), column.reset_index(drop=True))
+        )
         opening = "{" if position == 0 else ""
         closing = "}" if position == last else ""
         entries = _value_texts(uniques)
@@ -95,7 +99,12 @@ def _plain_text(values: np.ndarray) -> bool:
 
 
 def _value_texts(uniques: pd.Series) -> pa.Array:
-    """pandas' JSON text of each distinct value, then ``null`` (for code -1)."""
+    """The JSON text of each distinct value, then ``null`` (for code -1)."""
+    if uniques.dtype.kind == "f":
+        numbers = uniques.to_numpy(dtype=np.float64)
+        texts = float_text(numbers, nan="null").to_numpy(zero_copy_only=False)
+        texts[np.isinf(numbers)] = "null"  # as pandas writes it: JSON has no infinity
+        return pa.array([*texts, "null"], pa.large_string())
     lines = []
     if len(uniques):
         lines = pd.DataFrame({"v": uniques}).to_json(**_JSON_OPTIONS).rstrip("\n").split("\n")

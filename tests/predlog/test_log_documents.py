@@ -1,6 +1,8 @@
-"""Prediction-log feature JSON built from distinct values is the text pandas' JSON writer gives."""
+"""Prediction-log feature JSON: floats read back exactly, everything else as pandas' JSON writer gives it."""
 
 from __future__ import annotations
+
+import json
 
 import numpy as np
 import pandas as pd
@@ -32,22 +34,46 @@ def _tricky_frame(rows: int = 60) -> pd.DataFrame:
     )
 
 
-def test_log001_tricky_columns_give_pandas_text() -> None:
+def expected(frame: pd.DataFrame) -> list[dict]:
+    """What pandas writes, except that every float must read back bit for bit (null when not finite)."""
+    documents = [json.loads(line) for line in pandas_documents(frame)]
+    for name, column in frame.items():
+        if column.dtype.kind == "f":
+            for document, value in zip(documents, column.to_numpy(), strict=True):
+                document[name] = float(value) if np.isfinite(value) else None
+    return documents
+
+
+def parsed(frame: pd.DataFrame) -> list[dict]:
+    return [json.loads(line) for line in feature_documents(frame)]
+
+
+def test_log001_tricky_columns_read_back_as_given() -> None:
     frame = _tricky_frame()
-    assert feature_documents(frame) == pandas_documents(frame)
-    assert feature_documents(frame.iloc[7:31]) == pandas_documents(frame.iloc[7:31])
+    assert parsed(frame) == expected(frame)
+    assert parsed(frame.iloc[7:31]) == expected(frame.iloc[7:31])
     assert feature_documents(frame[["plan"]]) == pandas_documents(frame[["plan"]])
+    small = pd.DataFrame({"x": [1e-11, 123456789.123456, 1 / 3, -0.0, 5e-324]})
+    assert [line for line in feature_documents(small)] == [
+        '{"x":1e-11}',
+        '{"x":123456789.123456}',
+        '{"x":0.3333333333333333}',
+        '{"x":-0.0}',
+        '{"x":5e-324}',
+    ], "pandas' writer would have logged 0.0, 123456789.1234560013, 0.3333333333, 0.0, 0.0"
 
 
-def test_log002_columns_pandas_must_encode_still_give_pandas_text() -> None:
+def test_log002_columns_pandas_must_encode_still_give_pandas_text_next_to_exact_floats() -> None:
     frame = pd.DataFrame(
         {
             "mixed": np.array([1, 1.0, True, "1", None], dtype=object),
             "aware": pd.to_datetime(["2024-01-01"] * 5).tz_localize("UTC"),
             "nullable": pd.array([1, None, 3, 4, 5], dtype="Int64"),
+            "tiny": [1e-11, 2e-11, 1e-11, np.nan, 0.5],
         }
     )
-    assert feature_documents(frame) == pandas_documents(frame)
+    assert parsed(frame) == expected(frame)
+    assert json.loads(feature_documents(frame)[0])["tiny"] == 1e-11
     assert feature_documents(frame.head(0)) == [] == pandas_documents(frame.head(0))
 
 
@@ -57,7 +83,7 @@ def test_log002_columns_pandas_must_encode_still_give_pandas_text() -> None:
     cells=st.lists(st.one_of(st.none(), st.text(max_size=6)), min_size=1, max_size=15),
     integers=st.lists(st.integers(-(2**63), 2**63 - 1), min_size=1, max_size=15),
 )
-def test_log003_any_values_give_pandas_text(
+def test_log003_any_values_read_back_as_given(
     numbers: list[float], cells: list[str | None], integers: list[int]
 ) -> None:
     rows = min(len(numbers), len(cells), len(integers))
@@ -69,7 +95,7 @@ def test_log003_any_values_give_pandas_text(
             "integer": np.array(integers[:rows], dtype=np.int64),
         }
     )
-    assert feature_documents(frame) == pandas_documents(frame)
+    assert parsed(frame) == expected(frame)
 
 
 def _prediction(predictions: object, probabilities: object = None, classes: list = ()) -> Prediction:
@@ -101,3 +127,12 @@ def test_log005_any_probabilities_and_values_match(shares: list[float], values: 
     assert output_documents(classified) == pandas_outputs(classified)
     regressed = _prediction(np.array(values))
     assert output_documents(regressed) == pandas_outputs(regressed)
+
+
+def test_log006_logged_features_read_back_bit_for_bit() -> None:
+    from portal.logged_data import _json_lines
+
+    rng = np.random.default_rng(3)
+    frame = pd.DataFrame({"x": rng.normal(size=2000) * 10.0 ** rng.integers(-12, 12, size=2000)})
+    back = _json_lines(pd.Series(feature_documents(frame)))
+    assert np.array_equal(back["x"].to_numpy(), frame["x"].to_numpy())
