@@ -47,7 +47,7 @@ def _rules(settings: Settings) -> dict[str, AlertRule]:
 
 def list_rules(settings: Settings, args: argparse.Namespace) -> int:
     for rule in _rules(settings).values():
-        watches = [c for c, on in (("dataset drift", rule.dataset_drift),) if on]
+        watches = ["dataset drift"] if rule.dataset_drift else []
         if rule.performance_drop is not None:
             watches.append(rule.performance_drop.describe())
         upcoming = next_run(rule)
