@@ -54,7 +54,7 @@ def test_log001_tricky_columns_read_back_as_given() -> None:
     assert parsed(frame.iloc[7:31]) == expected(frame.iloc[7:31])
     assert feature_documents(frame[["plan"]]) == pandas_documents(frame[["plan"]])
     small = pd.DataFrame({"x": [1e-11, 123456789.123456, 1 / 3, -0.0, 5e-324]})
-    assert [line for line in feature_documents(small)] == [
+    assert feature_documents(small) == [
         '{"x":1e-11}',
         '{"x":123456789.123456}',
         '{"x":0.3333333333333333}',
