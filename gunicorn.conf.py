@@ -2,29 +2,17 @@
 
 from __future__ import annotations
 
-import sys
-
-from portal.config import ConfigError, load_settings
-from portal.threads import cap_loaded_pools, cap_thread_env
-
-try:
-    _settings = load_settings()
-except ConfigError as exc:
-    sys.stderr.write(f"portal: configuration error: {exc}\n")
-    raise SystemExit(2) from None
+from portal.startup import settings_or_exit
+from portal.threads import cap_loaded_pools
+from portal.web.worker_pool import default_workers, prepare_metrics_dir
 
 # Before the app (and numpy/scikit-learn) is preloaded, so the master and every forked worker
 # start with capped OpenMP/BLAS pools.
-cap_thread_env(_settings.native_threads)
-
-from portal.gunicorn_support import (  # noqa: E402
-    default_workers,
-    prepare_metrics_dir,
-    worker_exited,
-)
-
+_settings = settings_or_exit()
 prepare_metrics_dir(_settings.data_dir)
+
 from portal.log import gunicorn_logconfig  # noqa: E402
+from portal.web.gunicorn_hooks import after_fork, worker_exited  # noqa: E402  (after the metrics folder)
 
 wsgi_app = "wsgi:server"
 bind = [f"{_settings.host}:{_settings.port}"]
@@ -50,8 +38,6 @@ control_socket_disable = True
 def post_fork(server, worker):
     """Cap pools already loaded by the preloaded app, and drop connections the master opened."""
     cap_loaded_pools(_settings.native_threads)
-    from portal.gunicorn_support import after_fork
-
     after_fork()
 
 

@@ -48,7 +48,7 @@ def _child(mode: str, data_dir: Path, csv_path: Path, out_dir: Path) -> dict[str
         frame.to_csv(out_dir / "baseline.csv", index=False)
     else:
         from portal.app import create_app
-        from portal.batch_jobs import score_batch, store_for, validate_upload
+        from portal.batch.jobs import score_batch, store_for, validate_upload
         from portal.config import load_settings
 
         app = create_app(load_settings({"PORTAL_DATA_DIR": str(data_dir), "PORTAL_LOG_LEVEL": "warning"}))
@@ -87,7 +87,7 @@ def run() -> list[Result]:
     data_dir = Path(tempfile.mkdtemp(prefix="bench-batch-"))
     shutil.copytree(source, data_dir, dirs_exist_ok=True)
     from portal.db import migrate
-    from portal.extensions import create_engine
+    from portal.db.engine import create_engine
 
     engine = create_engine(f"sqlite:///{data_dir / 'portal.db'}")
     migrate.upgrade(engine)

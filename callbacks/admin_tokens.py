@@ -11,11 +11,11 @@ from dash.development.base_component import Component
 
 from layouts import admin_tokens
 from portal import ids
-from portal.identity import current_user
 from portal.security import api_tokens, audit
 from portal.security.policy import requires
 from portal.security.roles import Role
 from portal.services import Services
+from portal.web.identity import current_user
 
 
 def register(app: dash.Dash, services: Services) -> None:

@@ -11,7 +11,7 @@ from dash import Input, Output, State
 from layouts import batch as page
 from models.registry import RegistryError
 from portal import ids
-from portal.batch_jobs import score_batch, store_for, validate_upload
+from portal.batch.jobs import score_batch, store_for, validate_upload
 from portal.security.policy import requires
 from portal.security.roles import Role
 from portal.services import Services
@@ -25,7 +25,7 @@ function(model) {
 
 
 def register(app: dash.Dash, services: Services) -> None:
-    """Wire the page; the work is in ``portal.batch_jobs`` and runs in ``services.jobs``."""
+    """Wire the page; the work is in ``portal.batch.jobs`` and runs in ``services.jobs``."""
     store = store_for(services)
 
     app.clientside_callback(MODEL_SYNC, Output(ids.BATCH_MODEL_SYNC, "data"), Input(ids.BATCH_MODEL, "value"))

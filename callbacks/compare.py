@@ -14,17 +14,17 @@ from dash.development.base_component import Component
 
 from callbacks.url_state import register_url_sync
 from layouts import compare
-from layouts.components import empty_state
+from layouts.components import empty_state, no_data
 from layouts.model_picker import parse_version
-from layouts.performance import no_data
 from models.registry import RegistryError
-from portal import ids, promotions
-from portal.comparisons import comparison
-from portal.identity import current_user
+from portal import ids
+from portal.monitoring import promotions
+from portal.monitoring.comparisons import comparison
 from portal.security import audit
 from portal.security.policy import requires
 from portal.security.roles import Role
 from portal.services import Services
+from portal.web.identity import current_user
 
 log = logging.getLogger(__name__)
 

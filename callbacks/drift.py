@@ -1,4 +1,4 @@
-"""Drift page callbacks: thin wrappers over portal.drift_service and the layout's figure builders."""
+"""Drift page callbacks: thin wrappers over portal.monitoring.drift and the layout's figure builders."""
 
 from __future__ import annotations
 
@@ -14,13 +14,14 @@ from dash.development.base_component import Component
 from callbacks.url_state import register_url_sync
 from callbacks.version_sync import register_version_sync
 from layouts import drift
-from layouts.components import empty_state
+from layouts.components import empty_state, no_data
 from layouts.model_picker import known_version
-from layouts.performance import no_data
 from models import monitoring
 from models.caching import cached_call
 from models.registry import RegistryError
-from portal import drift_service, ids, logged_data
+from portal import ids
+from portal.monitoring import drift as drift_service
+from portal.predlog import windows as logged_data
 from portal.services import Services
 
 log = logging.getLogger(__name__)

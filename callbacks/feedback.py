@@ -20,11 +20,11 @@ from layouts import performance_live
 from models import grid_query
 from models.registry import RegistryError
 from portal import ids
-from portal.feedback import FeedbackError
-from portal.feedback_rows import feedback_frame
-from portal.feedback_rows import page as rows_page
-from portal.feedback_upload import upload_feedback
-from portal.labelled_logs import labelled_window
+from portal.feedback.labelled import labelled_window
+from portal.feedback.rows import feedback_frame
+from portal.feedback.rows import page as rows_page
+from portal.feedback.store import FeedbackError
+from portal.feedback.upload import upload_feedback
 from portal.services import Services
 
 log = logging.getLogger(__name__)

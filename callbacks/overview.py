@@ -16,8 +16,8 @@ from callbacks.grid_refresh import register_grid_refresh
 from callbacks.url_state import register_url_sync
 from callbacks.version_sync import register_version_sync
 from layouts import alert_banner, overview
-from layouts.model_picker import known_version
-from layouts.performance import segment_options
+from layouts.components import no_data
+from layouts.model_picker import known_version, segment_options
 from models import grid_query, population
 from models.registry import RegistryError
 from portal import ids
@@ -90,8 +90,8 @@ def register(app: dash.Dash, services: Services) -> None:
             message = "Model unavailable"
             return (
                 overview.empty_state(f"Model {name!r} cannot be scored.", "See /readyz for details."),
-                overview.no_data("Distribution of predictions", message),
-                overview.no_data("Predictions by month", message),
+                no_data("Distribution of predictions", message),
+                no_data("Predictions by month", message),
             )
         label = overview.value_label(result)
         summary = partial(population.cached_summary, services.figure_cache, result)
@@ -100,7 +100,7 @@ def register(app: dash.Dash, services: Services) -> None:
         if len(months):
             over_time = overview.monthly_figure(months, label)
         else:
-            over_time = overview.no_data(f"{label} by month", "No monthly data: the data has no time column")
+            over_time = no_data(f"{label} by month", "No monthly data: the data has no time column")
         return overview.kpis(result, summary("headline")), distribution, over_time
 
     @app.callback(
@@ -112,7 +112,7 @@ def register(app: dash.Dash, services: Services) -> None:
     def segment_chart(name: str, version: int | None, segment: str | None) -> go.Figure:
         result = scored(name, version)
         if result is None or not result.rows or segment not in result.frame.columns:
-            return overview.no_data("Predictions by segment", "Pick a categorical feature to group by")
+            return no_data("Predictions by segment", "Pick a categorical feature to group by")
         label = overview.value_label(result)
         table = population.cached_summary(services.figure_cache, result, "segment", segment)
         return overview.segment_figure(table, segment, label)

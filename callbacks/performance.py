@@ -12,7 +12,8 @@ from dash.development.base_component import Component
 from callbacks import performance_live
 from callbacks.url_state import register_url_sync
 from layouts import performance
-from layouts.model_picker import known_version, version_choices
+from layouts.components import no_data
+from layouts.model_picker import known_version, segment_options, version_choices
 from models import evaluation, figures, live
 from models.registry import RegistryError
 from portal import ids
@@ -67,7 +68,7 @@ def register(app: dash.Dash, services: Services) -> None:
             return (dash.no_update,) * 8
         options, kept_version = version_choices(services.registry, name, version)
         sources = performance.source_options(evaluation.available_months(services.registry, record))
-        segments = performance.segment_options(record)
+        segments = segment_options(record)
         is_classifier = record.task == "classification"
         return (
             options,
@@ -100,7 +101,7 @@ def register(app: dash.Dash, services: Services) -> None:
         if result is None or not result.rows or not result.has_both_classes:
             message = "No labelled data with both classes for this selection"
             return tuple(
-                performance.no_data(t, message) for t in ("ROC curve", "Precision-recall", "Calibration")
+                no_data(t, message) for t in ("ROC curve", "Precision-recall", "Calibration")
             )
         cache = services.figure_cache
         return (
@@ -133,7 +134,7 @@ def register(app: dash.Dash, services: Services) -> None:
         if result is not None and result.task != "classification":
             return dash.no_update, dash.no_update
         if result is None or not result.rows:
-            return performance.no_data("Confusion matrix", "No labelled data for this selection"), ""
+            return no_data("Confusion matrix", "No labelled data for this selection"), ""
         outcome = evaluation.at_threshold(
             result,
             performance.number(threshold, performance.DEFAULT_THRESHOLD, 0, 1),
@@ -153,7 +154,7 @@ def register(app: dash.Dash, services: Services) -> None:
             return dash.no_update, dash.no_update
         if result is None or not result.rows:
             message = "No labelled data for this selection"
-            return performance.no_data("Predicted against actual", message), performance.no_data(
+            return no_data("Predicted against actual", message), no_data(
                 "Residuals", message
             )
         return figures.predicted_vs_actual(result.actual, result.predicted), figures.residuals(
@@ -166,7 +167,7 @@ def register(app: dash.Dash, services: Services) -> None:
         if result is not None and result.task != "regression":
             return dash.no_update
         if result is None or not result.rows or segment not in result.segments:
-            return performance.no_data("Error by segment", "Pick a categorical feature with labelled rows")
+            return no_data("Error by segment", "Pick a categorical feature with labelled rows")
         table = evaluation.derived(
             services.figure_cache,
             result,
@@ -184,7 +185,7 @@ def register(app: dash.Dash, services: Services) -> None:
         try:
             record = services.registry.get(name, version)
         except RegistryError:
-            return performance.no_data("Global feature importance", "Model unavailable")
+            return no_data("Global feature importance", "Model unavailable")
         return figures.importance(record.metadata.get("global_importance", {}))
 
     register_url_sync(

@@ -11,13 +11,13 @@ from dash import Input, Output
 from dash.development.base_component import Component
 
 from layouts import performance_live
+from layouts.components import no_data
 from layouts.model_picker import known_version
-from layouts.performance import no_data
 from models import evaluation, live
 from models.registry import RegistryError
 from portal import ids
-from portal.labelled_logs import Labelled, labelled_window
-from portal.logged_data import WindowSpec
+from portal.feedback.labelled import Labelled, labelled_window
+from portal.predlog.windows import WindowSpec
 from portal.services import Services
 
 

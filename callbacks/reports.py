@@ -13,7 +13,7 @@ from layouts import reports
 from portal import ids
 from portal.reports import history
 from portal.reports.access import may_run_now
-from portal.reports.catalog import load_reports
+from portal.reports.definitions import load_reports
 from portal.reports.fields import DefinitionError
 from portal.reports.launch import start_run
 from portal.security import audit
@@ -52,7 +52,7 @@ def start(services: Services, name: str) -> tuple[Any, bool]:
     if not may_run_now():
         return dbc.Alert("You may not start report runs.", color="warning"), dash.no_update
     try:
-        known = load_reports(services.settings)
+        known = load_reports(services.settings, services.pages.paths)
     except DefinitionError as exc:
         return dbc.Alert(f"The reports file has mistakes: {exc}", color="warning"), dash.no_update
     if name not in known:

@@ -6,12 +6,13 @@ Dash's router re-rendering the page or adding a history entry per click.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 
 import dash
 from dash import Input, Output
 
-from portal import url_controls
+from portal.web import url_controls
 
 SYNC_SCRIPT = """
 function() {
@@ -41,8 +42,6 @@ def register_url_sync(app: dash.Dash, store_id: str, params: Mapping[str, tuple[
 
     Other parameters, such as an embed link's ``token``, and the path (``/embed/...``) are kept.
     """
-    import json
-
     names = list(params)
     app.clientside_callback(
         SYNC_SCRIPT % json.dumps(names),

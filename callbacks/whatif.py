@@ -12,13 +12,14 @@ from dash import ALL, Input, Output, State, ctx, html
 from callbacks.feedback import submit_from_buttons
 from callbacks.version_sync import register_version_sync
 from layouts import whatif, whatif_feedback
+from layouts.components import no_data
 from layouts.model_picker import known_version
-from layouts.performance import no_data
 from models import explain, inference, sensitivity
 from models.registry import RegistryError
 from models.schema import CATEGORICAL, DATETIME, validate_records
-from portal import ids, url_controls
+from portal import ids
 from portal.services import Services
+from portal.web import url_controls
 
 FIELDS = {"type": ids.WHATIF_FIELD, "feature": ALL}
 

@@ -24,6 +24,7 @@ from layouts import (
     reports,
     whatif,
 )
+from portal.pages import PageEntry, PageIndex
 from portal.services import Services, current_services
 
 PageLayout = Callable[..., Component]
@@ -66,4 +67,14 @@ ADMIN_PAGES: tuple[Page, ...] = (
     Page("layouts.admin_audit", "/admin/audit", "Audit log", "Audit log", 910, admin_audit.layout),
 )
 
-__all__ = ["ADMIN_PAGES", "PAGES", "Page", "not_found"]
+
+
+def page_index() -> PageIndex:
+    """The pages as plain data, for the services and the CLI: nothing below the pages imports them."""
+    return PageIndex.of(
+        [PageEntry(page.module, page.path, page.name, page.order) for page in PAGES]
+        + [PageEntry(page.module, page.path, page.name, page.order, admin=True) for page in ADMIN_PAGES]
+    )
+
+
+__all__ = ["ADMIN_PAGES", "PAGES", "Page", "not_found", "page_index"]

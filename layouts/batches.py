@@ -9,8 +9,8 @@ from dash.development.base_component import Component
 
 from layouts.components import empty_state, page_header, table
 from portal import ids
-from portal.batch_jobs import store_for
-from portal.batch_store import Batch
+from portal.batch.jobs import store_for
+from portal.batch.store import Batch
 from portal.services import Services
 
 STATUS_TEXT = {

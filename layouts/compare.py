@@ -9,9 +9,17 @@ import plotly.graph_objects as go
 from dash import dcc, html
 from dash.development.base_component import Component
 
-from layouts.components import empty_state, kpi_card, labelled_dropdown, loading, page_header, table
+from layouts.components import (
+    METRIC_LABELS,
+    empty_state,
+    graph,
+    kpi_card,
+    labelled_dropdown,
+    loading,
+    page_header,
+    table,
+)
 from layouts.model_picker import parse_version
-from layouts.performance import METRIC_LABELS, graph
 from models import figures
 from models.registry import ModelRegistry, RegistryError
 from portal import ids

@@ -1,13 +1,35 @@
-"""Reusable builders shared by pages: KPI cards, sections, empty states, simple tables."""
+"""Widgets shared by pages: headers, KPI cards, graph cards, empty states, tables and server-side grids.
+
+Pages import these, never each other, so a page can change without breaking another.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
+import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
+import plotly.graph_objects as go
 from dash import dcc, html
 from dash.development.base_component import Component
+
+from models import figures
+
+METRIC_LABELS = {
+    "accuracy": "Accuracy",
+    "roc_auc": "ROC AUC",
+    "average_precision": "Average precision",
+    "f1": "F1",
+    "log_loss": "Log loss",
+    "brier": "Brier score",
+    "f1_macro": "Macro F1",
+    "rmse": "RMSE",
+    "mae": "MAE",
+    "r2": "R²",
+}
+# Rows the browser asks for at a time in an infinite grid; the server answers one block per request.
+GRID_BLOCK_ROWS = 100
 
 
 def page_header(title: str, subtitle: str = "") -> Component:
@@ -73,3 +95,51 @@ def loading(children: Any, loading_id: str | None = None) -> Component:
     """Wrap content that a callback fills, so a spinner shows while it runs."""
     kwargs = {"id": loading_id} if loading_id else {}
     return dcc.Loading(children, type="default", delay_show=150, **kwargs)
+
+
+def graph(graph_id: str, model: str) -> Component:
+    """A graph card whose mode bar exports PNG named after the model and chart."""
+    config = {
+        "displaylogo": False,
+        # Charts stay on the intranet: no upload-to-cloud button.
+        "modeBarButtonsToRemove": ["sendChartToCloud", "sendDataToCloud"],
+        "toImageButtonOptions": {"format": "png", "filename": f"{model}-{graph_id}", "scale": 2},
+    }
+    return dbc.Card(
+        loading(dcc.Graph(id=graph_id, config=config, figure=go.Figure())), className="mb-3 portal-graph"
+    )
+
+
+def no_data(title: str, message: str) -> go.Figure:
+    """An empty chart that says why it is empty."""
+    figure = go.Figure()
+    figure.update_layout(
+        template=figures.TEMPLATE,
+        title={"text": title, "x": 0.01},
+        height=360,
+        xaxis={"visible": False},
+        yaxis={"visible": False},
+        annotations=[{"text": message, "showarrow": False, "font": {"size": 14}}],
+    )
+    return figure
+
+
+def server_side_grid(
+    grid_id: str, column_defs: list[dict[str, Any]], **grid_options: Any
+) -> Component:
+    """An ag-grid whose rows a callback serves a block at a time: big tables never reach the browser whole."""
+    return dag.AgGrid(
+        id=grid_id,
+        rowModelType="infinite",
+        columnDefs=column_defs,
+        defaultColDef={"sortable": True, "resizable": True, "minWidth": 110},
+        dashGridOptions={
+            "cacheBlockSize": GRID_BLOCK_ROWS,
+            "maxBlocksInCache": 10,
+            "infiniteInitialRowCount": GRID_BLOCK_ROWS,
+            "rowBuffer": 0,
+            **grid_options,
+        },
+        style={"height": "420px"},
+        className="ag-theme-alpine",
+    )

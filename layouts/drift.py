@@ -13,12 +13,12 @@ import plotly.graph_objects as go
 from dash import dcc, html
 from dash.development.base_component import Component
 
-from layouts.components import kpi_card, labelled_dropdown, loading, page_header
+from layouts.components import graph, kpi_card, labelled_dropdown, loading, page_header
 from layouts.model_picker import choice_or_message, picker
-from layouts.performance import graph
-from models import figures
+from models import figures, monitoring
 from models.drift import DatasetDrift
-from portal import drift_service, ids
+from portal import ids
+from portal.monitoring import drift as drift_service
 from portal.services import Services
 
 TEST_NAMES = {
@@ -147,8 +147,6 @@ COLUMNS: list[dict[str, Any]] = [
 
 def table_rows(view: drift_service.DriftView) -> list[dict[str, Any]]:
     """Grid rows: one per feature with its verdict and sparkline values."""
-    from models import monitoring
-
     rows = []
     for item in view.result.features:
         rows.append(

@@ -1,6 +1,6 @@
 """The chrome-less copy of a page for iframes and screenshots, guarded by its embed token.
 
-The layout checks the token again (the gate in ``portal.embed_gate`` checks the page request),
+The layout checks the token again (the gate in ``portal.embed.gate`` checks the page request),
 because Dash's router callback builds layouts from any pathname and query a client sends.
 """
 
@@ -15,8 +15,10 @@ from dash import html
 from dash.development.base_component import Component
 from flask import current_app
 
-from portal import embed_tokens, ids, url_controls
+from portal import ids
+from portal.embed import tokens as embed_tokens
 from portal.services import Services, current_services
+from portal.web import url_controls
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape
 
 from portal.config import Settings
-from portal.theme import THEME_URL
+from portal.web.theme import THEME_URL
 
 
 def render(settings: Settings, status: int, message: str, chrome: bool = True) -> str:

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 from dash.development.base_component import Component
 
-from layouts.components import empty_state, labelled_dropdown, page_header, table
+from layouts.components import empty_state, labelled_dropdown, page_header, server_side_grid, table
 from portal import ids
-from portal.feedback import FeedbackProblem
+from portal.feedback.store import FeedbackProblem
 from portal.services import Services
 
-GRID_BLOCK_ROWS = 100
 MAX_UPLOAD_BYTES = 20_000_000
 SHOWN_PROBLEMS = 50
 COLUMNS = [
@@ -40,20 +38,10 @@ def layout(services: Services, model: str | None = None, **_query: Any) -> Compo
     if not names:
         return html.Div([header, empty_state("No model is registered yet.", "Run `portal demo`.")])
     chosen = model if model in names else names[0]
-    grid = dag.AgGrid(
-        id=ids.FEEDBACK_GRID,
-        rowModelType="infinite",
-        columnDefs=COLUMNS,
-        defaultColDef={"sortable": True, "resizable": True, "minWidth": 110},
-        dashGridOptions={
-            "cacheBlockSize": GRID_BLOCK_ROWS,
-            "maxBlocksInCache": 10,
-            "infiniteInitialRowCount": GRID_BLOCK_ROWS,
-            "rowBuffer": 0,
-            "rowSelection": {"mode": "singleRow", "enableClickSelection": True, "checkboxes": False},
-        },
-        style={"height": "420px"},
-        className="ag-theme-alpine",
+    grid = server_side_grid(
+        ids.FEEDBACK_GRID,
+        COLUMNS,
+        rowSelection={"mode": "singleRow", "enableClickSelection": True, "checkboxes": False},
     )
     return html.Div(
         [

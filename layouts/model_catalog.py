@@ -11,8 +11,9 @@ from dash import dcc, html
 from dash.development.base_component import Component
 
 from layouts import promotion_history
-from layouts.components import empty_state, loading, page_header
-from models import catalog
+from layouts.components import empty_state, loading, page_header, table
+from models import catalog, inference
+from models.registry import RegistryError
 from portal import ids
 from portal.services import Services
 
@@ -131,9 +132,6 @@ def section_title(title: str, href: str, link_id: str) -> Component:
 
 def detail(services: Services, name: str) -> Component:
     """Versions (active one marked) with metrics, then the active version's schema."""
-    from layouts.components import table
-    from models.registry import RegistryError
-
     try:
         versions = catalog.versions_frame(services.registry, name)
         if versions.empty:
@@ -179,9 +177,6 @@ def detail(services: Services, name: str) -> Component:
 
 def sample_prediction(services: Services, name: str, row: Any) -> Component:
     """Predict one reference row with the active version, through the shared inference cache."""
-    from models import inference
-    from models.registry import RegistryError
-
     try:
         record = services.registry.get(name)
         result, actual = inference.predict_reference_row(

@@ -10,9 +10,10 @@ import dataclasses
 from typing import Any
 
 import dash_bootstrap_components as dbc
+from dash import html
 from dash.development.base_component import Component
 
-from layouts.components import labelled_dropdown
+from layouts.components import empty_state, labelled_dropdown
 from models.registry import ModelRegistry, ModelVersion, RegistryError
 
 
@@ -62,10 +63,6 @@ def choice_or_message(
     registry: ModelRegistry, header: Component, model: Any, version: Any, verb: str = "shown"
 ) -> tuple[ModelChoice | None, Component | None]:
     """The page's model choice, or the page to show instead: no model yet, or one that cannot be read."""
-    from dash import html
-
-    from layouts.components import empty_state
-
     try:
         choice = resolve(registry, model, version)
     except RegistryError as exc:
@@ -123,3 +120,8 @@ def picker(model_id: str, version_id: str, choice: ModelChoice) -> list[Componen
             md=2,
         ),
     ]
+
+
+def segment_options(record: Any) -> list[str]:
+    """Categorical features with a known category list: the ones worth grouping errors by."""
+    return [s.name for s in record.schema if s.kind == "categorical" and s.categories is not None]

@@ -6,7 +6,6 @@ import json
 from typing import Any
 from urllib.parse import urlencode
 
-import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 import numpy as np
 import pandas as pd
@@ -14,16 +13,22 @@ import plotly.graph_objects as go
 from dash import dcc, html
 from dash.development.base_component import Component
 
-from layouts.components import empty_state, kpi_card, labelled_dropdown, loading, page_header
-from layouts.model_picker import choice_or_message, picker
-from layouts.performance import graph, no_data, segment_options
+from layouts.components import (
+    empty_state,
+    graph,
+    kpi_card,
+    labelled_dropdown,
+    loading,
+    page_header,
+    server_side_grid,
+)
+from layouts.model_picker import choice_or_message, picker, segment_options
 from models import figures, population
 from models.registry import ModelVersion
 from portal import ids
 from portal.services import Services
 
 EXPORT_PATH = "/export/overview.csv"
-GRID_BLOCK_ROWS = 100
 # ISO timestamps from the server, shown as dates.
 DATE_FORMAT = {"function": "params.value ? String(params.value).slice(0, 10) : ''"}
 
@@ -66,20 +71,7 @@ def layout(
         ],
         className="g-3 mb-3",
     )
-    grid = dag.AgGrid(
-        id=ids.OVERVIEW_GRID,
-        rowModelType="infinite",
-        columnDefs=column_defs(record),
-        defaultColDef={"sortable": True, "resizable": True, "minWidth": 110},
-        dashGridOptions={
-            "cacheBlockSize": GRID_BLOCK_ROWS,
-            "maxBlocksInCache": 10,
-            "infiniteInitialRowCount": GRID_BLOCK_ROWS,
-            "rowBuffer": 0,
-        },
-        style={"height": "420px"},
-        className="ag-theme-alpine",
-    )
+    grid = server_side_grid(ids.OVERVIEW_GRID, column_defs(record))
     return html.Div(
         [
             header,
@@ -260,5 +252,3 @@ def monthly_figure(table: pd.DataFrame, label: str) -> go.Figure:
     figure.update_xaxes(type="category")
     return figure
 
-
-__all__ = ["no_data"]

@@ -6,31 +6,26 @@ import math
 from typing import Any
 
 import dash_bootstrap_components as dbc
-import plotly.graph_objects as go
 from dash import dcc, html
 from dash.development.base_component import Component
 
 from layouts import performance_live
-from layouts.components import empty_state, kpi_card, labelled_dropdown, loading, page_header
-from layouts.model_picker import choice_or_message, picker
-from models import evaluation, figures
+from layouts.components import (
+    METRIC_LABELS,
+    empty_state,
+    graph,
+    kpi_card,
+    labelled_dropdown,
+    loading,
+    page_header,
+)
+from layouts.model_picker import choice_or_message, picker, segment_options
+from models import evaluation
 from portal import ids
 from portal.services import Services
 
 DEFAULT_THRESHOLD = 0.5
 DEFAULT_COSTS = {"cost_fp": 1.0, "cost_fn": 5.0, "benefit_tp": 0.0}
-METRIC_LABELS = {
-    "accuracy": "Accuracy",
-    "roc_auc": "ROC AUC",
-    "average_precision": "Average precision",
-    "f1": "F1",
-    "log_loss": "Log loss",
-    "brier": "Brier score",
-    "f1_macro": "Macro F1",
-    "rmse": "RMSE",
-    "mae": "MAE",
-    "r2": "R²",
-}
 
 
 def number(raw: Any, default: float, low: float | None = None, high: float | None = None) -> float:
@@ -42,19 +37,6 @@ def number(raw: Any, default: float, low: float | None = None, high: float | Non
     if not math.isfinite(value) or (low is not None and value < low) or (high is not None and value > high):
         return default
     return value
-
-
-def graph(graph_id: str, model: str) -> Component:
-    """A graph card whose mode bar exports PNG named after the model and chart."""
-    config = {
-        "displaylogo": False,
-        # Charts stay on the intranet: no upload-to-cloud button.
-        "modeBarButtonsToRemove": ["sendChartToCloud", "sendDataToCloud"],
-        "toImageButtonOptions": {"format": "png", "filename": f"{model}-{graph_id}", "scale": 2},
-    }
-    return dbc.Card(
-        loading(dcc.Graph(id=graph_id, config=config, figure=go.Figure())), className="mb-3 portal-graph"
-    )
 
 
 def _number_input(component_id: str, label: str, value: float) -> Component:
@@ -101,7 +83,7 @@ def layout(
             header,
             dbc.Row(controls, className="g-3 mb-3"),
             loading(html.Div(id=ids.PERF_METRICS, className="mb-3")),
-            performance_live.body(graph, name, chosen_source, period),
+            performance_live.body(name, chosen_source, period),
             html.Div(
                 _classifier_body(name, threshold, cost_fp, cost_fn, benefit_tp),
                 id=ids.PERF_CLASSIFIER_BODY,
@@ -127,11 +109,6 @@ def source_options(months: list[str]) -> list[dict[str, str]]:
         {"label": "Reference (hold-out) data", "value": evaluation.REFERENCE},
         performance_live.LIVE_OPTION,
     ] + [{"label": month, "value": month} for month in months]
-
-
-def segment_options(record: Any) -> list[str]:
-    """Categorical features with a known category list: the ones worth grouping errors by."""
-    return [s.name for s in record.schema if s.kind == "categorical" and s.categories is not None]
 
 
 def _classifier_body(name: str, threshold: Any, cost_fp: Any, cost_fn: Any, benefit_tp: Any) -> Component:
@@ -214,20 +191,6 @@ def _regressor_body(name: str, categorical: list[str], segment: str | None) -> C
             graph(ids.PERF_IMPORTANCE_REGRESSOR, name),
         ]
     )
-
-
-def no_data(title: str, message: str) -> go.Figure:
-    """An empty chart that says why it is empty."""
-    figure = go.Figure()
-    figure.update_layout(
-        template=figures.TEMPLATE,
-        title={"text": title, "x": 0.01},
-        height=360,
-        xaxis={"visible": False},
-        yaxis={"visible": False},
-        annotations=[{"text": message, "showarrow": False, "font": {"size": 14}}],
-    )
-    return figure
 
 
 def metric_cards(scored: evaluation.Scored) -> Component:

@@ -11,6 +11,7 @@ from dash import html
 from dash.development.base_component import Component
 from plotly.subplots import make_subplots
 
+from layouts.components import graph
 from models import figures
 from models.live import LIVE, PERIODS
 from portal import ids
@@ -23,7 +24,7 @@ def chosen_period(period: Any) -> str:
     return period if period in PERIODS else "day"
 
 
-def body(graph: Any, name: str, source: str | None, period: Any) -> Component:
+def body(name: str, source: str | None, period: Any) -> Component:
     """The period control, coverage line and trend chart; hidden unless the source is live."""
     return html.Div(
         [

@@ -7,7 +7,8 @@ from dash import html
 from dash.development.base_component import Component
 
 from layouts.components import empty_state, table
-from portal import ids, promotions
+from portal import ids
+from portal.monitoring import promotions
 from portal.services import Services
 
 

@@ -14,9 +14,8 @@ from layouts.components import empty_state, page_header, table
 from portal import ids
 from portal.reports import history
 from portal.reports.access import may_run_now
-from portal.reports.catalog import load_reports, next_run
-from portal.reports.definitions import ReportDefinition
-from portal.reports.fields import DefinitionError
+from portal.reports.definitions import ReportDefinition, load_reports
+from portal.reports.fields import DefinitionError, next_run
 from portal.services import Services
 
 POLL_MS = 2000
@@ -48,7 +47,7 @@ def definitions(services: Services) -> Component:
             "No reports are defined.", "Set PORTAL_REPORTS_FILE to a YAML file of report definitions."
         )
     try:
-        reports = load_reports(settings)
+        reports = load_reports(settings, services.pages.paths)
     except DefinitionError as exc:
         return dbc.Alert(
             [html.Div("The reports file has mistakes:", className="fw-semibold")]

@@ -8,18 +8,17 @@ from dash import html
 from dash.development.base_component import Component
 
 from portal import ids
+from portal.pages import PageIndex
+from portal.security.layout_guard import layout_denial
 from portal.security.principal import current_principal
 
 
-def navbar(title: str) -> Component:
+def navbar(title: str, pages: PageIndex) -> Component:
     """Brand plus a link per page the requester may open, highlighted when its path is current."""
-    from layouts import ADMIN_PAGES, PAGES
-    from portal.security.layout_guard import layout_denial
-
     principal = current_principal()
     links = [
         dbc.NavItem(dbc.NavLink(page.name, href=page.path, active="exact"))
-        for page in sorted((*PAGES, *ADMIN_PAGES), key=lambda p: p.order)
+        for page in pages.navigation()
         if principal is None or layout_denial(page.path, embedded=False) is None
     ]
     if principal is not None and principal.source in {"header", "oidc"}:
@@ -44,13 +43,13 @@ def navbar(title: str) -> Component:
     )
 
 
-def layout(title: str) -> Component:
+def layout(title: str, pages: PageIndex) -> Component:
     """The whole-app layout: navbar above the page container.
 
     Embeds (``/embed/<page>``) share it: Dash serves one layout for every path, so the server
-    marks an embed's ``<body>`` (``portal.embed_gate``) and ``portal.css`` hides the chrome.
+    marks an embed's ``<body>`` (``portal.embed.gate``) and ``portal.css`` hides the chrome.
     """
     return html.Div(
-        [navbar(title), dbc.Container(dash.page_container, fluid=True, className="pb-4")],
+        [navbar(title, pages), dbc.Container(dash.page_container, fluid=True, className="pb-4")],
         className="portal-shell",
     )

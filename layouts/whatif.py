@@ -9,9 +9,8 @@ import plotly.graph_objects as go
 from dash import dcc, html
 from dash.development.base_component import Component
 
-from layouts.components import loading, page_header
+from layouts.components import graph, loading, page_header
 from layouts.model_picker import choice_or_message, picker
-from layouts.performance import graph
 from models import figures
 from models.explain import Explanation
 from models.records import find_record, typical_values

@@ -100,7 +100,7 @@ def score_table(
 ) -> int:
     """Score every row into ``folder/result.csv`` and ``result.parquet``; returns the rows scored.
 
-    ``neutralise`` makes cells formula-safe (the portal passes ``portal.exports.neutralise_frame``).
+    ``neutralise`` makes cells formula-safe (the portal passes ``portal.exports.safety.neutralise_frame``).
     ``converted`` are the (chunk, model-ready frame) pairs validation kept; without them the file
     is read and converted again.
     """

@@ -9,23 +9,24 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from prometheus_client import Counter
 
+from models.cool_down import CoolDown
+
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-COOL_DOWN_SECONDS = 5.0
 
 CACHE_REQUESTS = Counter(
     "portal_cache_requests",
     "Cache lookups by purpose and result (hit, miss, error, bypass)",
     ["purpose", "result"],
 )
-_down_until: dict[int, float] = {}
+# After a failure the backend is skipped for a few seconds; keyed per backend, so apps never share one.
+_cool_down = CoolDown()
 _lock = threading.Lock()
 # Small, hot results (one row, one explanation) are also kept in this process. Keys name the
 # model version and checksum, so an entry can never become wrong, only old; LRU bounds memory.
@@ -47,14 +48,11 @@ def _backend_id(cache: Any) -> int:
 
 
 def _backend_down(cache: Any) -> bool:
-    return _down_until.get(_backend_id(cache), 0.0) > time.monotonic()
+    return _cool_down.active(_backend_id(cache))
 
 
 def _mark_down(cache: Any, purpose: str, exc: BaseException) -> None:
-    with _lock:
-        first = not _backend_down(cache)
-        _down_until[_backend_id(cache)] = time.monotonic() + COOL_DOWN_SECONDS
-    if first:
+    if _cool_down.start(_backend_id(cache)):
         log.warning(
             "cache backend unavailable; serving uncached", extra={"purpose": purpose, "error": repr(exc)}
         )

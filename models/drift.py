@@ -25,45 +25,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from models.drift_thresholds import DEFAULT_THRESHOLDS, DriftThresholds
+
 NUMERIC = "numeric"
 CATEGORICAL = "categorical"
 P_VALUE_TESTS = ("ks", "chisquare", "z")
 
 
-@dataclasses.dataclass(frozen=True)
-class DriftThresholds:
-    """Decision thresholds; configurable per model, defaults as documented above."""
-
-    p_value: float = 0.05
-    wasserstein: float = 0.1
-    jensenshannon: float = 0.1
-    psi: float = 0.1
-    drift_share: float = 0.5
-    small_reference: int = 1000
-    low_cardinality: int = 5
-
-    @classmethod
-    def from_mapping(cls, values: Mapping[str, Any] | None) -> DriftThresholds:
-        """Thresholds from model metadata or config; a bad entry raises ValueError naming it."""
-        known = {f.name: f for f in dataclasses.fields(cls)}
-        parsed: dict[str, Any] = {}
-        for key, raw in (values or {}).items():
-            if key not in known:
-                raise ValueError(f"unknown drift threshold {key!r}; expected one of {', '.join(known)}")
-            if isinstance(raw, bool) or not isinstance(raw, int | float) or not math.isfinite(raw):
-                raise ValueError(f"drift threshold {key!r} must be a number, not {raw!r}")
-            if key in ("small_reference", "low_cardinality"):
-                if raw < 0 or int(raw) != raw:
-                    raise ValueError(f"drift threshold {key!r} must be a whole number >= 0, not {raw!r}")
-                parsed[key] = int(raw)
-            elif not 0 < raw <= (1 if key in ("p_value", "drift_share") else 1e6):
-                raise ValueError(f"drift threshold {key!r} is out of range: {raw!r}")
-            else:
-                parsed[key] = float(raw)
-        return cls(**parsed)
-
-
-DEFAULT_THRESHOLDS = DriftThresholds()
 
 
 @dataclasses.dataclass(frozen=True)

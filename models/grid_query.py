@@ -178,11 +178,16 @@ def rows_page(
     max_rows: int = 1000,
 ) -> dict[str, Any]:
     """An ag-grid getRowsResponse: rows start..end of the filtered, sorted frame, and rowCount."""
-    positions = cached_select(scored, filter_model, sort_model)
+    return page_of(scored.frame, cached_select(scored, filter_model, sort_model), start, end, max_rows)
+
+
+def page_of(
+    frame: pd.DataFrame, positions: np.ndarray, start: int, end: int, max_rows: int = 1000
+) -> dict[str, Any]:
+    """Rows ``start..end`` (at most ``max_rows``) of the selected ``positions``, as ag-grid wants them."""
     start = max(0, int(start))
     end = min(max(start, int(end)), start + max_rows)
-    page = scored.frame.iloc[positions[start:end]]
-    return {"rowData": records(page), "rowCount": len(positions)}
+    return {"rowData": records(frame.iloc[positions[start:end]]), "rowCount": len(positions)}
 
 
 def iter_selected(

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from models import drift
-from models.drift import DriftThresholds
+from models.drift_thresholds import DEFAULT_THRESHOLDS, DriftThresholds
 
 OVERLAY_BINS = 30
 QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9)
@@ -53,7 +53,7 @@ def drift_over_time(
     current: pd.DataFrame,
     buckets: pd.Series,
     kinds: Mapping[str, str],
-    limits: DriftThresholds = drift.DEFAULT_THRESHOLDS,
+    limits: DriftThresholds = DEFAULT_THRESHOLDS,
     min_rows: int = 30,
 ) -> pd.DataFrame:
     """One row per (bucket, feature): the statistic and verdict of that bucket against the reference.

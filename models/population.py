@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import logging
 import os
 import tempfile
 import threading
@@ -26,6 +27,8 @@ import pandas as pd
 
 from models.caching import cached_call
 from models.registry import LoadedModel, ModelRegistry, ModelVersion
+
+log = logging.getLogger(__name__)
 
 CHUNK_ROWS = 100_000
 MEMO_FRAMES = 2
@@ -196,6 +199,16 @@ def scored_population(
             while len(_frames) > MEMO_FRAMES:
                 _frames.popitem(last=False)
         return scored
+
+
+def prescore(registry: ModelRegistry, data_dir: Path, name: str, version: int) -> None:
+    """Score a version's population now (after register, promote or the demo), so no page request has to."""
+    try:
+        scored = scored_population(registry, data_dir, name, version)
+    except Exception as exc:  # the version is registered either way; the page scores it on demand
+        log.warning("could not pre-score %s v%d: %s: %s", name, version, type(exc).__name__, exc)
+        return
+    log.info("scored %d population rows of %s v%d for the overview", scored.rows, name, version)
 
 
 # -- summaries --------------------------------------------------------------------------------

@@ -1,17 +1,10 @@
-"""Enterprise analytics portal: Dash pages, REST API, embeds and reports over scikit-learn models."""
+"""Enterprise analytics portal: Dash pages, REST API, embeds and reports over scikit-learn models.
 
-from __future__ import annotations
+The top level holds the wiring only: the app factory (``app``), the CLI (``cli``), settings
+(``config``), the extensions and ``Services`` that bind them, component ids, logging, and the
+start-up steps that cap native thread pools. Everything else lives in a package named after
+its feature, whose ``__init__`` says what it holds and what it may import.
 
-from typing import Any
-
-__all__ = ["create_app"]
-
-
-def __getattr__(name: str) -> Any:
-    # Lazy, so that reading config (e.g. in gunicorn.conf.py) does not import numpy or Dash
-    # before the native thread pools are capped.
-    if name == "create_app":
-        from portal.app import create_app
-
-        return create_app
-    raise AttributeError(name)
+May import: nothing at package level; ``portal.app`` is imported explicitly (``from portal.app
+import create_app``), so reading settings never loads Dash or numpy.
+"""

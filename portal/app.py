@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -13,25 +14,27 @@ from flask import Flask, request
 import callbacks
 import layouts
 from layouts import embed, error_page, shell
-from portal import embed_tokens, extensions
+from portal import extensions
 from portal.api import create_api_blueprint
-from portal.batch_routes import create_batch_blueprint
+from portal.batch.routes import create_batch_blueprint
 from portal.config import Settings, load_settings
-from portal.dash_guard import init_dash_guard
-from portal.embed_gate import init_embed_gate
-from portal.errors import error_json, init_error_handlers, wants_json
-from portal.export_routes import create_export_blueprint
-from portal.feedback import FeedbackStore
-from portal.framing import init_framing, session_cookie_config
-from portal.health import create_health_blueprint
+from portal.embed import tokens as embed_tokens
+from portal.embed.framing import init_framing, session_cookie_config
+from portal.embed.gate import init_embed_gate
+from portal.exports.routes import create_export_blueprint
+from portal.feedback.store import FeedbackStore
 from portal.log import configure_logging
-from portal.metrics import create_metrics_blueprint, record_native_threads
+from portal.pages import PageIndex
 from portal.reports.routes import create_reports_blueprint
-from portal.requests import init_request_hooks
 from portal.security.layout_guard import guard
 from portal.security.wiring import finish_security, init_security
 from portal.services import SERVICES_KEY, Services
-from portal.theme import ICONS_URL, THEME_URL, init_theme
+from portal.web.dash_guard import init_dash_guard
+from portal.web.errors import error_json, init_error_handlers, wants_json
+from portal.web.health import create_health_blueprint
+from portal.web.metrics import create_metrics_blueprint, record_native_threads
+from portal.web.requests import init_request_hooks
+from portal.web.theme import ICONS_URL, THEME_URL, init_theme
 
 log = logging.getLogger(__name__)
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -43,7 +46,7 @@ def create_app(config: Settings | Mapping[str, str] | None = None) -> dash.Dash:
     settings = _resolve_settings(config)
     configure_logging(settings.log_level, settings.log_format)
     server = _create_server(settings)
-    services = _bind_extensions(server, settings)
+    services = _bind_extensions(server, settings, layouts.page_index())
     server.register_blueprint(create_health_blueprint(services))
     server.register_blueprint(create_metrics_blueprint())
     server.register_blueprint(create_api_blueprint(services))
@@ -52,19 +55,18 @@ def create_app(config: Settings | Mapping[str, str] | None = None) -> dash.Dash:
     server.register_blueprint(create_reports_blueprint(services))
     app = _create_dash(server, settings, services)
     render_error = functools.partial(error_page.render, settings)
-    init_security(server, app, settings, services, [page.path for page in layouts.PAGES], render_error)
+    init_security(server, app, settings, services, render_error)
     _register_pages(app)
     callbacks.register_all(app, services)
-    page_paths = [page.path for page in layouts.PAGES]
     render_refusal = functools.partial(error_page.render, settings, chrome=False)
-    init_embed_gate(server, app, settings, page_paths, render_refusal, DASH_CATCHALL_RULE)
-    _serve_unknown_paths_as_404(server, app)
+    init_embed_gate(server, app, settings, services.pages.paths, render_refusal, DASH_CATCHALL_RULE)
+    _serve_unknown_paths_as_404(server, app, services.pages)
     init_dash_guard(server, app)
     init_error_handlers(server, render_error)
     _finish_dash_setup(app)
-    finish_security(app)
+    finish_security(app, services.pages)
     record_native_threads()
-    log.info("portal app created", extra={"env": settings.env, "pages": len(layouts.PAGES)})
+    log.info("portal app created", extra={"env": settings.env, "pages": len(services.pages.paths)})
     return app
 
 
@@ -73,8 +75,6 @@ def _resolve_settings(config: Settings | Mapping[str, str] | None) -> Settings:
         return config
     if config is None:
         return load_settings()
-    import os
-
     return load_settings({**os.environ, **config})
 
 
@@ -96,7 +96,7 @@ def _create_server(settings: Settings) -> Flask:
     return server
 
 
-def _bind_extensions(server: Flask, settings: Settings) -> Services:
+def _bind_extensions(server: Flask, settings: Settings, pages: PageIndex) -> Services:
     extensions.cache.init_app(server, settings)
     registry = extensions.registry.init_app(server, settings)
     engine = extensions.database.init_app(server, settings)
@@ -111,6 +111,7 @@ def _bind_extensions(server: Flask, settings: Settings) -> Services:
         jobs=jobs,
         prediction_log=prediction_log,
         feedback=FeedbackStore(engine, registry),
+        pages=pages,
     )
     server.extensions[SERVICES_KEY] = services
     return services
@@ -131,7 +132,7 @@ def _create_dash(server: Flask, settings: Settings, services: Services) -> dash.
         serve_locally=True,
     )
     # A function, so the navbar lists only the pages the requester may open.
-    app.layout = functools.partial(shell.layout, settings.title)
+    app.layout = functools.partial(shell.layout, settings.title, services.pages)
     return app
 
 
@@ -168,11 +169,11 @@ def _register_pages(app: dash.Dash) -> None:
     dash.register_page("not_found_404", path="/404", name="Not found", layout=layouts.not_found.layout)
 
 
-def _serve_unknown_paths_as_404(server: Flask, app: dash.Dash) -> None:
+def _serve_unknown_paths_as_404(server: Flask, app: dash.Dash, pages: PageIndex) -> None:
     """Dash answers every path with its index; unknown ones should say 404 to machines too."""
-    paths = [page.path for page in layouts.PAGES]
+    paths = pages.paths
     paths += [embed_tokens.page_embed_path(path) for path in paths]
-    paths += [page.path for page in layouts.ADMIN_PAGES]
+    paths += pages.admin_paths
     page_paths = {path.rstrip("/") or "/" for path in paths}
 
     @server.before_request

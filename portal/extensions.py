@@ -6,20 +6,29 @@ tests) never share a registry, engine or cache backend.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from pathlib import Path
 from typing import Any
 
+import diskcache
 import sqlalchemy as sa
+from celery import Celery
+from dash import CeleryManager, DiskcacheManager
 from flask import Flask
 from flask_caching import Cache
 
 from models.registry import ModelRegistry
+from portal.batch.store import BatchStore
 from portal.config import Settings
+from portal.db.engine import create_engine
+from portal.predlog.recorder import PredictionLog
+from portal.predlog.spool import spool_dir
 
 log = logging.getLogger(__name__)
 
 CACHE_PURPOSES = ("inference", "figures")
+JobManager = DiskcacheManager | CeleryManager
 
 
 class CacheExtension:
@@ -86,59 +95,28 @@ class DatabaseExtension:
         return server.extensions[self.key]
 
 
-def create_engine(url: str) -> sa.Engine:
-    """An engine with short timeouts, so a dead database fails fast instead of hanging workers."""
-    if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        return sa.create_engine(url, connect_args={"timeout": 15})
-    return sa.create_engine(
-        url,
-        pool_pre_ping=True,
-        pool_size=5,
-        max_overflow=5,
-        pool_timeout=5,
-        connect_args=_connect_timeout_args(url),
-    )
-
-
-def _connect_timeout_args(url: str) -> dict[str, Any]:
-    if url.startswith("postgresql"):
-        return {"connect_timeout": 3}
-    return {}
-
-
 class JobsExtension:
     """The Dash background-callback manager: disk cache by default, Celery when configured."""
 
     key = "portal.jobs"
 
-    def init_app(self, server: Flask, settings: Settings) -> Any:
-        from dash import CeleryManager, DiskcacheManager
-
+    def init_app(self, server: Flask, settings: Settings) -> JobManager:
+        manager: JobManager
         if settings.celery_broker_url:
-            from celery import Celery
-
             celery_app = Celery(
                 "portal", broker=settings.celery_broker_url, backend=settings.celery_broker_url
             )
             celery_app.conf.update(celery_options(settings))
             manager = CeleryManager(celery_app)
         else:
-            import diskcache
-
             folder = Path(settings.data_dir) / "jobs"
             folder.mkdir(parents=True, exist_ok=True)
             manager = DiskcacheManager(diskcache.Cache(str(folder)))
         server.extensions[self.key] = manager
         return manager
 
-    def for_app(self, server: Flask) -> Any:
+    def for_app(self, server: Flask) -> JobManager:
         return server.extensions[self.key]
-
-
-def spool_dir(settings: Settings) -> Path:
-    """Where prediction-log entries wait while the database is down."""
-    return Path(settings.data_dir) / "spool" / "prediction_log"
 
 
 class PredictionLogExtension:
@@ -146,19 +124,16 @@ class PredictionLogExtension:
 
     key = "portal.prediction_log"
 
-    def init_app(self, server: Flask, engine: sa.Engine, settings: Settings) -> Any:
-        from portal.batch_store import BatchStore
-        from portal.prediction_log import PredictionLog
-
+    def init_app(self, server: Flask, engine: sa.Engine, settings: Settings) -> PredictionLog:
         # The same thread brings batch rows kept on disk during an outage into the database.
         batches = BatchStore(engine, Path(settings.data_dir) / "batches")
-        prediction_log = PredictionLog(engine, spool_dir(settings), flush_hooks=[batches.sync])
+        prediction_log = PredictionLog(engine, spool_dir(settings.data_dir), flush_hooks=[batches.sync])
         server.extensions[self.key] = prediction_log
         # Each gunicorn worker starts its own flusher on its first request (threads do not survive fork).
         server.before_request(prediction_log.ensure_flusher)
         return prediction_log
 
-    def for_app(self, server: Flask) -> Any:
+    def for_app(self, server: Flask) -> PredictionLog:
         return server.extensions[self.key]
 
 
@@ -168,8 +143,6 @@ def celery_options(settings: Settings) -> dict[str, Any]:
     Web and Celery workers of one portal share the data dir (uploads and results live there),
     so they agree on the prefix.
     """
-    import hashlib
-
     digest = hashlib.sha256(str(Path(settings.data_dir).resolve()).encode()).hexdigest()[:12]
     prefix = {"global_keyprefix": f"portal-{digest}:"}
     return {

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask import current_app
@@ -11,6 +11,14 @@ from flask_caching import Cache
 
 from models.registry import ModelRegistry
 from portal.config import Settings
+from portal.pages import PageIndex
+
+if TYPE_CHECKING:
+    # Types only: the feature packages import Services, so importing them back would be a cycle.
+    from dash import CeleryManager, DiskcacheManager
+
+    from portal.feedback.store import FeedbackStore
+    from portal.predlog.recorder import PredictionLog
 
 SERVICES_KEY = "portal.services"
 
@@ -24,11 +32,14 @@ class Services:
     inference_cache: Cache
     figure_cache: Cache
     engine: sa.Engine
-    jobs: Any
-    # portal.prediction_log.PredictionLog; typed loosely to keep this module free of its imports.
-    prediction_log: Any = None
-    # portal.feedback.FeedbackStore: analyst feedback on logged predictions.
-    feedback: Any = None
+    # Runs Dash background callbacks: a disk cache in one process, Celery when scaled out.
+    jobs: DiskcacheManager | CeleryManager
+    # Every prediction shown or returned is recorded here.
+    prediction_log: PredictionLog
+    # Analyst feedback on logged predictions.
+    feedback: FeedbackStore
+    # The registered pages, for code that must know them without importing ``layouts``.
+    pages: PageIndex
 
 
 def current_services() -> Services:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 
+from threadpoolctl import threadpool_info, threadpool_limits
+
 THREAD_ENV_VARS = (
     "OMP_NUM_THREADS",
     "OPENBLAS_NUM_THREADS",
@@ -26,15 +28,11 @@ def cap_thread_env(threads: int) -> None:
 
 def cap_loaded_pools(threads: int) -> None:
     """Limit pools of native libraries already loaded, e.g. in a forked worker."""
-    from threadpoolctl import threadpool_limits
-
     threadpool_limits(limits=threads)
 
 
 def native_pool_sizes() -> dict[str, int]:
     """Largest thread count per native API (openmp, blas) in this process, for /metrics."""
-    from threadpoolctl import threadpool_info
-
     sizes: dict[str, int] = {}
     for pool in threadpool_info():
         api = str(pool.get("user_api", "unknown"))

@@ -1,1 +1,9 @@
-"""Monitoring alerts: rules from the reports file, their checks, the alert records and notices."""
+"""Monitoring alerts: rules from the reports file, their checks, the alert records and their notices.
+
+``rules`` parses the ``alerts:`` list, ``evaluate`` judges a rule on the prediction log (dataset
+drift, live performance), ``store`` keeps at most one open alert per rule and condition, ``notices``
+delivers raised and resolved alerts, and ``check`` ties these together under the run lock.
+
+May import: ``models``, the foundation (config, db), ``portal.predlog``, ``portal.feedback``,
+``portal.monitoring``, and the delivery, field and lock modules of ``portal.reports``.
+"""

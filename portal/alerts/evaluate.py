@@ -15,13 +15,14 @@ from urllib.parse import urlencode
 import sqlalchemy as sa
 
 from models import drift, live
+from models.drift_thresholds import DriftThresholds
 from models.registry import ModelRegistry, ModelVersion
-from portal import logged_data
 from portal.alerts.rules import AlertRule, PerformanceDrop
 from portal.config import Settings
-from portal.drift_service import drift_kinds
-from portal.feedback import FeedbackStore
-from portal.labelled_logs import labelled_window
+from portal.feedback.labelled import labelled_window
+from portal.feedback.store import FeedbackStore
+from portal.monitoring.drift import drift_kinds
+from portal.predlog import windows as logged_data
 
 DATASET_DRIFT = "dataset_drift"
 PERFORMANCE_DROP = "performance_drop"
@@ -77,7 +78,7 @@ def dataset_drift(
             f"{record.name}: only {window.rows} logged rows {where}; drift needs at least {rule.min_rows}"
         )
         return Finding(DATASET_DRIFT, None, summary, {"rows": window.rows}, page)
-    limits = drift.DriftThresholds.from_mapping(settings.drift_thresholds.get(record.name))
+    limits = DriftThresholds.from_mapping(settings.drift_thresholds.get(record.name))
     reference = registry.reference(record.name, record.version)
     result = drift.dataset_drift(reference, window.features, drift_kinds(record), limits)
     drifted = result.drifted_features

@@ -11,7 +11,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from portal.drift_service import ROLLING
+from portal.config import Settings
+from portal.monitoring.drift import ROLLING
 from portal.reports.fields import Delivery, FieldChecker, collect, read_file, section
 
 RULE_KEYS = {
@@ -75,6 +76,13 @@ class AlertRule:
     @property
     def window(self) -> str:
         return f"{self.window_days}d"
+
+
+def load_rules(settings: Settings) -> dict[str, AlertRule]:
+    """Alert rules from ``PORTAL_REPORTS_FILE`` (none when unset); raises DefinitionError."""
+    if not settings.reports_file:
+        return {}
+    return load_file(settings.reports_file)
 
 
 def load_file(path: str | Path) -> dict[str, AlertRule]:

@@ -1,4 +1,11 @@
-"""The REST API under /api/v1: one module per resource, combined here."""
+"""The REST API under ``/api/v1``: one blueprint module per resource, combined here.
+
+Resources: models and predictions, feedback, embed links, and the OpenAPI document. ``errors``
+holds the one error shape and ``bodies`` the checks every JSON body gets.
+
+May import: ``models``, the foundation (config, services, web) and the feature packages whose
+resources it serves (``portal.embed``, ``portal.feedback``, ``portal.security``).
+"""
 
 from __future__ import annotations
 
@@ -10,8 +17,8 @@ from portal.api.errors import ApiError
 from portal.api.feedback import create_feedback_blueprint
 from portal.api.models import create_models_blueprint
 from portal.api.openapi import create_openapi_blueprint
-from portal.errors import error_json
 from portal.services import Services
+from portal.web.errors import error_json
 
 API_PREFIX = "/api/v1"
 

@@ -11,9 +11,9 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
-import layouts
-from portal import embed_links
+from portal.api.bodies import json_object_body
 from portal.api.errors import ApiError
+from portal.embed import links as embed_links
 from portal.security import audit
 from portal.services import Services
 
@@ -23,16 +23,7 @@ DEFAULT_TTL = "1h"
 
 
 def _parse_body() -> dict[str, Any]:
-    if not request.is_json:
-        raise ApiError(415, "send the body as JSON with Content-Type: application/json")
-    body = request.get_json(silent=True)
-    if body is None:
-        raise ApiError(400, "the body is not valid JSON")
-    if not isinstance(body, dict):
-        raise ApiError(400, 'the body must be a JSON object like {"page": "/overview", "ttl": "1h"}')
-    unknown = sorted(set(body) - set(FIELDS))
-    if unknown:
-        raise ApiError(400, f"unknown field(s): {', '.join(unknown)}; expected {', '.join(FIELDS)}")
+    body = json_object_body(FIELDS, '{"page": "/overview", "ttl": "1h"}')
     if "page" not in body:
         raise ApiError(400, '"page" is required, e.g. "/overview"')
     return body
@@ -45,7 +36,7 @@ def create_embed_tokens_blueprint(services: Services) -> Blueprint:
     def issue() -> tuple[Response, int]:
         body = _parse_body()
         try:
-            page = embed_links.resolve_page(body["page"], [p.path for p in layouts.PAGES])
+            page = embed_links.resolve_page(body["page"], services.pages.paths)
             ttl = embed_links.parse_ttl(body.get("ttl", DEFAULT_TTL))
             query = embed_links.check_query(body.get("query", {}), services.registry.names())
             link = embed_links.issue_link(

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Response
 
-from portal.errors import error_json
+from portal.web.errors import error_json
 
 
 class ApiError(Exception):

@@ -9,7 +9,7 @@ from flask import Blueprint, Response, jsonify, request
 
 from models.registry import ModelNotFound
 from portal.api.errors import ApiError
-from portal.feedback import FeedbackItem
+from portal.feedback.store import FeedbackItem
 from portal.services import Services
 
 MAX_DETAILS = 100

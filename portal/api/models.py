@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, jsonify
 
 from models import inference
 from models.registry import ModelNotFound, ModelVersion, RegistryError
 from models.schema import validate_records
+from portal.api.bodies import json_object_body
 from portal.api.errors import ApiError
 from portal.services import Services
 
@@ -40,16 +41,7 @@ def model_document(record: ModelVersion, active: int) -> dict[str, Any]:
 
 
 def _parse_body(max_records: int) -> tuple[list[Any], int | None]:
-    if not request.is_json:
-        raise ApiError(415, "send the body as JSON with Content-Type: application/json")
-    body = request.get_json(silent=True)
-    if body is None:
-        raise ApiError(400, "the body is not valid JSON")
-    if not isinstance(body, dict):
-        raise ApiError(400, 'the body must be a JSON object like {"records": [{...}]}')
-    unknown = sorted(set(body) - {"records", "version"})
-    if unknown:
-        raise ApiError(400, f"unknown top-level field(s): {', '.join(unknown)}; expected records, version")
+    body = json_object_body(("records", "version"), '{"records": [{...}]}')
     records = body.get("records")
     if not isinstance(records, list):
         raise ApiError(400, '"records" must be a list of objects, one per row')

@@ -5,15 +5,17 @@ from __future__ import annotations
 import argparse
 import sys
 
-from portal.alerts.rules import AlertRule
-from portal.commands import CliError, ready_engine
+from models.registry import ModelRegistry
+from portal.alerts import store
+from portal.alerts.check import check_rule
+from portal.alerts.rules import AlertRule, load_rules
+from portal.commands import CliError
+from portal.commands.ready import ready_engine
 from portal.config import Settings
-from portal.reports.catalog import load_alert_rules, next_run
-from portal.reports.fields import DefinitionError
+from portal.reports.fields import DefinitionError, next_run
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("alerts", help="drift and live-performance alerts from PORTAL_REPORTS_FILE")
+def configure(parser: argparse.ArgumentParser) -> None:
     actions = parser.add_subparsers(dest="alerts_command", required=True, metavar="ACTION")
     actions.add_parser("rules", help="the rules and their next check times").set_defaults(handler=list_rules)
     check = actions.add_parser("check", help="check rules now; raise, deliver and resolve alerts")
@@ -40,7 +42,7 @@ def _rules(settings: Settings) -> dict[str, AlertRule]:
     if not settings.reports_file:
         raise CliError("PORTAL_REPORTS_FILE is not set: point it at a YAML file with an 'alerts' list")
     try:
-        return load_alert_rules(settings)
+        return load_rules(settings)
     except DefinitionError as exc:
         raise CliError(str(exc)) from None
 
@@ -58,9 +60,6 @@ def list_rules(settings: Settings, args: argparse.Namespace) -> int:
 
 def check_now(settings: Settings, args: argparse.Namespace) -> int:
     """Exit 0 when every rule was checked and every notice delivered, firing or not; 1 otherwise."""
-    from models.registry import ModelRegistry
-    from portal.alerts.check import check_rule
-
     rules = _rules(settings)
     unknown = [name for name in args.names if name not in rules]
     if unknown:
@@ -91,8 +90,6 @@ def check_now(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def list_alerts(settings: Settings, args: argparse.Namespace) -> int:
-    from portal.alerts import store
-
     with ready_engine(settings) as engine:
         found = store.listed(engine, args.model, store.OPEN if args.open else None, args.limit)
     for alert in found:

@@ -11,8 +11,7 @@ from portal.config import Settings, markdown_table
 SECRET_FIELDS = {"secret_key"}
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("config", help="show the effective settings (secrets hidden)")
+def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--markdown", action="store_true", help="print the configuration table")
     parser.set_defaults(handler=run)
 

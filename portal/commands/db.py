@@ -7,11 +7,10 @@ import sys
 
 from portal.config import Settings
 from portal.db import migrate
-from portal.extensions import create_engine
+from portal.db.engine import create_engine
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("db", help="database schema migrations")
+def configure(parser: argparse.ArgumentParser) -> None:
     actions = parser.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     actions.add_parser("upgrade", help="apply every pending migration (safe to repeat)").set_defaults(
         handler=upgrade

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import argparse
 import logging
-from typing import TYPE_CHECKING
 
+import sqlalchemy as sa
+
+from models.demo import build_demo
+from models.population import prescore
+from models.registry import ModelRegistry, RegistryError
 from portal.commands import CliError
-from portal.commands.models import prescore
 from portal.config import Settings
-
-if TYPE_CHECKING:
-    from models.registry import ModelRegistry
+from portal.db.engine import create_engine
+from portal.predlog.demo_history import backfill
+from portal.predlog.recorder import PredictionLog
+from portal.predlog.spool import spool_dir
 
 log = logging.getLogger(__name__)
 
@@ -26,8 +30,7 @@ def _rows(raw: str) -> int:
     return value
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("demo", help="build the demo churn data and models")
+def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--rows", type=_rows, default=200_000, help="rows to generate (default 200000)")
     parser.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
     parser.add_argument(
@@ -41,14 +44,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def log_history(settings: Settings, registry: ModelRegistry, names: list[str]) -> None:
     """Backfill the prediction log with the demo's last months, so monitoring has history."""
-    import sqlalchemy as sa
-
-    from portal.demo_history import backfill
-    from portal.extensions import create_engine, spool_dir
-    from portal.prediction_log import PredictionLog
-
     engine = create_engine(settings.sqlalchemy_url)
-    prediction_log = PredictionLog(engine, spool_dir(settings))
+    prediction_log = PredictionLog(engine, spool_dir(settings.data_dir))
     try:
         for name in names:
             backfill(registry, prediction_log, name)
@@ -61,9 +58,6 @@ def log_history(settings: Settings, registry: ModelRegistry, names: list[str]) -
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
     """Build the demo unless ``--if-missing`` finds models already registered."""
-    from models.demo import build_demo
-    from models.registry import ModelRegistry, RegistryError
-
     registry = ModelRegistry(settings.models_path)
     if args.if_missing and registry.names():
         log.info("models already registered (%s); skipping the demo", ", ".join(registry.names()))
@@ -75,7 +69,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
         raise CliError(f"demo failed: {exc}") from None
     for version in versions:
         log.info("registered %s v%d (%s)", version.name, version.version, version.metrics)
-        prescore(settings, registry, version.name, version.version)
+        prescore(registry, settings.data_dir, version.name, version.version)
     if not args.no_history:
         log_history(settings, registry, [v.name for v in versions])
     return 0

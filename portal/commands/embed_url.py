@@ -5,14 +5,16 @@ from __future__ import annotations
 import argparse
 import sys
 
+import layouts
+from models.registry import ModelRegistry
 from portal.commands import CliError
 from portal.config import Settings
+from portal.embed import links as embed_links
 
 WILDCARD_HOSTS = {"0.0.0.0", "::", ""}
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("embed-url", help="print a signed, expiring URL that embeds one page")
+def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("page", help="page path, e.g. /overview, /what-if, /performance, /models or /")
     parser.add_argument("--query", default="", help="the page's query, e.g. 'model=churn&segment=plan'")
     parser.add_argument("--ttl", default="1h", help="how long the link works: 90s, 15m, 1h, 7d (default 1h)")
@@ -22,12 +24,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
     """Validate everything first, then print only the URL, so scripts can capture it."""
-    import layouts
-    from models.registry import ModelRegistry
-    from portal import embed_links
-
     try:
-        page = embed_links.resolve_page(args.page, [p.path for p in layouts.PAGES])
+        page = embed_links.resolve_page(args.page, layouts.page_index().paths)
         ttl = embed_links.parse_ttl(args.ttl)
         query = embed_links.parse_query_string(args.query)
         query = embed_links.check_query(query, ModelRegistry(settings.models_path).names())

@@ -12,8 +12,19 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from portal.commands import CliError, ready_engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from models.comparison import summary_text
+from models.population import prescore
+from models.registry import ModelRegistry, RegistryError
+from models.retrain import retrain
+from models.schema import SchemaError
+from portal.commands import CliError
+from portal.commands.ready import ready_engine
 from portal.config import Settings
+from portal.feedback.labelled import labelled_window, training_rows
+from portal.feedback.store import FeedbackStore
+from portal.monitoring import promotions
 
 log = logging.getLogger(__name__)
 REPORT_JSON = "comparison.json"
@@ -40,12 +51,6 @@ def _user() -> str:
 
 def switch_version(settings: Settings, name: str, version: int | None, rollback: bool) -> int:
     """Promote or roll back with an audit row; running workers follow the ACTIVE marker."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from models.registry import ModelRegistry, RegistryError
-    from portal import promotions
-    from portal.commands.models import prescore
-
     registry = ModelRegistry(settings.models_path)
     with ready_engine(settings) as engine:
         try:
@@ -60,7 +65,7 @@ def switch_version(settings: Settings, name: str, version: int | None, rollback:
             raise CliError(
                 f"nothing changed: the audit could not be written ({type(exc).__name__})"
             ) from None
-    prescore(settings, registry, switch.model, switch.to_version)
+    prescore(registry, settings.data_dir, switch.model, switch.to_version)
     previous = f" (was v{switch.from_version})" if switch.from_version is not None else ""
     sys.stdout.write(f"{switch.model} v{switch.to_version} is now active{previous}\n")
     return 0
@@ -72,13 +77,6 @@ def rollback_model(settings: Settings, args: argparse.Namespace) -> int:
 
 def retrain_model(settings: Settings, args: argparse.Namespace) -> int:
     """Train, register inactive, compare on a shared hold-out, and write the report next to the version."""
-    from models.comparison import summary_text
-    from models.registry import ModelRegistry, RegistryError
-    from models.retrain import retrain
-    from models.schema import SchemaError
-    from portal.feedback import FeedbackStore
-    from portal.labelled_logs import labelled_window, training_rows
-
     registry = ModelRegistry(settings.models_path)
     with ready_engine(settings) as engine:
         try:

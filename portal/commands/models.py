@@ -7,21 +7,21 @@ import logging
 import pickle
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+import joblib
 import pandas as pd
 
-from portal.commands import CliError
+from models.population import prescore
+from models.registry import ModelRegistry, RegistryError, validate_name
+from models.schema import SchemaError
+from models.training import register_fitted
+from portal.commands import CliError, model_loop
 from portal.config import Settings
-
-if TYPE_CHECKING:
-    from models.registry import ModelRegistry
 
 log = logging.getLogger(__name__)
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("models", help="list, register and promote model versions")
+def configure(parser: argparse.ArgumentParser) -> None:
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
 
     listing = actions.add_parser("list", help="models, versions, and which version is active")
@@ -40,8 +40,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     promote.add_argument("version", type=_version)
     promote.set_defaults(handler=promote_model)
 
-    from portal.commands import model_loop
-
     model_loop.add_actions(actions, _version)
 
 
@@ -52,16 +50,12 @@ def _version(raw: str) -> int:
     return int(value)
 
 
-def _registry(settings: Settings):
-    from models.registry import ModelRegistry
-
+def _registry(settings: Settings) -> ModelRegistry:
     return ModelRegistry(settings.models_path)
 
 
 def list_models(settings: Settings, _args: argparse.Namespace) -> int:
     """Print one line per version, marking the active one."""
-    from models.registry import RegistryError
-
     registry = _registry(settings)
     names = registry.names()
     if not names:
@@ -103,8 +97,6 @@ def read_table(path: Path) -> pd.DataFrame:
 
 def load_estimator(path: Path) -> object:
     """Unpickle a model file. Model files are trusted code: unpickling runs whatever they contain."""
-    import joblib
-
     if not path.is_file():
         raise CliError(f"model file {path} does not exist")
     try:
@@ -117,10 +109,6 @@ def load_estimator(path: Path) -> object:
 
 def register_model(settings: Settings, args: argparse.Namespace) -> int:
     """Validate, describe and store the model; nothing is written unless all of it succeeds."""
-    from models.registry import RegistryError, validate_name
-    from models.schema import SchemaError
-    from models.training import register_fitted
-
     try:
         validate_name(args.name)
     except RegistryError as exc:
@@ -138,7 +126,7 @@ def register_model(settings: Settings, args: argparse.Namespace) -> int:
         )
     except (RegistryError, SchemaError) as exc:
         raise CliError(f"cannot register {args.model_file}: {exc}") from None
-    prescore(settings, _registry(settings), version.name, version.version)
+    prescore(_registry(settings), settings.data_dir, version.name, version.version)
     sys.stdout.write(
         f"registered {version.name} v{version.version} ({version.task}); "
         f"metrics: {', '.join(f'{k}={v:.4g}' for k, v in version.metrics.items())}\n"
@@ -146,20 +134,6 @@ def register_model(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def prescore(settings: Settings, registry: ModelRegistry, name: str, version: int) -> None:
-    """Score the version's population now, so no analyst's first Overview request has to."""
-    from models.population import scored_population
-
-    try:
-        scored = scored_population(registry, settings.data_dir, name, version)
-    except Exception as exc:  # the version is registered either way; the page scores it on demand
-        log.warning("could not pre-score %s v%d: %s: %s", name, version, type(exc).__name__, exc)
-        return
-    log.info("scored %d population rows of %s v%d for the overview", scored.rows, name, version)
-
-
 def promote_model(settings: Settings, args: argparse.Namespace) -> int:
     """Point the active marker at another version; running portals pick it up on next use."""
-    from portal.commands.model_loop import switch_version
-
-    return switch_version(settings, args.name, args.version, rollback=False)
+    return model_loop.switch_version(settings, args.name, args.version, rollback=False)

@@ -5,17 +5,20 @@ from __future__ import annotations
 import argparse
 import sys
 
+import layouts
+from portal.alerts.rules import load_rules
 from portal.commands import CliError
 from portal.config import Settings
-from portal.extensions import create_engine
-from portal.reports.catalog import load_alert_rules, load_reports, next_run
-from portal.reports.definitions import ReportDefinition
-from portal.reports.fields import DefinitionError
+from portal.db.engine import create_engine
+from portal.reports import history
+from portal.reports.definitions import ReportDefinition, load_reports
+from portal.reports.fields import DefinitionError, next_run
 from portal.reports.history import TRIGGERS
+from portal.reports.runner import run_report
+from portal.scheduler import jobs as scheduler
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("report", help="screenshot reports from PORTAL_REPORTS_FILE")
+def configure(parser: argparse.ArgumentParser) -> None:
     actions = parser.add_subparsers(dest="report_command", required=True, metavar="ACTION")
     actions.add_parser("list", help="the definitions and their next run times").set_defaults(
         handler=list_reports
@@ -34,7 +37,7 @@ def _reports(settings: Settings) -> dict[str, ReportDefinition]:
     if not settings.reports_file:
         raise CliError("PORTAL_REPORTS_FILE is not set: point it at a YAML file of report definitions")
     try:
-        return load_reports(settings)
+        return load_reports(settings, layouts.page_index().paths)
     except DefinitionError as exc:
         raise CliError(str(exc)) from None
 
@@ -51,9 +54,6 @@ def list_reports(settings: Settings, args: argparse.Namespace) -> int:
 
 def run_once(settings: Settings, args: argparse.Namespace) -> int:
     """Exit 0 only when every page rendered, passed the checks and every delivery went through."""
-    from portal.reports import history
-    from portal.reports.runner import run_report
-
     reports = _reports(settings)
     if args.name not in reports:
         raise CliError(f"no report named {args.name!r}; defined: {', '.join(reports) or 'none'}")
@@ -73,11 +73,9 @@ def run_once(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def schedule(settings: Settings, args: argparse.Namespace) -> int:
-    from portal.reports import scheduler
-
     reports = _reports(settings)
     try:
-        rules = load_alert_rules(settings)
+        rules = load_rules(settings)
     except DefinitionError as exc:
         raise CliError(str(exc)) from None
     if not any(item.schedule for item in [*reports.values(), *rules.values()]):

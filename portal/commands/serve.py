@@ -12,8 +12,7 @@ from portal.config import Settings
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("serve", help="serve the portal with gunicorn on HOST:PORT")
+def configure(parser: argparse.ArgumentParser) -> None:
     parser.set_defaults(handler=run)
 
 

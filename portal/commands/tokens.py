@@ -7,12 +7,14 @@ import getpass
 import sys
 from collections.abc import Callable
 
-from portal.commands import CliError, ready_engine
+from models.registry import ModelRegistry
+from portal.commands import CliError
+from portal.commands.ready import ready_engine
 from portal.config import Settings
+from portal.security import api_tokens, audit
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("tokens", help="create, revoke and list API tokens")
+def configure(parser: argparse.ArgumentParser) -> None:
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
 
     create = actions.add_parser("create", help="create a token; its secret is printed once")
@@ -44,15 +46,11 @@ def _actor() -> str:
 
 
 def _known_models(settings: Settings) -> list[str]:
-    from models.registry import ModelRegistry
-
     return ModelRegistry(settings.models_path).names()
 
 
 def create_token(settings: Settings, args: argparse.Namespace) -> int:
     """Print only the secret on stdout (scripts capture it); the id and expiry go to stderr."""
-    from portal.security import api_tokens, audit
-
     try:
         name, role, models = api_tokens.check_inputs(
             args.name, args.role, args.models.split(","), args.days, _known_models(settings)
@@ -68,8 +66,6 @@ def create_token(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def revoke_token(settings: Settings, args: argparse.Namespace) -> int:
-    from portal.security import api_tokens, audit
-
     with ready_engine(settings) as engine:
         token = api_tokens.revoke(engine, args.token_id.strip())
         if token is None:
@@ -80,8 +76,6 @@ def revoke_token(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def list_all(settings: Settings, _args: argparse.Namespace) -> int:
-    from portal.security import api_tokens
-
     with ready_engine(settings) as engine:
         tokens = api_tokens.list_tokens(engine)
     write: Callable[[str], object] = sys.stdout.write

@@ -10,14 +10,12 @@ from __future__ import annotations
 import argparse
 import os
 
+from portal.app import create_app
 from portal.commands import CliError
 from portal.config import Settings
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser(
-        "worker", help="run a Celery worker for batch jobs (needs PORTAL_CELERY_BROKER_URL)"
-    )
+def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--concurrency",
         type=int,
@@ -36,8 +34,6 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
         )
     if args.concurrency < 0:
         raise CliError(f"--concurrency must be 1 or more (or 0 for one per core), not {args.concurrency}")
-    from portal.app import create_app
-
     app = create_app(settings)
     celery_app = app.server.extensions["portal.jobs"].handle
     concurrency = args.concurrency or os.cpu_count() or 1

@@ -1,4 +1,10 @@
-"""The portal database: one SQLAlchemy ``MetaData`` for every table, changed only by Alembic migrations."""
+"""The portal database: one SQLAlchemy ``MetaData`` for every table, changed only by Alembic migrations.
+
+One module per area declares its tables (``tables`` gathers them for Alembic); ``engine`` opens
+fail-fast engines and ``migrate`` applies and inspects migrations.
+
+May import: SQLAlchemy and Alembic only. Every feature stores through it, so it imports none.
+"""
 
 from __future__ import annotations
 

@@ -16,6 +16,8 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
+from portal.db.engine import create_engine
+
 log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -52,8 +54,6 @@ def upgrade(engine: sa.Engine, revision: str = "head") -> None:
 
 def upgrade_url(url: str) -> SchemaStatus:
     """Upgrade the database at ``url`` with a short-lived engine (CLI, tests, benchmarks)."""
-    from portal.extensions import create_engine
-
     engine = create_engine(url)
     try:
         upgrade(engine)

@@ -7,11 +7,12 @@ find it; pages are checked here already, so a definition can never point the ren
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from portal.config import Settings
 from portal.reports.fields import Delivery, FieldChecker, collect, read_file, section
 
 FORMATS = ("png", "pdf")
@@ -46,6 +47,16 @@ class ReportDefinition:
     schedule: str | None = None
     timezone: str = "UTC"
     deliveries: tuple[Delivery, ...] = ()
+
+
+def load_reports(settings: Settings, page_paths: Iterable[str]) -> dict[str, ReportDefinition]:
+    """Definitions from ``PORTAL_REPORTS_FILE`` (none when unset); raises DefinitionError.
+
+    ``page_paths`` are the pages a report may render: the portal's own (``Services.pages``).
+    """
+    if not settings.reports_file:
+        return {}
+    return load_file(settings.reports_file, settings.report_origin, list(page_paths))
 
 
 def load_file(

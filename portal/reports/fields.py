@@ -7,6 +7,7 @@ Both live in the YAML file named by ``PORTAL_REPORTS_FILE``; every mistake is co
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -15,6 +16,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
+from apscheduler.triggers.cron import CronTrigger
 
 NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 EMAIL = re.compile(r"[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+|[^@\s<>,;]+@localhost")
@@ -25,6 +27,16 @@ SECTIONS = ("reports", "alerts")
 class _HasName(Protocol):
     @property
     def name(self) -> str: ...
+
+
+class Scheduled(Protocol):
+    """A report or alert rule: an optional cron schedule read in its own time zone."""
+
+    @property
+    def schedule(self) -> str | None: ...
+
+    @property
+    def timezone(self) -> str: ...
 
 
 Named = TypeVar("Named", bound=_HasName)
@@ -138,7 +150,6 @@ class FieldChecker:
     def schedule(self, raw: Any, timezone: str | None) -> str | None:
         if raw is None:
             return None
-        from apscheduler.triggers.cron import CronTrigger
 
         if not isinstance(raw, str) or len(raw.split()) != 5:
             self.problem("schedule", f"expected a 5-field cron expression such as '0 7 * * mon', not {raw!r}")
@@ -215,3 +226,11 @@ class FieldChecker:
             self.problem(f"{field}.timeout", "expected seconds between 0 and 120")
             return None
         return Delivery("webhook", url, style=style, timeout=float(timeout))
+
+
+def next_run(item: Scheduled, now: dt.datetime | None = None) -> dt.datetime | None:
+    """The next time a report's or rule's cron fires, in its own time zone; None when unscheduled."""
+    if not item.schedule:
+        return None
+    trigger = CronTrigger.from_crontab(item.schedule, timezone=item.timezone)
+    return trigger.get_next_fire_time(None, now or dt.datetime.now(dt.UTC))

@@ -16,6 +16,10 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import urljoin
 
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import sync_playwright
+
 from portal.reports import verify
 from portal.reports.targets import same_origin
 
@@ -58,8 +62,6 @@ class Renderer:
         self._stack = contextlib.ExitStack()
 
     def __enter__(self) -> Renderer:
-        from playwright.sync_api import sync_playwright
-
         if not self.chromium.is_file():
             hint = "install the system package or set PORTAL_CHROMIUM_PATH; none is downloaded"
             raise RenderError(f"no Chromium at {self.chromium}: {hint}")
@@ -141,7 +143,6 @@ class Renderer:
                 else None
             ),
         )
-        from playwright.sync_api import Error as PlaywrightError
 
         try:
             return self._capture(page, url, pdf, failed_callbacks)
@@ -151,9 +152,6 @@ class Renderer:
             page.close()
 
     def _capture(self, page: Any, url: str, pdf: bool, failed_callbacks: list[str]) -> Capture:
-        from playwright.sync_api import Error as PlaywrightError
-        from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
         try:
             response = page.goto(url, wait_until="domcontentloaded", timeout=self.timeout_ms)
         except PlaywrightError as exc:

@@ -7,9 +7,9 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Blueprint, send_file
 
-from portal.errors import error_json
 from portal.reports import history
 from portal.services import Services
+from portal.web.errors import error_json
 
 
 def create_reports_blueprint(services: Services) -> Blueprint:

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import sqlalchemy as sa
+from pypdf import PdfReader, PdfWriter
 
 from portal.config import Settings
 from portal.reports import history
@@ -138,8 +139,6 @@ def _slug(path: str) -> str:
 
 def _store(data_dir: Path, report: ReportDefinition, run_id: int, captures: list[Capture]) -> list[Path]:
     """Write the outputs under the data dir: a PNG per page, or one PDF with a page per portal page."""
-    from pypdf import PdfReader, PdfWriter
-
     folder = history.runs_dir(data_dir) / str(run_id)
     folder.mkdir(parents=True, exist_ok=True)
     stamp = history.now().strftime("%Y%m%d-%H%M%S")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from portal.config import Settings
-from portal.embed_tokens import embed_path
+from portal.embed.tokens import embed_path
 from portal.reports.definitions import PageSpec
 
 # Long enough for one try (page load plus portalReady), short enough to be useless if it leaks.

@@ -1,5 +1,8 @@
-"""Sign-in, roles, the request gate and security headers.
+"""Sign-in, roles, the request gate, API tokens, the audit log and security headers.
 
-Kept free of imports so ``portal.config`` can read its settings declarations without a cycle;
-the app factory wires everything through :func:`portal.security.wiring.init_security`.
+``identify`` finds the principal (none, proxy header, OIDC session, API or embed token), ``policy``
+is the one table of what each role may open, ``gate`` and ``layout_guard`` enforce it on routes,
+callbacks and layouts, and ``wiring`` attaches all of it to the app.
+
+May import: the foundation (config, db, ids, services, web) and ``portal.embed``.
 """

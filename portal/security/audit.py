@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from flask import has_request_context, request
 
 from portal.db.auth import audit_log
-from portal.identity import current_user
+from portal.web.identity import current_user
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from flask import request
 
-from portal.errors import error_json
+from portal.web.errors import error_json
 
 log = logging.getLogger(__name__)
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}

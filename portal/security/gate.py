@@ -13,15 +13,22 @@ from urllib.parse import quote
 
 from flask import Flask, Response, current_app, redirect, request
 
-from portal import embed_tokens
 from portal.config import Settings
-from portal.embed_gate import embed_page_for
-from portal.errors import error_json, wants_json
+from portal.embed import tokens as embed_tokens
+from portal.embed.gate import embed_page_for
 from portal.security import identify
 from portal.security.csrf import cross_site_refusal
-from portal.security.policy import EXTRA_POLICIES_KEY, Kind, RoutePolicy, page_role, route_policy
+from portal.security.policy import (
+    EXTRA_POLICIES_KEY,
+    CallbackPolicy,
+    Kind,
+    RoutePolicy,
+    page_role,
+    route_policy,
+)
 from portal.security.principal import Principal, set_principal
 from portal.security.roles import Role
+from portal.web.errors import error_json, wants_json
 
 log = logging.getLogger(__name__)
 CALLBACK_POLICIES_KEY = "portal.callback_policies"
@@ -157,13 +164,11 @@ def _authorize_page(principal: Principal, pages: tuple[str, ...], registered: se
 
 
 def _authorize_callback(principal: Principal) -> None:
-    from portal.security.policy import CallbackPolicy
-
     body = request.get_json(silent=True)
     output = body.get("output") if isinstance(body, dict) else None
     policies: dict[str, CallbackPolicy | None] = current_app.extensions.get(CALLBACK_POLICIES_KEY, {})
     if not isinstance(output, str) or output not in policies:
-        return  # nothing can run: portal.dash_guard answers 400 naming what is wrong
+        return  # nothing can run: portal.web.dash_guard answers 400 naming what is wrong
     policy = policies[output]
     if policy is None:
         log.error("callback without an access rule refused", extra={"output": output[:200]})

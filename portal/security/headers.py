@@ -14,13 +14,13 @@ from flask import Flask, Response, has_request_context, request
 from flask.sessions import SecureCookieSessionInterface
 
 from portal.config import Settings
-from portal.framing import content_security_policy
+from portal.embed.framing import content_security_policy
 
 CSP_HEADER = "Content-Security-Policy"
 
 
 def build_policy(settings: Settings, script_hashes: Iterable[str]) -> str:
-    """The full policy; ``frame-ancestors`` comes from the embedding settings (portal.framing)."""
+    """The full policy; ``frame-ancestors`` comes from the embedding settings (portal.embed.framing)."""
     scripts = " ".join(["'self'", *script_hashes])
     directives = [
         "default-src 'self'",

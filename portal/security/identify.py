@@ -12,11 +12,11 @@ from urllib.parse import parse_qs, urlsplit
 import sqlalchemy as sa
 from flask import request, session
 
-from portal import embed_tokens
 from portal.config import Settings
+from portal.embed import tokens as embed_tokens
 from portal.security import api_tokens
 from portal.security.principal import ANONYMOUS_ADMIN, Principal
-from portal.security.roles import role_for_groups, split_groups
+from portal.security.roles import Role, role_for_groups, split_groups
 
 log = logging.getLogger(__name__)
 EMBED_TOKEN_HEADER = "X-Portal-Embed-Token"
@@ -101,7 +101,6 @@ def embed_principal(settings: Settings, pages: Iterable[str]) -> Principal | Non
                 grant = embed_tokens.verify(settings.secret_key, token, page)
             except embed_tokens.TokenError:
                 continue
-            from portal.security.roles import Role
 
             return Principal(f"embed:{grant.subject}", (), Role.VIEWER, "embed", page=grant.page)
     return None

@@ -10,12 +10,13 @@ from typing import Any
 from urllib.parse import urlencode
 
 from authlib.integrations.base_client.errors import OAuthError
+from authlib.integrations.flask_client import OAuth
 from flask import Blueprint, Flask, Response, redirect, request, session, url_for
 
 from portal.config import Settings
 from portal.security.identify import SESSION_USER
 from portal.security.roles import split_groups
-from portal.theme import THEME_URL
+from portal.web.theme import THEME_URL
 
 log = logging.getLogger(__name__)
 NEXT_KEY = "portal_next"
@@ -43,8 +44,6 @@ def groups_from_claims(claims: dict[str, Any], claim: str) -> tuple[str, ...]:
 
 def create_oidc_blueprint(server: Flask, settings: Settings) -> Blueprint:
     """Routes under /auth; the provider's endpoints come from its discovery document, read lazily."""
-    from authlib.integrations.flask_client import OAuth
-
     oauth = OAuth(server)
     client = oauth.register(
         name="portal",

@@ -9,7 +9,7 @@ import pandas as pd
 
 from models import inference
 from models.prediction_ids import new_prediction_id
-from portal.prediction_log import feature_documents, output_documents
+from portal.predlog.recorder import feature_documents, output_documents
 
 
 def services_of(app):

@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from portal.alerts import store
 from portal.alerts.check import check_rule
 from portal.alerts.rules import AlertRule, PerformanceDrop
-from portal.extensions import create_engine
-from portal.feedback import FeedbackItem
+from portal.db.engine import create_engine
+from portal.feedback.store import FeedbackItem
 from portal.reports.fields import Delivery
 from portal.reports.locks import report_lock
 from tests.alerts.helpers import log_at, reference_rows, services_of, shifted

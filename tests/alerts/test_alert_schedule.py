@@ -8,7 +8,7 @@ import datetime as dt
 from portal.alerts import store
 from portal.alerts.rules import AlertRule
 from portal.reports.fields import Delivery
-from portal.reports.scheduler import build_scheduler
+from portal.scheduler.jobs import build_scheduler
 from tests.alerts.helpers import log_at, reference_rows, services_of, shifted
 from tests.support.receivers import webhook_receiver
 

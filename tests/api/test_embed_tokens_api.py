@@ -8,9 +8,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from portal import embed_tokens
 from portal.api.openapi import openapi_document
 from portal.app import create_app
+from portal.embed import tokens as embed_tokens
 
 SECRET = "a" * 40
 URL = "/api/v1/embed-tokens"

@@ -72,7 +72,14 @@ BAD_PAYLOADS = [
     ("records missing", {}, "json", 400, '"records" must be a list', None),
     ("records not list", {"records": {"a": 1}}, "json", 400, '"records" must be a list', None),
     ("records empty", {"records": []}, "json", 400, "at least one row", None),
-    ("unknown top-level", {"records": [{}], "model": "x"}, "json", 400, "unknown top-level field", None),
+    (
+        "unknown top-level",
+        {"records": [{}], "model": "x"},
+        "json",
+        400,
+        "unknown field(s): model; expected records, version",
+        None,
+    ),
     (
         "bad version",
         {"records": [{}], "version": "one"},

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from portal.app import create_app
-from portal.batch_jobs import validate_upload
+from portal.batch.jobs import validate_upload
 from tests.batch.conftest import upload
 
 
@@ -227,7 +227,7 @@ def test_bad007_database_down_still_uploads_scores_and_lists_from_disk(
     make_settings, good_frame, request
 ) -> None:
     from layouts import batches as batches_page
-    from portal.batch_jobs import score_batch, store_for
+    from portal.batch.jobs import score_batch, store_for
     from portal.services import SERVICES_KEY
     from tests.support.servers import free_port
 

@@ -8,11 +8,11 @@ import io
 import pandas as pd
 import sqlalchemy as sa
 
-from portal import batch_manifest
-from portal.batch_jobs import score_batch, store_for, validate_upload
-from portal.batch_store import BatchStore
+from portal.batch import manifest as batch_manifest
+from portal.batch.jobs import score_batch, store_for, validate_upload
+from portal.batch.store import BatchStore
 from portal.db.batches import batch_jobs
-from portal.extensions import create_engine
+from portal.db.engine import create_engine
 from tests.batch.conftest import upload
 from tests.support.servers import free_port
 

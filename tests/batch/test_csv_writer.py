@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from models.batch_csv import csv_bytes, pandas_csv
 from models.batch_scoring import write_csv_chunk
-from portal.batch_jobs import neutralise_columns
+from portal.batch.jobs import neutralise_columns
 
 TRICKY_TEXT = [
     '=HYPERLINK("http://evil","x")',

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from models.batch_scoring import write_csv_chunk
-from portal.batch_exports import xlsx_from_parquet
-from portal.exports import _PLAIN_NUMBER, FORMULA_PREFIXES, formula_starts, neutralise_frame
+from portal.batch.exports import xlsx_from_parquet
+from portal.exports.safety import _PLAIN_NUMBER, FORMULA_PREFIXES, formula_starts, neutralise_frame
 
 # Text as uploaded files hold it: any characters a CSV cell or sheet cell can carry.
 CELL = st.text(

@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from portal.batch_jobs import score_batch, validate_upload
+from portal.batch.jobs import score_batch, validate_upload
 from portal.db import migrate
+from portal.db.engine import create_engine
 from portal.db.prediction_log import prediction_log
-from portal.extensions import create_engine
 from tests.batch.conftest import upload
 
 

@@ -13,7 +13,7 @@ import pytest
 from openpyxl import load_workbook
 
 from models import batch_scoring
-from portal.batch_jobs import score_batch, store_for, validate_upload
+from portal.batch.jobs import score_batch, store_for, validate_upload
 from tests.batch.conftest import upload
 
 
@@ -111,14 +111,14 @@ def test_sco004_a_killed_worker_leaves_a_failed_state_and_no_result(
     os.waitpid(pid, 0)
     assert store.get(batch_id).status == "running"
     assert client.get(f"/batch/{batch_id}/result.csv").status_code == 409
-    monkeypatch.setattr("portal.batch_store.STALE_SECONDS", 0)
+    monkeypatch.setattr("portal.batch.store.STALE_SECONDS", 0)
     failed = store.get(batch_id)
     assert failed.status == "failed" and "worker stopped" in failed.message
     assert not [
         p.name for p in store.folder(batch_id).iterdir() if p.name in {"result.csv", "result.parquet"}
     ]
     # A failed batch can be scored again, and then it completes.
-    monkeypatch.setattr("portal.batch_store.STALE_SECONDS", 120)
+    monkeypatch.setattr("portal.batch.store.STALE_SECONDS", 120)
     assert score_batch(services, batch_id, lambda *_: None).ok
     assert client.get(f"/batch/{batch_id}/result.csv").status_code == 200
 

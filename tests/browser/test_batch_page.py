@@ -100,7 +100,7 @@ def test_bat004_cancel_stops_the_job_and_leaves_no_download(
     import sqlalchemy as sa
 
     from portal.db.batches import batch_jobs
-    from portal.extensions import create_engine
+    from portal.db.engine import create_engine
 
     frame = _population(module_data_dir, 4000)
     big = pd.concat([frame] * 40, ignore_index=True)  # 160,000 rows: several chunks of scoring

@@ -28,8 +28,8 @@ def _served_versions(url: str, tries: int = 16) -> set[int]:
 def _give_feedback(served, data_dir) -> None:
     """Log predictions through the API and store their true outcomes, so retraining has logged rows."""
     from models.registry import ModelRegistry
-    from portal.extensions import create_engine
-    from portal.feedback import FeedbackItem, FeedbackStore
+    from portal.db.engine import create_engine
+    from portal.feedback.store import FeedbackItem, FeedbackStore
 
     metadata = json.loads((data_dir / "models" / "churn" / "1" / "metadata.json").read_text())
     features = [f["name"] for f in metadata["features"]]

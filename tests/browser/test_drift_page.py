@@ -22,9 +22,9 @@ def served_history(
     tmp_path_factory: pytest.TempPathFactory, demo_models_dir: Path
 ) -> Iterator[GunicornServer]:
     from models.registry import ModelRegistry
-    from portal.demo_history import backfill
-    from portal.extensions import create_engine
-    from portal.prediction_log import PredictionLog
+    from portal.db.engine import create_engine
+    from portal.predlog.demo_history import backfill
+    from portal.predlog.recorder import PredictionLog
 
     target = tmp_path_factory.mktemp("drift") / "var"
     shutil.copytree(demo_models_dir, target)

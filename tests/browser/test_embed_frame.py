@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 import pytest
 
-from portal import embed_tokens
+from portal.embed import tokens as embed_tokens
 from tests.conftest import base_env
 from tests.support.browser import watch
 from tests.support.framing_host import serve_host

@@ -6,7 +6,7 @@ import pytest
 import requests
 
 from layouts import ADMIN_PAGES, PAGES
-from portal import embed_tokens
+from portal.embed import tokens as embed_tokens
 from tests.conftest import base_env
 from tests.security.conftest import HEADER_ENV
 from tests.support.browser import watch

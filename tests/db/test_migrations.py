@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from portal.cli import main
 from portal.config import load_settings
 from portal.db import migrate
-from portal.extensions import create_engine
+from portal.db.engine import create_engine
 
 
 @pytest.fixture()

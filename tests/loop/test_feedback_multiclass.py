@@ -12,8 +12,8 @@ from sklearn.preprocessing import StandardScaler
 from models import inference, live
 from models.registry import RegistryError
 from models.training import register_fitted
-from portal import promotions
-from portal.extensions import create_engine
+from portal.db.engine import create_engine
+from portal.monitoring import promotions
 from tests.loop.helpers import services_of
 
 

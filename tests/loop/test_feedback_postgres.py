@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 
 from models import inference, live
-from portal import promotions
 from portal.db import migrate
-from portal.extensions import create_engine
-from portal.feedback import FeedbackItem, FeedbackStore
-from portal.labelled_logs import labelled_window
-from portal.prediction_log import PredictionLog
+from portal.db.engine import create_engine
+from portal.feedback.labelled import labelled_window
+from portal.feedback.store import FeedbackItem, FeedbackStore
+from portal.monitoring import promotions
+from portal.predlog.recorder import PredictionLog
 from tests.loop.helpers import services_of
 
 

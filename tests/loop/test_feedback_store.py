@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from portal.feedback import FeedbackError, FeedbackItem
+from portal.feedback.store import FeedbackError, FeedbackItem
 from tests.loop.helpers import log_predictions, services_of
 
 

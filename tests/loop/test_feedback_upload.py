@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from portal.feedback_upload import upload_feedback
+from portal.feedback.upload import upload_feedback
 from tests.loop.helpers import log_predictions, services_of
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from callbacks.performance_live import labelled, live_scored
 from models import live
-from portal.feedback import FeedbackItem
+from portal.feedback.store import FeedbackItem
 from tests.loop.helpers import log_predictions, services_of
 
 

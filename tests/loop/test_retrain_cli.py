@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from portal.cli import main
 from portal.db.feedback import model_promotions
-from portal.feedback import FeedbackItem
+from portal.feedback.store import FeedbackItem
 from tests.loop.helpers import log_predictions, services_of
 
 

@@ -11,7 +11,7 @@ from scipy import stats
 from scipy.spatial import distance
 
 from models import demo_data, drift
-from models.drift import DriftThresholds
+from models.drift_thresholds import DriftThresholds
 
 RNG = np.random.default_rng(11)
 

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from models.inference import Prediction
-from portal.log_documents import feature_documents, output_documents, pandas_documents, pandas_outputs
+from portal.predlog.documents import feature_documents, output_documents, pandas_documents, pandas_outputs
 
 TEXT = ['say "hi"', "back\\slash", "a/b", "ünïcødé ✓ 日本", "tab\tnew\nline", "", "=1+1", "\x01", "plain"]
 DATES = ["2024-01-31", None, "1999-12-31T13:45:10"]
@@ -130,7 +130,7 @@ def test_log005_any_probabilities_and_values_match(shares: list[float], values: 
 
 
 def test_log006_logged_features_read_back_bit_for_bit() -> None:
-    from portal.logged_data import _json_lines
+    from portal.predlog.windows import _json_lines
 
     rng = np.random.default_rng(3)
     frame = pd.DataFrame({"x": rng.normal(size=2000) * 10.0 ** rng.integers(-12, 12, size=2000)})

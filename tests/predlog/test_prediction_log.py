@@ -12,9 +12,9 @@ import sqlalchemy as sa
 
 from models import inference
 from portal.db import migrate
+from portal.db.engine import create_engine
 from portal.db.prediction_log import prediction_log
-from portal.extensions import create_engine
-from portal.prediction_log import PredictionLog
+from portal.predlog.recorder import PredictionLog
 
 
 def api_records(data_dir: Path, rows: int) -> list[dict]:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from portal.reports.catalog import page_paths
+import layouts
 from portal.reports.definitions import PageSpec, load_file, parse
 from portal.reports.fields import DefinitionError
 
@@ -23,12 +23,12 @@ def _one(**fields) -> str:
 
 def _problems(text: str) -> list[str]:
     with pytest.raises(DefinitionError) as caught:
-        parse(text, ORIGIN, page_paths())
+        parse(text, ORIGIN, layouts.page_index().paths)
     return caught.value.problems
 
 
 def test_def001_example_file_loads_against_the_demo_pages() -> None:
-    reports = load_file(ROOT / "reports.example.yaml", ORIGIN, page_paths())
+    reports = load_file(ROOT / "reports.example.yaml", ORIGIN, layouts.page_index().paths)
     weekly = reports["churn-weekly"]
     assert weekly.format == "pdf" and weekly.timezone == "Europe/Berlin" and weekly.schedule == "0 7 * * mon"
     assert weekly.pages[0] == PageSpec("/overview", (("model", "churn"), ("segment", "plan")))
@@ -37,7 +37,8 @@ def test_def001_example_file_loads_against_the_demo_pages() -> None:
 
 
 def test_def002_own_origin_absolute_url_becomes_a_path() -> None:
-    [report] = parse(_one(pages=[f"{ORIGIN}/performance?model=churn"]), ORIGIN, page_paths()).values()
+    text = _one(pages=[f"{ORIGIN}/performance?model=churn"])
+    [report] = parse(text, ORIGIN, layouts.page_index().paths).values()
     assert report.pages[0].relative_url() == "/performance?model=churn"
 
 

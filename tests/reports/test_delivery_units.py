@@ -89,7 +89,7 @@ def test_dlv007_report_url_is_a_short_lived_embed_token_for_that_page(make_setti
     import time
     from urllib.parse import parse_qs, urlsplit
 
-    from portal import embed_tokens
+    from portal.embed import tokens as embed_tokens
     from portal.reports.targets import page_url
 
     settings = make_settings(PORTAL_REPORT_TIMEOUT="30")
@@ -120,7 +120,7 @@ def test_dlv008_run_now_child_gets_exactly_the_same_settings(make_settings) -> N
 def test_dlv009_run_now_child_that_cannot_start_fails_its_run(make_settings, tmp_path) -> None:
     import time
 
-    from portal.extensions import create_engine
+    from portal.db.engine import create_engine
     from portal.reports import history
     from portal.reports.launch import start_run
 

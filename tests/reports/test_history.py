@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from portal.db import migrate
-from portal.extensions import create_engine
+from portal.db.engine import create_engine
 from portal.reports import history
 
 

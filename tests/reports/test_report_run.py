@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from portal.extensions import create_engine
+from portal.db.engine import create_engine
 from portal.reports import history
 from tests.support.receivers import smtp_server, webhook_receiver
 

@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from portal.extensions import create_engine
+from portal.db.engine import create_engine
 from portal.reports import history
 from portal.reports.definitions import PageSpec, ReportDefinition
 from portal.reports.locks import report_lock
 from portal.reports.runner import run_report
-from portal.reports.scheduler import build_scheduler
+from portal.scheduler.jobs import build_scheduler
 from tests.conftest import base_env
 from tests.support.servers import PROJECT_ROOT
 

@@ -144,7 +144,7 @@ def test_rol005_router_layouts_check_the_role_too(header_app) -> None:
 
 
 def test_rol006_embed_links_open_their_own_non_admin_page_only(header_app) -> None:
-    from portal import embed_tokens
+    from portal.embed import tokens as embed_tokens
     from tests.security.conftest import HEADER_ENV, STRANGER
 
     secret = HEADER_ENV["PORTAL_SECRET_KEY"]

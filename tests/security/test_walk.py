@@ -75,7 +75,7 @@ def test_sec004_a_callback_added_without_a_page_is_refused(header_app) -> None:
     def stray(value):
         return "secret"
 
-    finish_security(header_app)
+    finish_security(header_app, header_app.server.extensions["portal.services"].pages)
     policies = header_app.server.extensions[CALLBACK_POLICIES_KEY]
     assert policies["nowhere-out.children"] is None
     assert [key for key, policy in policies.items() if policy is None] == ["nowhere-out.children"]

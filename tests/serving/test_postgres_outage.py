@@ -17,7 +17,7 @@ import requests
 import sqlalchemy as sa
 
 from portal.db import migrate
-from portal.extensions import create_engine
+from portal.db.engine import create_engine
 from tests.conftest import base_env
 from tests.support.private_postgres import private_postgres
 from tests.support.servers import start_gunicorn

@@ -25,6 +25,7 @@ import requests
 from prometheus_client.parser import text_string_to_metric_families
 
 from models import caching
+from models.cool_down import COOL_DOWN_SECONDS, CoolDown
 from models.registry import ModelRegistry
 from portal.config import Settings
 from tests.conftest import base_env
@@ -37,8 +38,8 @@ ROWS_PER_CALL = 20
 CALLS = 3
 RESULTS = ("hit", "miss", "error", "bypass")
 # Long enough for the cool-down to expire once, so the backend is tried (and fails) twice.
-OUTAGE_SECONDS = caching.COOL_DOWN_SECONDS + 1.5
-RECOVERY_SECONDS = caching.COOL_DOWN_SECONDS + 15.0
+OUTAGE_SECONDS = COOL_DOWN_SECONDS + 1.5
+RECOVERY_SECONDS = COOL_DOWN_SECONDS + 15.0
 
 
 class PrivateRedis:
@@ -298,7 +299,7 @@ def test_red004_unreachable_redis_in_process_api_answers_and_readyz_names_cache(
     from portal.app import create_app
 
     # The cool-down is process-wide state; keep this test's outage from leaking into others.
-    monkeypatch.setattr(caching, "_down_until", {})
+    monkeypatch.setattr(caching, "_cool_down", CoolDown())
     app = create_app(make_settings(PORTAL_CACHE_URL=f"redis://127.0.0.1:{free_port()}/0"))
     client = app.server.test_client()
     features = [f["name"] for f in client.get("/api/v1/models/churn").get_json()["features"]]

@@ -1,0 +1,7 @@
+"""Feedback on logged predictions: the store, the Feedback page's rows, file uploads, labelled logs.
+
+``labelled`` joins the prediction log with the latest feedback: the rows live performance and
+retraining learn from.
+
+May import: ``models``, the foundation (db, web) and ``portal.predlog``.
+"""

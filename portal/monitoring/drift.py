@@ -1,0 +1,177 @@
+"""The Drift page's data: which windows exist, and the drift of one window against the reference.
+
+Results are small frames, cached per model version, window and the window's row fingerprint in the
+figures cache; the raw logged rows stay on the server (``portal.predlog.windows`` keeps them parsed).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+
+from models import drift, evaluation, monitoring
+from models.caching import cached_call
+from models.drift import DatasetDrift
+from models.drift_thresholds import DriftThresholds
+from models.registry import ModelVersion
+from portal.db.batches import batch_jobs
+from portal.db.prediction_log import prediction_log
+from portal.predlog import windows as logged_data
+from portal.services import Services
+
+ROLLING = {"7d": 7, "30d": 30, "90d": 90}
+FALLBACK_WINDOW = "30d"
+MONTHS_LISTED = 24
+
+
+class WindowError(ValueError):
+    """A window value the page cannot use (from a hand-edited URL, say)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class DriftView:
+    """Everything the page draws for one window."""
+
+    window_rows: int
+    reference_rows: int
+    result: DatasetDrift
+    history: pd.DataFrame
+    spread: pd.DataFrame
+    reference_quantiles: dict[str, float]
+
+
+def thresholds_for(services: Services, name: str) -> DriftThresholds:
+    """The model's configured thresholds (PORTAL_DRIFT_THRESHOLDS), else the documented defaults."""
+    return DriftThresholds.from_mapping(services.settings.drift_thresholds.get(name))
+
+
+def drift_kinds(record: ModelVersion) -> dict[str, str]:
+    """The inputs drift is tested on, by kind; id and time columns always differ, so they are left out."""
+    leading = (record.metadata.get("id_column"), record.metadata.get("time_column"))
+    return drift.kinds_from_schema(record.schema, exclude=leading)
+
+
+def window_options(services: Services, name: str) -> list[dict[str, str]]:
+    """Rolling windows, then months with logged rows (newest first), then this model's batches."""
+    options = [{"label": f"Last {days} days", "value": key} for key, days in ROLLING.items()]
+    table = prediction_log.c
+    with services.engine.connect() as connection:
+        oldest, newest = connection.execute(
+            sa.select(sa.func.min(table.created_at), sa.func.max(table.created_at)).where(
+                table.model_name == name
+            )
+        ).one()
+        batches = connection.execute(
+            sa.select(batch_jobs.c.batch_id, batch_jobs.c.file_name, batch_jobs.c.created_at)
+            .where(batch_jobs.c.model_name == name, batch_jobs.c.status == "done")
+            .order_by(batch_jobs.c.created_at.desc())
+            .limit(50)
+        ).all()
+    if oldest is not None:
+        months = pd.period_range(
+            pd.Timestamp(oldest).strftime("%Y-%m"), pd.Timestamp(newest).strftime("%Y-%m"), freq="M"
+        )
+        for period in list(reversed(months))[:MONTHS_LISTED]:
+            options.append({"label": f"Month {period}", "value": f"month:{period}"})
+    for batch_id, file_name, created in batches:
+        stamp = pd.Timestamp(created).strftime("%Y-%m-%d")
+        options.append({"label": f"Batch {file_name} ({stamp})", "value": f"batch:{batch_id}"})
+    return options
+
+
+def default_window(services: Services, name: str, options: list[dict[str, str]]) -> str:
+    """The shortest rolling window with logged rows, else the newest month, else 30 days."""
+    table = prediction_log.c
+    with services.engine.connect() as connection:
+        for key, days in ROLLING.items():
+            since = dt.datetime.now(dt.UTC) - dt.timedelta(days=days)
+            found = connection.execute(
+                sa.select(table.prediction_id)
+                .where(table.model_name == name, table.created_at >= since)
+                .limit(1)
+            ).first()
+            if found is not None:
+                return key
+    months = [o["value"] for o in options if o["value"].startswith("month:")]
+    return months[0] if months else FALLBACK_WINDOW
+
+
+def window_spec(
+    name: str, version: int | None, value: str, now: dt.datetime | None = None
+) -> logged_data.WindowSpec:
+    """The logged rows a window value names; WindowError says what is wrong with a bad one."""
+    if value in ROLLING:
+        return logged_data.last_days(name, ROLLING[value], now)
+    kind, _, rest = (value or "").partition(":")
+    if kind == "month":
+        try:
+            return logged_data.month(name, rest)
+        except ValueError:
+            raise WindowError(f"month {rest!r} is not YYYY-MM") from None
+    if kind == "batch" and rest.isalnum() and len(rest) <= 32:
+        return logged_data.WindowSpec(name, batch_id=rest)
+    raise WindowError(f"unknown window {value!r}: use 7d, 30d, 90d, month:YYYY-MM or batch:<id>")
+
+
+def drift_view(services: Services, record: ModelVersion, spec: logged_data.WindowSpec) -> DriftView:
+    """Drift of the window against the version's reference data, cached until rows are added."""
+    window = logged_data.load_window(services.engine, spec, record.schema)
+    limits = thresholds_for(services, record.name)
+    fingerprint = (
+        record.name,
+        record.version,
+        record.model_sha256,
+        spec,
+        window.rows,
+        str(window.meta["created_at"].max()) if window.rows else "",
+        limits,
+    )
+    key = "drift:" + hashlib.sha256(repr(fingerprint).encode()).hexdigest()[:32]
+    return cached_call(
+        services.figure_cache, "figures", key, lambda: _compute(services, record, window, limits), local=True
+    )
+
+
+def _compute(
+    services: Services, record: ModelVersion, window: logged_data.LoggedWindow, limits: DriftThresholds
+) -> DriftView:
+    reference = services.registry.reference(record.name, record.version)
+    kinds = drift_kinds(record)
+    result = drift.dataset_drift(reference, window.features, kinds, limits)
+    history = pd.DataFrame(columns=["bucket", "feature", "statistic", "drifted", "rows"])
+    spread = monitoring.output_spread(pd.Series(dtype=float), pd.Series(dtype=str))
+    if window.rows:
+        times = window.meta["created_at"]
+        freq = monitoring.choose_frequency(times)
+        buckets = monitoring.bucket_labels(times, freq)
+        history = monitoring.drift_over_time(reference, window.features, buckets, kinds, limits)
+        spread = monitoring.output_spread(_output_values(record, window), buckets)
+    return DriftView(
+        window.rows, len(reference), result, history, spread, _reference_quantiles(services, record)
+    )
+
+
+def _output_values(record: ModelVersion, window: logged_data.LoggedWindow) -> pd.Series:
+    """The number whose spread is shown: positive-class probability, or the predicted value."""
+    if record.task == "classification" and record.classes:
+        found = logged_data.positive_probability(window, record.classes[-1])
+        if found is not None:
+            return found
+    return pd.to_numeric(window.meta["prediction"], errors="coerce")
+
+
+def _reference_quantiles(services: Services, record: ModelVersion) -> dict[str, float]:
+    """The same quantiles on the reference data's predictions, drawn as the baseline band."""
+    scored = evaluation.score(
+        services.registry, services.figure_cache, record.name, evaluation.REFERENCE, record.version
+    )
+    values: Any = scored.score if scored.score is not None else scored.predicted
+    series = pd.Series(values, dtype=float).dropna()
+    if series.empty:
+        return {}
+    return {f"q{int(q * 100)}": float(series.quantile(q)) for q in monitoring.QUANTILES}
