@@ -12,7 +12,11 @@ _settings = settings_or_exit()
 prepare_metrics_dir(_settings.data_dir)
 
 from portal.log import gunicorn_logconfig  # noqa: E402
-from portal.web.gunicorn_hooks import after_fork, worker_exited  # noqa: E402  (after the metrics folder)
+from portal.web.gunicorn_hooks import (  # noqa: E402  (after the metrics folder)
+    after_fork,
+    mark_repeated_headers,
+    worker_exited,
+)
 
 wsgi_app = "wsgi:server"
 bind = [f"{_settings.host}:{_settings.port}"]
@@ -39,6 +43,12 @@ def post_fork(server, worker):
     """Cap pools already loaded by the preloaded app, and drop connections the master opened."""
     cap_loaded_pools(_settings.native_threads)
     after_fork()
+
+
+def pre_request(worker, req):
+    """Flag repeated identity headers while gunicorn can still see them apart (header sign-in only)."""
+    if _settings.auth == "header":
+        mark_repeated_headers(req.headers, (_settings.auth_user_header, _settings.auth_groups_header))
 
 
 def child_exit(server, worker):

@@ -94,7 +94,10 @@ def _identify(
         if token is None:
             raise Denied(401, "The API token is not valid: it is unknown, revoked or expired.")
         return token
-    person = identify.person(settings)
+    try:
+        person = identify.person(settings)
+    except identify.RepeatedIdentityHeader as exc:
+        raise Denied(400, str(exc)) from None
     if person is not None and person.role is not None:
         return person
     if policy.kind in (Kind.ASSET, Kind.PAGE, Kind.CALLBACK):

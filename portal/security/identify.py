@@ -17,6 +17,7 @@ from portal.embed import tokens as embed_tokens
 from portal.security import api_tokens
 from portal.security.principal import ANONYMOUS_ADMIN, Principal
 from portal.security.roles import Role, role_for_groups, split_groups
+from portal.web.requests import REPEATED_HEADERS_FLAG
 
 log = logging.getLogger(__name__)
 EMBED_TOKEN_HEADER = "X-Portal-Embed-Token"
@@ -57,10 +58,21 @@ def _from_headers(settings: Settings) -> Principal | None:
                 extra={"peer": request.environ.get("REMOTE_ADDR"), "header": settings.auth_user_header},
             )
         return None
+    repeated = request.headers.get(REPEATED_HEADERS_FLAG)
+    if repeated:
+        log.warning("identity header sent more than once refused", extra={"headers": repeated})
+        raise RepeatedIdentityHeader(
+            f"The sign-in proxy sent {repeated.title()} more than once; it must replace the header, "
+            "not add to it. Ask an administrator to fix the proxy."
+        )
     if not user:
         return None
     groups = split_groups(groups_raw)
     return Principal(user[:200], groups, role_for_groups(settings, groups), "header")
+
+
+class RepeatedIdentityHeader(Exception):
+    """A trusted proxy passed an identity header twice: whose values would we believe? Neither."""
 
 
 def _from_session(settings: Settings) -> Principal | None:
@@ -101,7 +113,6 @@ def embed_principal(settings: Settings, pages: Iterable[str]) -> Principal | Non
                 grant = embed_tokens.verify(settings.secret_key, token, page)
             except embed_tokens.TokenError:
                 continue
-
             return Principal(f"embed:{grant.subject}", (), Role.VIEWER, "embed", page=grant.page)
     return None
 

@@ -46,6 +46,9 @@ def role_for_groups(settings: Settings, groups: Iterable[str]) -> Role | None:
 
 
 def split_groups(raw: str) -> tuple[str, ...]:
-    """Groups as proxies and providers send them: comma or semicolon separated, trimmed, no blanks."""
-    parts = raw.replace(";", ",").split(",")
-    return tuple(dict.fromkeys(part.strip() for part in parts if part.strip()))
+    """Group names separated by commas only, each trimmed, blanks dropped.
+
+    Every other character, ``;`` included, belongs to a name: a proxy that sends ``viewers;admins``
+    names one group, which grants nothing unless that exact name is configured.
+    """
+    return tuple(dict.fromkeys(part.strip() for part in raw.split(",") if part.strip()))

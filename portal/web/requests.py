@@ -13,6 +13,8 @@ from portal.log import request_id_var
 
 log = logging.getLogger("portal.access")
 REQUEST_ID_HEADER = "X-Request-ID"
+# Set only by gunicorn's pre_request hook (portal.web.gunicorn_hooks): identity headers sent twice.
+REPEATED_HEADERS_FLAG = "X-Portal-Repeated-Headers"
 # Accept a caller's id only if it is short and harmless to echo into logs and headers.
 _SAFE_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 
