@@ -15,6 +15,7 @@ from portal.api.bodies import json_object_body
 from portal.api.errors import ApiError
 from portal.embed import links as embed_links
 from portal.security import audit
+from portal.security.policy import embeddable
 from portal.services import Services
 
 log = logging.getLogger(__name__)
@@ -29,6 +30,11 @@ def _parse_body() -> dict[str, Any]:
     return body
 
 
+def public_base_url(services: Services) -> str:
+    """``PORTAL_PUBLIC_URL`` when set; otherwise the address this request came to (its Host header)."""
+    return services.settings.public_url or request.host_url
+
+
 def create_embed_tokens_blueprint(services: Services) -> Blueprint:
     api = Blueprint("api_embed_tokens", __name__)
 
@@ -36,11 +42,12 @@ def create_embed_tokens_blueprint(services: Services) -> Blueprint:
     def issue() -> tuple[Response, int]:
         body = _parse_body()
         try:
-            page = embed_links.resolve_page(body["page"], services.pages.paths)
+            pages = services.pages.paths
+            page = embed_links.resolve_page(body["page"], pages, embeddable(pages))
             ttl = embed_links.parse_ttl(body.get("ttl", DEFAULT_TTL))
             query = embed_links.check_query(body.get("query", {}), services.registry.names())
             link = embed_links.issue_link(
-                services.settings.secret_key, request.host_url, page, query, ttl, subject="api"
+                services.settings.secret_key, public_base_url(services), page, query, ttl, subject="api"
             )
         except embed_links.LinkError as exc:
             raise ApiError(422, str(exc)) from None

@@ -11,6 +11,7 @@ from models.registry import ModelNotFound, ModelVersion, RegistryError
 from models.schema import validate_records
 from portal.api.bodies import json_object_body
 from portal.api.errors import ApiError
+from portal.security.principal import current_principal
 from portal.services import Services
 
 MAX_DETAILS = 100
@@ -71,7 +72,10 @@ def create_models_blueprint(services: Services) -> Blueprint:
     @api.get("/models")
     def list_models() -> Response:
         items = []
+        principal = current_principal()
         for name in registry.names():
+            if principal is not None and not principal.may_use_model(name):
+                continue  # an API token limited to some models does not see the others
             try:
                 record = registry.get(name)
             except RegistryError as exc:

@@ -10,6 +10,7 @@ from models.registry import ModelRegistry
 from portal.commands import CliError
 from portal.config import Settings
 from portal.embed import links as embed_links
+from portal.security.policy import embeddable
 
 WILDCARD_HOSTS = {"0.0.0.0", "::", ""}
 
@@ -18,18 +19,23 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("page", help="page path, e.g. /overview, /what-if, /performance, /models or /")
     parser.add_argument("--query", default="", help="the page's query, e.g. 'model=churn&segment=plan'")
     parser.add_argument("--ttl", default="1h", help="how long the link works: 90s, 15m, 1h, 7d (default 1h)")
-    parser.add_argument("--base-url", help="the portal's public address (default http://HOST:PORT)")
+    parser.add_argument(
+        "--base-url",
+        help="the portal's public address (default PORTAL_PUBLIC_URL, else http://HOST:PORT)",
+    )
     parser.set_defaults(handler=run)
 
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
     """Validate everything first, then print only the URL, so scripts can capture it."""
     try:
-        page = embed_links.resolve_page(args.page, layouts.page_index().paths)
+        pages = layouts.page_index().paths
+        page = embed_links.resolve_page(args.page, pages, embeddable(pages))
         ttl = embed_links.parse_ttl(args.ttl)
         query = embed_links.parse_query_string(args.query)
         query = embed_links.check_query(query, ModelRegistry(settings.models_path).names())
-        base_url = embed_links.check_base_url(args.base_url or default_base_url(settings))
+        base = args.base_url or settings.public_url or default_base_url(settings)
+        base_url = embed_links.check_base_url(base)
         link = embed_links.issue_link(settings.secret_key, base_url, page, query, ttl, subject="cli")
     except embed_links.LinkError as exc:
         raise CliError(str(exc)) from None

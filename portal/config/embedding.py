@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from portal.config.setting import Setting
-from portal.config.values import parse_bool
+from portal.config.values import parse_bool, parse_public_url
 
 SELF = "'self'"
 NONE = "'none'"
@@ -70,5 +70,13 @@ EMBED_SETTINGS: tuple[Setting, ...] = (
         parse_bool,
         "`true` when framing sites are on another site: the session cookie becomes "
         "`SameSite=None; Secure` (HTTPS only). Otherwise `Lax`.",
+    ),
+    Setting(
+        "public_url",
+        "PORTAL_PUBLIC_URL",
+        "",
+        parse_public_url,
+        "The address people open the portal at, e.g. `https://portal.example.com`; links the portal "
+        "hands out (embed links) start with it. Empty: the address the request came to.",
     ),
 )

@@ -66,6 +66,7 @@ class Settings:
     log_format: str
     frame_ancestors: tuple[str, ...]
     embed_cross_site: bool
+    public_url: str
     auth: str
     auth_user_header: str
     auth_groups_header: str

@@ -144,6 +144,17 @@ def parse_base_url(raw: str) -> str:
     return value
 
 
+def parse_public_url(raw: str) -> str:
+    """Empty, or ``http(s)://host[:port][/prefix]``: an address people open, so no query or fragment."""
+    value = raw.strip().rstrip("/")
+    if not value:
+        return value
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise ValueError("expected empty or an address such as https://portal.example.com")
+    return value
+
+
 def parse_host(raw: str) -> str:
     value = parse_text(raw)
     try:

@@ -65,16 +65,24 @@ def parse_ttl(raw: Any) -> int:
     return seconds
 
 
-def resolve_page(raw: Any, page_paths: Iterable[str]) -> str:
-    """The page path for ``/overview``, ``overview`` or ``/`` (home); refuses unknown pages."""
+def resolve_page(raw: Any, page_paths: Iterable[str], embeddable: Iterable[str] | None = None) -> str:
+    """The page path for ``/overview``, ``overview`` or ``/`` (home); refuses unknown pages.
+
+    With ``embeddable``, a known page outside it is refused too: a link to it could never open.
+    """
     paths = list(page_paths)
+    allowed = paths if embeddable is None else [path for path in paths if path in set(embeddable)]
     if not isinstance(raw, str) or not raw.strip():
-        raise LinkError("page", f"page must be one of {', '.join(paths)}")
+        raise LinkError("page", f"page must be one of {', '.join(allowed)}")
     wanted = "/" + raw.strip().strip("/")
     for path in paths:
         if (path.rstrip("/") or "/") == wanted:
+            if path not in allowed:
+                choices = ", ".join(allowed)
+                message = f"page {path} cannot be embedded (admin pages never are); choose one of {choices}"
+                raise LinkError("page", message)
             return path
-    raise LinkError("page", f"unknown page {raw!r}; choose one of {', '.join(paths)}")
+    raise LinkError("page", f"unknown page {raw!r}; choose one of {', '.join(allowed)}")
 
 
 def parse_query_string(raw: str) -> dict[str, str]:

@@ -7,7 +7,7 @@ cross-site writes, and answers 401 (or a sign-in redirect) and 403 as JSON or a 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import quote
 
@@ -28,6 +28,7 @@ from portal.security.policy import (
 )
 from portal.security.principal import Principal, set_principal
 from portal.security.roles import Role
+from portal.web import url_controls
 from portal.web.errors import error_json, wants_json
 
 log = logging.getLogger(__name__)
@@ -101,9 +102,16 @@ def _identify(
     if person is not None and person.role is not None:
         return person
     if policy.kind in (Kind.ASSET, Kind.PAGE, Kind.CALLBACK):
-        embed = identify.embed_principal(settings, pages)
+        try:
+            embed = identify.embed_principal(settings, pages)
+        except embed_tokens.TokenError as exc:
+            if person is None:
+                raise Denied(401, str(exc)) from None
+            embed = None
         if embed is not None:
             return embed
+        if person is None and embed_page_for(request.path, pages) is not None:
+            raise Denied(401, "This embedded view needs a token in its URL.")
     return person
 
 
@@ -181,11 +189,45 @@ def _authorize_callback(principal: Principal) -> None:
     if principal.source == "embed":
         own_role = page_role(policy.page) or Role.ADMIN
         # The link's own page, no action marked above that page's role, and never an admin page.
-        if principal.page == policy.page and policy.role <= own_role < Role.ADMIN:
-            return
-        raise Denied(403, "An embed link may use its own page only, and no downloads or actions.")
+        if not (principal.page == policy.page and policy.role <= own_role < Role.ADMIN):
+            raise Denied(403, "An embed link may use its own page only, and no downloads or actions.")
+        broken = pinned_value_broken(principal.pinned, body)
+        if broken is not None:
+            raise Denied(403, broken)
+        return
     if not principal.has(policy.role):
         raise Denied(403, f"This action needs the {policy.role.label} role; you are {principal.role.label}.")
+
+
+def pinned_value_broken(pinned: Mapping[str, str], body: Mapping[str, Any]) -> str | None:
+    """Why a callback request leaves an embed link's pinned values, or None when it keeps them.
+
+    The link pins query values (``model=churn``); every input or state of the request that is the
+    page's control for a pinned parameter must still hold that value, or a frame could read another
+    model's data through the page's own callbacks.
+    """
+    if not pinned:
+        return None
+    watched = url_controls.parameters_of(current_app, pinned)
+    for item in _callback_values(body):
+        component = item.get("id")
+        if not isinstance(component, str) or component not in watched or item.get("property") != "value":
+            continue
+        name = watched[component]
+        if not url_controls.same_value(item.get("value"), pinned[name]):
+            log.info("embed callback outside its pinned values refused", extra={"parameter": name})
+            return f"This embed link only allows {name}={pinned[name]}."
+    return None
+
+
+def _callback_values(body: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The inputs and state of a callback request, pattern-matching groups flattened."""
+    found: list[Mapping[str, Any]] = []
+    for field in ("inputs", "state"):
+        for item in body.get(field) or ():
+            group = item if isinstance(item, list) else [item]
+            found.extend(value for value in group if isinstance(value, Mapping))
+    return found
 
 
 def _refuse(settings: Settings, render_error: Callable[..., str], denied: Denied) -> Any:

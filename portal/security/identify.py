@@ -106,14 +106,26 @@ def metrics_principal(settings: Settings, presented: str | None) -> Principal | 
 
 
 def embed_principal(settings: Settings, pages: Iterable[str]) -> Principal | None:
-    """A valid embed link on this request (its URL, the embed script's header, or the frame's Referer)."""
+    """A valid embed link on this request (its URL, the embed script's header, or the frame's Referer).
+
+    None when the request carries no embed token; :class:`~portal.embed.tokens.TokenError` when it
+    carries only tokens that fail, so the refusal can say whether the link expired or was altered.
+    """
+    failure: embed_tokens.TokenError | None = None
     for token in _embed_token_candidates():
         for page in pages:
             try:
                 grant = embed_tokens.verify(settings.secret_key, token, page)
-            except embed_tokens.TokenError:
+            except embed_tokens.TokenError as exc:
+                # "For another page" is expected while trying pages; any other reason is the link's own.
+                if failure is None or failure.reason == "wrong-page":
+                    failure = exc
                 continue
-            return Principal(f"embed:{grant.subject}", (), Role.VIEWER, "embed", page=grant.page)
+            return Principal(
+                f"embed:{grant.subject}", (), Role.VIEWER, "embed", page=grant.page, pinned=grant.query
+            )
+    if failure is not None:
+        raise failure
     return None
 
 

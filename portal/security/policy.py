@@ -86,6 +86,11 @@ UNKNOWN_PATH_ROLE = Role.VIEWER
 EXTRA_POLICIES_KEY = "portal.route_policies"
 
 
+def embeddable(paths: Iterable[str]) -> list[str]:
+    """Pages an embed link may open: all below the admin role, since a link acts as a viewer of its page."""
+    return [path for path in paths if (page_role(path) or Role.ADMIN) < Role.ADMIN]
+
+
 def declare(server: Any, endpoint: str, policy: RoutePolicy) -> None:
     """Give one route added outside the tables (a plugin, a test) its policy, explicitly."""
     server.extensions.setdefault(EXTRA_POLICIES_KEY, {})[endpoint] = policy

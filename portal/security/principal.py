@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 
 from flask import g, has_request_context
 
@@ -22,6 +23,8 @@ class Principal:
     # An embed link allows one page; an API token may be limited to some models (empty = all).
     page: str | None = None
     models: tuple[str, ...] = ()
+    # An embed link's pinned query values: the page's controls for them must keep these values.
+    pinned: Mapping[str, str] = dataclasses.field(default_factory=dict, compare=False)
 
     def has(self, role: Role) -> bool:
         return self.role is not None and self.role >= role

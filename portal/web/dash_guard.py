@@ -25,6 +25,8 @@ def check_callback_body(app: dash.Dash, body: Any) -> str | None:
     entry = app.callback_map.get(output)
     if entry is None:
         return "the callback request names an output no callback produces; reload the page"
+    if "callback" not in entry:
+        return "the callback request names an output the browser computes itself, not the server"
     for field, declared in (("inputs", entry.get("inputs", [])), ("state", entry.get("state", []))):
         values = body.get(field, [])
         if not isinstance(values, list):

@@ -62,6 +62,7 @@ def test_api102_defaults_and_schema(api_client) -> None:
         ({"json": {"ttl": "1h"}}, 400, '"page" is required'),
         ({"json": {"page": "/overview", "pages": []}}, 400, "unknown field(s): pages"),
         ({"json": {"page": "/admin"}}, 422, "unknown page '/admin'"),
+        ({"json": {"page": "/reports"}}, 422, "page /reports cannot be embedded"),
         ({"json": {"page": 3}}, 422, "page must be one of"),
         ({"json": {"page": "/overview", "ttl": "forever"}}, 422, "is not a duration"),
         ({"json": {"page": "/overview", "ttl": True}}, 422, "is not a duration"),
@@ -80,3 +81,18 @@ def test_api103_bad_payloads_get_the_error_shape(api_client, kwargs, status, mes
     assert error["status"] == status
     assert message in error["message"]
     assert error["request_id"]
+
+
+def test_api104_links_start_with_the_public_url_not_the_host_header(make_settings) -> None:
+    """A forged Host header must not turn the links an admin hands out into links to another site."""
+    settings = make_settings(PORTAL_SECRET_KEY=SECRET, PORTAL_PUBLIC_URL="https://portal.example.com/")
+    client = create_app(settings).server.test_client()
+    response = client.post(URL, json={"page": "/overview"}, headers={"Host": "evil.example.net"})
+    assert response.status_code == 201
+    body = response.get_json()
+    assert body["url"] == "https://portal.example.com" + body["path"]
+
+
+def test_api105_without_a_public_url_the_request_address_is_used(api_client) -> None:
+    response = api_client.post(URL, json={"page": "/overview"}, headers={"Host": "portal.intranet:8443"})
+    assert response.get_json()["url"].startswith("http://portal.intranet:8443/embed/overview?")

@@ -106,6 +106,26 @@ def test_emb004_the_layout_endpoint_refuses_the_same_tokens(embed_client, url, r
     assert ids.OVERVIEW_MODEL not in layout and ids.PERF_MODEL not in layout
 
 
+@pytest.mark.parametrize(("url", "reason", "says"), _refusals(), ids=lambda v: v if len(v) < 20 else None)
+def test_emb009_with_sign_in_required_bad_links_still_say_what_is_wrong(
+    make_settings, url, reason, says
+) -> None:
+    """Header sign-in refuses a frame before the embed gate; it must not just say "Sign in"."""
+    from tests.security.conftest import HEADER_ENV
+
+    client = create_app(make_settings(**{**HEADER_ENV, "PORTAL_SECRET_KEY": SECRET})).server.test_client()
+    response = client.get(url)
+    assert response.status_code == 401
+    assert says in response.text and "Sign in to use the portal" not in response.text
+    callback = client.post(
+        "/_dash-update-component",
+        json={"output": "x.children", "inputs": [], "state": []},
+        headers={"Referer": "http://localhost" + url},
+    )
+    if reason == "expired" or says == "altered":  # the frame's own callbacks say the same
+        assert callback.status_code == 401 and says in callback.get_json()["error"]["message"]
+
+
 def test_emb005_a_token_for_one_page_never_renders_another(embed_client) -> None:
     path = embed_tokens.embed_path(SECRET, "/overview", {}, 600)
     token = path.split("token=")[1]

@@ -68,6 +68,7 @@ def test_cli102_page_names_and_base_url(cli_env, capsys, page, base_url, expecte
     ("argv", "message"),
     [
         (["/nowhere"], "unknown page '/nowhere'"),
+        (["/reports"], "page /reports cannot be embedded"),
         (["/overview", "--ttl", "1y"], "ttl '1y' is not a duration"),
         (["/overview", "--ttl", "0s"], "between 1 second and 366 days"),
         (["/overview", "--ttl", "400d"], "between 1 second and 366 days"),
@@ -84,3 +85,9 @@ def test_cli103_bad_input_is_one_line_and_exit_2(cli_env, capsys, argv, message)
     assert out.out == ""
     assert out.err.startswith("portal: ") and message in out.err
     assert out.err.count("\n") == 1
+
+
+def test_cli104_the_public_url_setting_is_the_default_base(cli_env, capsys, monkeypatch) -> None:
+    monkeypatch.setenv("PORTAL_PUBLIC_URL", "https://portal.example.com/analytics")
+    assert main(["embed-url", "/overview"]) == 0
+    assert capsys.readouterr().out.startswith("https://portal.example.com/analytics/embed/overview?token=")

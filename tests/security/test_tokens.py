@@ -98,3 +98,16 @@ def test_tok003_bad_cli_input_is_one_clear_line(cli_env, capsys, args, message) 
 def test_tok004_revoking_an_unknown_id_says_so(cli_env, capsys) -> None:
     assert main(["tokens", "revoke", "0123456789abcdef"]) == 2
     assert "no token with id '0123456789abcdef'" in capsys.readouterr().err
+
+
+def test_tok005_a_token_limited_to_models_lists_only_those(cli_env, header_app, capsys) -> None:
+    secret = _create(capsys, "revenue dashboard", "--role", "viewer", "--models", "revenue")
+    client = header_app.server.test_client()
+    listed = client.get("/api/v1/models", **_bearer(secret))
+    assert listed.status_code == 200
+    assert [item["name"] for item in listed.get_json()["models"]] == ["revenue"]
+    everything = _create(capsys, "all models", "--role", "viewer")
+    names = [
+        item["name"] for item in client.get("/api/v1/models", **_bearer(everything)).get_json()["models"]
+    ]
+    assert sorted(names) == ["churn", "revenue"]
