@@ -39,7 +39,7 @@ def register(app: dash.Dash, services: Services) -> None:
         State(ids.FEEDBACK_MODEL, "value"),
         prevent_initial_call=True,
     )
-    def rows(request: dict[str, Any] | None, name: str) -> Any:
+    def rows(request: grid_query.GridRequest | None, name: str) -> Any:
         if not request:
             return dash.no_update
         try:

@@ -126,7 +126,7 @@ def register(app: dash.Dash, services: Services) -> None:
         State(ids.OVERVIEW_VERSION, "value"),
         prevent_initial_call=True,
     )
-    def rows(request: dict[str, Any] | None, name: str, version: int | None) -> tuple[Any, ...]:
+    def rows(request: grid_query.GridRequest | None, name: str, version: int | None) -> tuple[Any, ...]:
         if not request:
             return dash.no_update, dash.no_update, dash.no_update
         result = scored(name, version)

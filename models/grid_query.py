@@ -10,7 +10,7 @@ import json
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
 import pandas as pd
@@ -20,6 +20,18 @@ from models.population import ScoredPopulation
 MEMO_SELECTIONS = 16
 _selections: OrderedDict[tuple[str, str, str], np.ndarray] = OrderedDict()
 _lock = threading.Lock()
+
+
+class _GridModels(TypedDict, total=False):
+    filterModel: dict[str, Any] | None
+    sortModel: list[dict[str, Any]] | None
+
+
+class GridRequest(_GridModels):
+    """What ag-grid's infinite row model asks for: a block of rows, under the grid's filter and sort."""
+
+    startRow: int
+    endRow: int
 
 
 class QueryError(ValueError):

@@ -109,6 +109,10 @@ class LoadedModel:
         return self.version.version
 
 
+# Versions are folder names; anything larger than this is no version, not a path to look up.
+MAX_VERSION = 10**9
+
+
 def sha256_of(path: Path) -> str:
     """Hex SHA-256 of a file, read in blocks so large models do not fill memory."""
     digest = hashlib.sha256()
@@ -159,6 +163,8 @@ class ModelRegistry:
 
     def active_version(self, name: str) -> int:
         """The promoted version, re-read on every call so promotion needs no restart."""
+        if not _NAME.fullmatch(name or ""):
+            raise ModelNotFound(f"no model named {str(name)[:80]!r}")
         marker = self.root / name / ACTIVE_FILE
         try:
             return int(marker.read_text().strip())
@@ -173,9 +179,11 @@ class ModelRegistry:
     def get(self, name: str, version: int | None = None) -> ModelVersion:
         """Metadata of one version; the active one when ``version`` is None."""
         if not _NAME.fullmatch(name or ""):
-            raise ModelNotFound(f"no model named {name!r}")
+            raise ModelNotFound(f"no model named {str(name)[:80]!r}")
         if version is None:
             version = self.active_version(name)
+        if isinstance(version, bool) or not isinstance(version, int) or not 0 < version <= MAX_VERSION:
+            raise ModelNotFound(f"model {name!r} has no version {str(version)[:20]}")
         if not (self.root / name / str(version) / METADATA_FILE).is_file():
             if not (self.root / name).is_dir():
                 raise ModelNotFound(

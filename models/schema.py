@@ -22,6 +22,12 @@ CATEGORICAL = "categorical"
 DATETIME = "datetime"
 # Categorical features with more distinct values than this keep no allowed-value list.
 MAX_CATEGORIES = 500
+# Text longer than these is refused before any parsing: pandas' date parser is superlinear in the
+# length, and one 10-million-character "date" held a worker for minutes.
+MAX_DATE_CHARS = 64
+MAX_TEXT_CHARS = 2_000
+# The range of datetime64[ns], which the model's frames use.
+_FIRST_STAMP, _LAST_STAMP = pd.Timestamp.min, pd.Timestamp.max
 
 _NOT_AN_OBJECT = "each record must be a JSON object"
 _NOT_AN_INPUT = "is not a model input and was ignored (first seen here)"
@@ -32,6 +38,7 @@ _EXACT_FLOAT_LIMIT = 2.0**53
 # Categorical values whose membership in the allowed values a set lookup decides exactly.
 _PLAIN_CATEGORY_TYPES = frozenset({str, int, bool})
 _SCALAR_TYPES = frozenset({str, int, bool, float, type(None)})
+_LARGEST_FLOAT = int(np.finfo(np.float64).max)
 # ISO dates that pd.to_datetime parses in bulk exactly as pd.Timestamp parses them one by one:
 # years well inside the nanosecond range, up to microseconds, naive or UTC (its wall time is kept).
 _PLAIN_ISO = re.compile(
@@ -145,7 +152,9 @@ def _check_value(spec: FeatureSpec, value: Any) -> tuple[Any, str | None, str | 
         return None, None, None
     if spec.kind == NUMERIC:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            return None, f"must be a number, got {type(value).__name__} {value!r}", None
+            return None, f"must be a number, got {type(value).__name__} {shown(value)}", None
+        if isinstance(value, int) and not -_LARGEST_FLOAT <= value <= _LARGEST_FLOAT:
+            return None, f"is too large a number ({len(str(abs(value)))} digits)", None
         if math.isnan(value) or math.isinf(value):
             return None, "must be a finite number, not NaN or infinity", None
         warning = None
@@ -155,23 +164,38 @@ def _check_value(spec: FeatureSpec, value: Any) -> tuple[Any, str | None, str | 
     if spec.kind == DATETIME:
         if not isinstance(value, str):
             return None, f"must be an ISO date string, got {type(value).__name__}", None
+        if len(value) > MAX_DATE_CHARS:
+            return None, f"is {len(value):,} characters long; an ISO date has at most {MAX_DATE_CHARS}", None
         try:
             stamp = pd.Timestamp(value)
-        except (ValueError, TypeError):
-            return None, f"{value!r} is not an ISO date such as 2024-01-31", None
+        except (ValueError, TypeError, OverflowError):
+            return None, f"{shown(value)} is not an ISO date such as 2024-01-31", None
         if stamp is pd.NaT:
-            return None, f"{value!r} is not an ISO date such as 2024-01-31", None
-        return stamp.tz_localize(None) if stamp.tzinfo else stamp, None, None
+            return None, f"{shown(value)} is not an ISO date such as 2024-01-31", None
+        naive = stamp.tz_localize(None) if stamp.tzinfo else stamp
+        if not _FIRST_STAMP <= naive <= _LAST_STAMP:
+            first, last = _FIRST_STAMP.date() + pd.Timedelta(days=1), _LAST_STAMP.date()
+            return None, f"{shown(value)} is outside the dates the model takes ({first} to {last})", None
+        return naive.as_unit("ns"), None, None
     # Categorical
     if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
         return None, "must be a category, not NaN or infinity", None
     if isinstance(value, (dict, list)):
         return None, f"must be a single value, got {type(value).__name__}", None
-    if spec.categories is not None and value not in spec.categories:
+    known = spec.categories is not None and value in spec.categories
+    if not known and isinstance(value, str) and len(value) > MAX_TEXT_CHARS:
+        return None, f"is {len(value):,} characters long; at most {MAX_TEXT_CHARS:,} are accepted", None
+    if spec.categories is not None and not known:
         allowed = ", ".join(repr(c) for c in spec.categories[:20])
         more = "" if len(spec.categories) <= 20 else f" (+{len(spec.categories) - 20} more)"
-        return None, f"unknown category {value!r}; allowed: {allowed}{more}", None
+        return None, f"unknown category {shown(value)}; allowed: {allowed}{more}", None
     return value, None, None
+
+
+def shown(value: Any, limit: int = 80) -> str:
+    """``repr`` of a value for a message, cut short: a message must not echo a megabyte back."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 3]}..."
 
 
 def validate_records(
@@ -332,10 +356,13 @@ def _check_column(spec: FeatureSpec, values: list[Any]) -> _Column:
 def _check_numeric(spec: FeatureSpec, values: list[Any]) -> _Column:
     """Convert plain ints and floats in bulk; check the rest, non-finite, huge and out-of-range ones."""
     column = _Column()
-    if set(map(type, values)) <= {int, float, type(None)}:
-        numbers = np.array(values, dtype=np.float64)  # None becomes NaN, to be checked below
-    else:
-        numbers = np.array([v if type(v) in (int, float) else np.nan for v in values], dtype=np.float64)
+    try:
+        if set(map(type, values)) <= {int, float, type(None)}:
+            numbers = np.array(values, dtype=np.float64)  # None becomes NaN, to be checked below
+        else:
+            numbers = np.array([v if type(v) in (int, float) else np.nan for v in values], dtype=np.float64)
+    except OverflowError:  # an int past float range: NaN here, so the check below names it
+        numbers = np.array([_float_or_nan(v) for v in values], dtype=np.float64)
     suspect = ~(np.abs(numbers) < _EXACT_FLOAT_LIMIT)
     if spec.minimum is not None:
         if _is_plain_bound(spec.minimum) and _is_plain_bound(spec.maximum):
@@ -349,6 +376,14 @@ def _check_numeric(spec: FeatureSpec, values: list[Any]) -> _Column:
     return column
 
 
+def _float_or_nan(value: Any) -> float:
+    if type(value) is float:
+        return value
+    if type(value) is int and -_LARGEST_FLOAT <= value <= _LARGEST_FLOAT:
+        return float(value)
+    return math.nan
+
+
 def _is_plain_bound(bound: Any) -> bool:
     """Whether comparing float64 values with this bound in numpy agrees with Python's comparison."""
     if type(bound) is float:
@@ -360,13 +395,16 @@ def _check_categorical(spec: FeatureSpec, values: list[Any]) -> _Column:
     """Pass plain values found among the allowed ones in bulk; check every other value."""
     column = _Column()
     allowed = _allowed_values(spec)
-    if set(map(type, values)) <= _PLAIN_CATEGORY_TYPES and (allowed is None or allowed.issuperset(values)):
+    plain = set(map(type, values)) <= _PLAIN_CATEGORY_TYPES
+    if plain and (allowed.issuperset(values) if allowed is not None else not _any_too_long(values)):
         suspects = []
     else:
         suspects = [
             i
             for i, v in enumerate(values)
-            if type(v) not in _PLAIN_CATEGORY_TYPES or (allowed is not None and v not in allowed)
+            if type(v) not in _PLAIN_CATEGORY_TYPES
+            or (allowed is not None and v not in allowed)
+            or (allowed is None and type(v) is str and len(v) > MAX_TEXT_CHARS)
         ]
     if not suspects:
         column.data = np.array(values, dtype=object)
@@ -375,6 +413,10 @@ def _check_categorical(spec: FeatureSpec, values: list[Any]) -> _Column:
         values[position] = column.check(spec, position, values[position])
     column.clean = values
     return column
+
+
+def _any_too_long(values: list[Any]) -> bool:
+    return any(type(v) is str and len(v) > MAX_TEXT_CHARS for v in values)
 
 
 def _allowed_values(spec: FeatureSpec) -> frozenset[Any] | None:

@@ -12,6 +12,7 @@ from typing import Any
 import dash
 from flask import Flask, request
 
+from portal.web import callback_types
 from portal.web.errors import error_json
 
 
@@ -38,11 +39,15 @@ def check_callback_body(app: dash.Dash, body: Any) -> str | None:
             )
         if not all(isinstance(value, dict | list) for value in values):
             return f"the callback request's {field} values are malformed"
+    expected = app.server.extensions.get(callback_types.EXTENSION_KEY, {}).get(output)
+    if expected is not None:
+        return callback_types.first_mismatch(expected, body)
     return None
 
 
 def init_dash_guard(server: Flask, app: dash.Dash) -> None:
-    """Check every POST to Dash's callback endpoint."""
+    """Check every POST to Dash's callback endpoint, input types included (call after all callbacks exist)."""
+    callback_types.record_callback_types(app)
     path = app.config.requests_pathname_prefix + "_dash-update-component"
 
     @server.before_request
