@@ -23,6 +23,8 @@ from layouts.model_picker import parse_version
 from models import figures
 from models.registry import ModelRegistry, RegistryError
 from portal import ids
+from portal.security.layout_guard import may
+from portal.security.roles import Role
 from portal.services import Services
 
 SHOWN_SEGMENTS = 30
@@ -90,7 +92,12 @@ def layout(
 
 
 def _actions(options: list[dict[str, Any]], active: int, target: int) -> Component:
-    """Make any version active (a later one is a promotion, an earlier one a rollback), after confirming."""
+    """Make any version active (a later one is a promotion, an earlier one a rollback), after confirming.
+
+    Only admins may; others see which version is active, and the controls stay hidden (the callbacks
+    that fill them still find them).
+    """
+    admin = may(Role.ADMIN)
     return dbc.Card(
         dbc.CardBody(
             [
@@ -104,7 +111,15 @@ def _actions(options: list[dict[str, Any]], active: int, target: int) -> Compone
                             className="d-flex align-items-end",
                         ),
                     ],
+                    id=ids.COMPARE_ACTIONS,
                     className="g-3",
+                    style=None if admin else {"display": "none"},
+                ),
+                html.Div(
+                    "An admin can make another version active here.",
+                    id=ids.COMPARE_ACTIONS_NOTE,
+                    className="small text-muted",
+                    hidden=admin,
                 ),
                 html.Div(id=ids.COMPARE_STATUS, className="mt-2"),
                 dbc.Modal(

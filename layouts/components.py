@@ -97,6 +97,18 @@ def loading(children: Any, loading_id: str | None = None) -> Component:
     return dcc.Loading(children, type="default", delay_show=150, **kwargs)
 
 
+def download_link(label: str, link_id: str, href: str, allowed: bool = True) -> Component:
+    """A download button; hidden (kept for the callbacks that update it) when the requester may not use it."""
+    return html.A(
+        [html.I(className="bi bi-download me-1"), label],
+        id=link_id,
+        href=href,
+        download="",
+        hidden=not allowed,
+        className="btn btn-outline-primary btn-sm",
+    )
+
+
 def graph(graph_id: str, model: str) -> Component:
     """A graph card whose mode bar exports PNG named after the model and chart."""
     config = {

@@ -13,12 +13,13 @@ import plotly.graph_objects as go
 from dash import dcc, html
 from dash.development.base_component import Component
 
-from layouts.components import graph, kpi_card, labelled_dropdown, loading, page_header
+from layouts.components import download_link, graph, kpi_card, labelled_dropdown, loading, page_header
 from layouts.model_picker import choice_or_message, picker
 from models import figures, monitoring
 from models.drift import DatasetDrift
 from portal import ids
 from portal.monitoring import drift as drift_service
+from portal.security.layout_guard import may_request
 from portal.services import Services
 
 TEST_NAMES = {
@@ -86,12 +87,11 @@ def layout(
             html.Div(
                 [
                     html.H5("Features, most drifted first", className="mb-0 me-auto"),
-                    html.A(
-                        [html.I(className="bi bi-download me-1"), "CSV"],
-                        id=ids.DRIFT_EXPORT,
-                        href=export_href(choice.name, choice.pinned, chosen_window),
-                        download="",
-                        className="btn btn-outline-primary btn-sm",
+                    download_link(
+                        "CSV",
+                        ids.DRIFT_EXPORT,
+                        export_href(choice.name, choice.pinned, chosen_window),
+                        allowed=may_request("exports.drift_csv"),
                     ),
                 ],
                 className="d-flex align-items-center mb-1",

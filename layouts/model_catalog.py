@@ -11,10 +11,11 @@ from dash import dcc, html
 from dash.development.base_component import Component
 
 from layouts import promotion_history
-from layouts.components import empty_state, loading, page_header, table
+from layouts.components import download_link, empty_state, loading, page_header, table
 from models import catalog, inference
 from models.registry import RegistryError
 from portal import ids
+from portal.security.layout_guard import may_request
 from portal.services import Services
 
 
@@ -118,13 +119,7 @@ def section_title(title: str, href: str, link_id: str) -> Component:
     return html.Div(
         [
             html.H4(title, className="mb-0 me-auto"),
-            html.A(
-                [html.I(className="bi bi-download me-1"), "CSV"],
-                href=href,
-                id=link_id,
-                download="",
-                className="btn btn-outline-primary btn-sm",
-            ),
+            download_link("CSV", link_id, href, allowed=may_request("exports.versions_csv")),
         ],
         className="d-flex align-items-center mt-4 mb-2",
     )

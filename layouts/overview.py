@@ -14,6 +14,7 @@ from dash import dcc, html
 from dash.development.base_component import Component
 
 from layouts.components import (
+    download_link,
     empty_state,
     graph,
     kpi_card,
@@ -26,6 +27,7 @@ from layouts.model_picker import choice_or_message, picker, segment_options
 from models import figures, population
 from models.registry import ModelVersion
 from portal import ids
+from portal.security.layout_guard import may_request
 from portal.services import Services
 
 EXPORT_PATH = "/export/overview.csv"
@@ -89,12 +91,11 @@ def layout(
                 [
                     html.H5("Scored records", className="mb-0 me-auto"),
                     html.Span(id=ids.OVERVIEW_DOWNLOAD, className="small text-muted me-3"),
-                    html.A(
-                        [html.I(className="bi bi-download me-1"), "Download CSV of the filtered rows"],
-                        id=ids.OVERVIEW_EXPORT,
-                        href=export_href(name, choice.pinned),
-                        className="btn btn-outline-primary btn-sm",
-                        download="",
+                    download_link(
+                        "Download CSV of the filtered rows",
+                        ids.OVERVIEW_EXPORT,
+                        export_href(name, choice.pinned),
+                        allowed=may_request("exports.overview_csv"),
                     ),
                 ],
                 className="d-flex align-items-center mb-2",

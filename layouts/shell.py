@@ -27,7 +27,7 @@ def navbar(title: str, pages: PageIndex) -> Component:
             dbc.NavItem(dbc.NavLink(f"{principal.name} ({role})", disabled=True, id=ids.NAVBAR_USER))
         )
         if principal.source == "oidc":
-            links.append(dbc.NavItem(dbc.NavLink("Sign out", href="/auth/logout", external_link=True)))
+            links.append(dbc.NavItem(sign_out_button()))
     return dbc.Navbar(
         dbc.Container(
             [
@@ -40,6 +40,15 @@ def navbar(title: str, pages: PageIndex) -> Component:
         color="primary",
         dark=True,
         className="mb-3 portal-navbar",
+    )
+
+
+def sign_out_button() -> Component:
+    """Signing out changes state, so it is a POST (a link could be followed by any page or prefetch)."""
+    return html.Form(
+        html.Button("Sign out", type="submit", id=ids.NAVBAR_SIGN_OUT, className="nav-link btn btn-link"),
+        action="/auth/logout",
+        method="POST",
     )
 
 

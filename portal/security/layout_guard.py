@@ -12,7 +12,7 @@ from dash import html
 from dash.development.base_component import Component
 
 from portal import ids
-from portal.security.policy import page_role
+from portal.security.policy import page_role, route_policy
 from portal.security.principal import current_principal
 from portal.security.roles import Role
 
@@ -42,6 +42,28 @@ def layout_denial(page_path: str, embedded: bool) -> str | None:
     if not principal.has(role):
         return f"This page needs the {role.label} role; you are {principal.role.label}."
     return None
+
+
+def may(role: Role) -> bool:
+    """Whether the requester holds ``role``, so a layout can hide an action that would answer 403.
+
+    Outside a request (nobody to ask about) everything shows; an embed link acts as a viewer.
+    """
+    principal = current_principal()
+    if principal is None:
+        return True
+    return principal.has(role)
+
+
+def may_request(endpoint: str) -> bool:
+    """Whether the requester may open a Flask route (a download link's target), by its policy."""
+    principal = current_principal()
+    if principal is None:
+        return True
+    policy = route_policy(endpoint)
+    if policy is None or policy.role is None or principal.source == "embed":
+        return False
+    return principal.has(policy.role)
 
 
 def guard(

@@ -14,6 +14,7 @@ from authlib.integrations.flask_client import OAuth
 from flask import Blueprint, Flask, Response, redirect, request, session, url_for
 
 from portal.config import Settings
+from portal.security.csrf import cross_site_refusal
 from portal.security.identify import SESSION_USER
 from portal.security.roles import split_groups
 from portal.web.theme import THEME_URL
@@ -99,8 +100,17 @@ def create_oidc_blueprint(server: Flask, settings: Settings) -> Blueprint:
         log.info("signed in", extra={"user": name, "groups": session[SESSION_USER]["groups"]})
         return redirect(target)
 
-    @auth.route("/logout", methods=["GET", "POST"])
+    @auth.get("/logout")
+    def confirm_logout() -> Any:
+        """A link or a prefetch must not sign anyone out: this page asks, and its button POSTs."""
+        return _page("Sign out?", "Sign out of the portal on this browser.", 200, sign_out_form=True)
+
+    @auth.post("/logout")
     def logout() -> Any:
+        # /auth is public (sign-in must be reachable), so this write checks its own origin.
+        refusal = cross_site_refusal(json_only=False)
+        if refusal is not None:
+            return refusal
         id_token = session.get(ID_TOKEN_KEY)
         session.clear()
         done = url_for("auth.signed_out", _external=True)
@@ -122,11 +132,17 @@ def create_oidc_blueprint(server: Flask, settings: Settings) -> Blueprint:
     return auth
 
 
-def _page(title: str, message: str, status: int) -> Response:
+def _page(title: str, message: str, status: int, sign_out_form: bool = False) -> Response:
+    action = (
+        '<form method="post" action="/auth/logout"><button class="btn btn-primary" type="submit">'
+        "Sign out</button></form>"
+        if sign_out_form
+        else '<a class="btn btn-primary" href="/auth/login">Sign in</a>'
+    )
     html = f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>
 <link rel="icon" href="/_favicon.ico"><link rel="stylesheet" href="{THEME_URL}"></head>
 <body><main class="container py-4"><div class="alert alert-light portal-signin">
 <h2 class="alert-heading">{escape(title)}</h2><p>{escape(message)}</p>
-<a class="btn btn-primary" href="/auth/login">Sign in</a></div></main></body></html>"""
+{action}</div></main></body></html>"""
     return Response(html, status=status, mimetype="text/html")

@@ -79,3 +79,24 @@ def test_osn006_groups_claim_as_list_or_string() -> None:
     assert groups_from_claims({"g": ["a", "b", "a"]}, "g") == ("a", "b")
     assert groups_from_claims({"g": "a, b;c"}, "g") == ("a", "b;c"), "commas alone separate groups"
     assert groups_from_claims({}, "g") == ()
+
+
+def test_osn007_sign_out_is_a_post_from_this_portal_only(oidc_app) -> None:
+    """A link, an image tag or another site's form must not sign anyone out."""
+    client = oidc_app.server.test_client()
+    with client.session_transaction() as session:
+        session["portal_user"] = {"name": "alice", "groups": ["staff"], "expires": time.time() + 60}
+    asked = client.get("/auth/logout")
+    assert asked.status_code == 200
+    assert '<form method="post" action="/auth/logout">' in asked.get_data(as_text=True)
+    assert client.get("/api/v1/models").status_code == 200, "a GET signs nobody out"
+    forged = client.post("/auth/logout", headers={"Origin": "https://evil.example.net"})
+    assert forged.status_code == 403
+    forged_site = client.post("/auth/logout", headers={"Sec-Fetch-Site": "cross-site"})
+    assert forged_site.status_code == 403
+    assert client.get("/api/v1/models").status_code == 200
+    done = client.post(
+        "/auth/logout", headers={"Origin": "http://localhost", "Sec-Fetch-Site": "same-origin"}
+    )
+    assert done.status_code == 302
+    assert client.get("/api/v1/models").status_code == 401
