@@ -36,6 +36,7 @@ from portal.web.json_bodies import NestingSafeJSONProvider
 from portal.web.metrics import create_metrics_blueprint, record_native_threads
 from portal.web.requests import init_request_hooks
 from portal.web.theme import ICONS_URL, THEME_URL, init_theme
+from portal.web.watchdog import init_watchdog
 
 log = logging.getLogger(__name__)
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -93,6 +94,7 @@ def _create_server(settings: Settings) -> Flask:
     )
     server.extensions["portal.settings"] = settings
     init_request_hooks(server)
+    init_watchdog(server, settings.worker_timeout)
     init_theme(server, settings.theme)
     init_framing(server, settings)
     return server

@@ -22,6 +22,7 @@ from portal.batch.store import ERRORS_CSV
 from portal.services import Services
 from portal.web.errors import error_json
 from portal.web.identity import current_user
+from portal.web.watchdog import allow_more
 
 log = logging.getLogger(__name__)
 BLOCK = 1 << 20
@@ -31,6 +32,7 @@ FORMATS = {
     "xlsx": (RESULT_XLSX, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
 }
 SUFFIX = {"csv": ".csv", "parquet": ".parquet", "xlsx": ".xlsx"}
+UPLOAD_BYTES_PER_SECOND = 1_000_000
 
 
 def create_batch_blueprint(services: Services) -> Blueprint:
@@ -60,6 +62,8 @@ def create_batch_blueprint(services: Services) -> Blueprint:
             return error_json(415, str(exc))
         if request.content_length is not None and request.content_length > limit + 65536:
             return _too_large(limit)
+        # Reading the body is I/O: a big upload over a slow link gets a second per megabyte more.
+        allow_more((request.content_length or limit) / UPLOAD_BYTES_PER_SECOND)
         batch_id = store.new_id()
         folder = store.folder(batch_id)
         folder.mkdir(parents=True)

@@ -161,7 +161,8 @@ SERVER_SETTINGS: tuple[Setting, ...] = (
         "PORTAL_WORKER_TIMEOUT",
         "60",
         parse_int(5, 3600),
-        "Seconds before gunicorn restarts a silent worker.",
+        "Seconds before gunicorn restarts a silent worker, and the longest a request may compute: a worker "
+        "whose request runs longer is logged and replaced (uploads get a second more per MB).",
     ),
     Setting(
         "max_requests",

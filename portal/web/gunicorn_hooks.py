@@ -13,6 +13,7 @@ from prometheus_client import multiprocess
 
 from portal.web.metrics import record_native_threads
 from portal.web.requests import REPEATED_HEADERS_FLAG
+from portal.web.watchdog import EXTENSION_KEY as WATCHDOG_KEY
 
 
 def mark_repeated_headers(headers: list[tuple[str, str]], names: Iterable[str]) -> None:
@@ -44,7 +45,7 @@ def worker_exited(pid: int) -> None:
 
 
 def after_fork() -> None:
-    """Forked workers must not reuse database connections opened by the preloading master."""
+    """Forked workers must not reuse the master's database connections, and each watches its requests."""
     record_native_threads()
     wsgi = sys.modules.get("wsgi")
     server = getattr(wsgi, "server", None)
@@ -53,3 +54,6 @@ def after_fork() -> None:
     engine = server.extensions.get("portal.database")
     if engine is not None:
         engine.dispose(close=False)
+    watchdog = server.extensions.get(WATCHDOG_KEY)
+    if watchdog is not None:
+        watchdog.start_thread()
