@@ -15,6 +15,7 @@ import re
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -23,6 +24,17 @@ from models.csv_arrow import arrow_chunks
 KINDS = {".csv": "csv", ".txt": "csv", ".parquet": "parquet", ".pq": "parquet", ".xlsx": "xlsx"}
 DELIMITERS = (",", ";", "\t", "|")
 SNIFF_BYTES = 64 * 1024
+# A header line may be this long (wide models have thousands of columns); longer is not a header.
+MAX_HEADER_BYTES = 1024 * 1024
+UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+# Excel's own limits: a workbook past them was not made by Excel and is refused before it is read.
+EXCEL_SHEET_ROWS = 1_048_576
+EXCEL_CELL_CHARS = 32_767
+# What a workbook may unpack to: its XML is read in a stream, but the shared strings are held whole.
+MAX_XLSX_UNZIPPED_BYTES = 2_000_000_000
+MAX_XLSX_SHARED_STRINGS_BYTES = 200_000_000
+_SCAN_BLOCK = 1 << 20
+_LONG_TEXT = re.compile(rb"[^<>]{%d,}" % (EXCEL_CELL_CHARS * 4 + 1))
 _TOO_MANY_FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 _OPEN_QUOTE = re.compile(r"EOF inside string starting at row (\d+)")
 
@@ -80,6 +92,11 @@ def duplicate_names(columns: list[str]) -> list[str]:
 def _open_csv(path: Path) -> TableFile:
     with path.open("rb") as handle:
         head = handle.read(SNIFF_BYTES)
+    if head.startswith(UTF16_BOMS):
+        # Excel's "Unicode text" export: UTF-16 with a byte-order mark. Read as what it is.
+        transcode_utf16(path)
+        with path.open("rb") as handle:
+            head = handle.read(SNIFF_BYTES)
     if head.startswith(b"PK\x03\x04"):
         raise UnreadableFile(
             "This is a ZIP or Excel file, not CSV text: save it as .xlsx or export it as CSV."
@@ -88,10 +105,11 @@ def _open_csv(path: Path) -> TableFile:
         raise UnreadableFile("This is a Parquet file, not CSV text: name it .parquet.")
     if b"\x00" in head:
         raise UnreadableFile(
-            "This is not CSV text: it contains binary (NUL) bytes. "
-            "UTF-16 files contain them too; save the file as 'CSV UTF-8'."
+            "This is not CSV text: it contains binary (NUL) bytes. UTF-16 text without a byte-order "
+            "mark contains them too: save the file as 'CSV UTF-8'."
         )
     _check_utf8(path)
+    head = _head_with_a_full_line(path, head)
     text = head.decode("utf-8-sig", errors="ignore")
     lines = text.splitlines()
     header_line = lines[0] if lines else ""
@@ -102,6 +120,39 @@ def _open_csv(path: Path) -> TableFile:
     if len(lines) < 2 or not any(line.strip() for line in lines[1:]):
         raise UnreadableFile("The file has a header line but no data rows.")
     return TableFile(path, "csv", columns, delimiter)
+
+
+def _head_with_a_full_line(path: Path, head: bytes) -> bytes:
+    """The start of the file, read on until the header line ends (up to ``MAX_HEADER_BYTES``)."""
+    if b"\n" in head or b"\r" in head or len(head) < SNIFF_BYTES:
+        return head
+    with path.open("rb") as handle:
+        longer = handle.read(MAX_HEADER_BYTES + SNIFF_BYTES)
+    end = min((i for i in (longer.find(b"\n"), longer.find(b"\r")) if i >= 0), default=-1)
+    if end < 0 or end > MAX_HEADER_BYTES:
+        raise UnreadableFile(
+            f"The first line is longer than {MAX_HEADER_BYTES // 1024:,} KiB, too long to be a line of "
+            "column names: check that the file has line breaks and that its first line holds only "
+            "the column names."
+        )
+    return longer
+
+
+def transcode_utf16(path: Path) -> None:
+    """Rewrite a UTF-16 file (with its byte-order mark) as UTF-8 in place, a block at a time."""
+    decoder = codecs.getincrementaldecoder("utf-16")()
+    target = path.with_name(path.name + ".utf8")
+    try:
+        with path.open("rb") as source, target.open("wb") as out:
+            while block := source.read(1 << 20):
+                out.write(decoder.decode(block).encode("utf-8"))
+            out.write(decoder.decode(b"", final=True).encode("utf-8"))
+    except UnicodeDecodeError:
+        target.unlink(missing_ok=True)
+        raise UnreadableFile(
+            "The file starts like UTF-16 text but is not valid UTF-16: save it as 'CSV UTF-8'."
+        ) from None
+    target.replace(path)
 
 
 def _check_utf8(path: Path) -> None:
@@ -224,10 +275,71 @@ def _open_workbook(path: Path):
         ) from None
 
 
+def check_workbook_size(path: Path) -> None:
+    """Refuse a workbook that unpacks to more than we read, or holds a cell longer than Excel allows.
+
+    Reads the ZIP directory (sizes, not data), then streams the shared strings and sheets once,
+    so a zip bomb or a single 300 MB cell is refused before openpyxl builds anything from it.
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            entries = archive.infolist()
+            total = sum(entry.file_size for entry in entries)
+            if total > MAX_XLSX_UNZIPPED_BYTES:
+                raise UnreadableFile(
+                    f"The workbook unpacks to {total / 1e6:,.0f} MB, more than the "
+                    f"{MAX_XLSX_UNZIPPED_BYTES / 1e6:,.0f} MB allowed: save it as CSV and upload that."
+                )
+            for entry in entries:
+                name = entry.filename
+                if name == "xl/sharedStrings.xml" and entry.file_size > MAX_XLSX_SHARED_STRINGS_BYTES:
+                    raise UnreadableFile(
+                        f"The workbook's text unpacks to {entry.file_size / 1e6:,.0f} MB, more than the "
+                        f"{MAX_XLSX_SHARED_STRINGS_BYTES / 1e6:,.0f} MB allowed: save it as CSV."
+                    )
+                sheet = name.startswith("xl/worksheets/") and name.endswith(".xml")
+                if name == "xl/sharedStrings.xml" or sheet:
+                    with archive.open(entry) as stream:
+                        if _has_overlong_text(stream):
+                            raise UnreadableFile(
+                                f"A cell holds more than {EXCEL_CELL_CHARS:,} characters, more than Excel "
+                                "allows: shorten it, or save the sheet as CSV."
+                            )
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as exc:
+        raise UnreadableFile(
+            f"This is not a readable .xlsx workbook ({_short(exc)}): open it in Excel and save it again."
+        ) from None
+
+
+def _has_overlong_text(stream: Any) -> bool:
+    """Whether any text between XML tags is longer than a cell may be (bytes: up to 4 per character)."""
+    carried = 0
+    limit = EXCEL_CELL_CHARS * 4
+    while block := stream.read(_SCAN_BLOCK):
+        first_tag = min((i for i in (block.find(b"<"), block.find(b">")) if i >= 0), default=-1)
+        if first_tag < 0:
+            carried += len(block)
+            if carried > limit:
+                return True
+            continue
+        if carried + first_tag > limit or _LONG_TEXT.search(block):
+            return True
+        carried = len(block) - max(block.rfind(b"<"), block.rfind(b">")) - 1
+    return carried > limit
+
+
 def _open_xlsx(path: Path) -> TableFile:
+    check_workbook_size(path)
     workbook = _open_workbook(path)
     try:
-        rows = workbook.worksheets[0].iter_rows(values_only=True)
+        sheet = workbook.worksheets[0]
+        declared = getattr(sheet, "max_row", None)  # from the sheet's own <dimension>, when it has one
+        if isinstance(declared, int) and declared > EXCEL_SHEET_ROWS:
+            raise UnreadableFile(
+                f"The sheet declares {declared:,} rows, more than the {EXCEL_SHEET_ROWS:,} Excel allows: "
+                "split it, or upload it as CSV."
+            )
+        rows = sheet.iter_rows(values_only=True)
         header = next(rows, None)
         if header is None or all(cell is None for cell in header):
             raise UnreadableFile("The first sheet is empty: its first row must hold the column names.")
@@ -255,6 +367,11 @@ def _xlsx_chunks(table: TableFile, rows: int) -> Iterator[pd.DataFrame]:
         next(iterator, None)
         block: list[tuple] = []
         for number, row in enumerate(iterator, start=2):
+            if number > EXCEL_SHEET_ROWS:
+                raise UnreadableFile(
+                    f"The sheet has more than {EXCEL_SHEET_ROWS:,} rows, more than Excel allows: "
+                    "split it, or upload it as CSV."
+                )
             if len(row) > width and any(cell is not None for cell in row[width:]):
                 raise UnreadableFile(
                     f"Sheet row {number} has values to the right of the last named column: "

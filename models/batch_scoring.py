@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+from opentelemetry import trace
 
 from models.batch_csv import csv_bytes
 from models.batch_files import TableFile
@@ -26,6 +27,9 @@ from models.inference import Prediction, predict_uncached
 from models.prediction_ids import new_prediction_ids
 from models.registry import LoadedModel
 from models.schema import NUMERIC, FeatureSpec
+
+# A no-op unless the process installed a tracer provider (portal.web.tracing).
+_tracer = trace.get_tracer("portal.models")
 
 SCORING_CHUNK_ROWS = 100_000
 RESULT_CSV = "result.csv"
@@ -115,22 +119,24 @@ def score_table(
         with csv_part.open("wb") as handle:
             pairs = converted if converted is not None else _converted(table, schema, chunk_rows)
             for chunk, features in pairs:
-                prediction = predict_uncached(loaded, features, arrays=True)
-                ids = new_prediction_ids(len(chunk))
-                safe = neutralise(result_frame(chunk, features, schema, prediction, ids, names))
-                # CSV keeps the input text exactly; Parquet (and the XLSX made from it) holds numeric
-                # inputs as numbers. Valid numbers are never neutralised, so the two agree.
-                write_csv_chunk(safe, handle, header=done == 0)
-                typed = _numeric_inputs(safe, chunk, features, schema)
-                if arrow_schema is None:
-                    arrow_schema = _stable_schema(typed)
-                    writer = pq.ParquetWriter(parquet_part, arrow_schema)
-                writer.write_table(
-                    pa.Table.from_pandas(
-                        _for_arrow(typed, arrow_schema), schema=arrow_schema, preserve_index=False
+                with _tracer.start_as_current_span("batch chunk") as span:
+                    span.set_attributes({"batch.rows": len(chunk), "batch.rows_before": done})
+                    prediction = predict_uncached(loaded, features, arrays=True)
+                    ids = new_prediction_ids(len(chunk))
+                    safe = neutralise(result_frame(chunk, features, schema, prediction, ids, names))
+                    # CSV keeps the input text exactly; Parquet (and the XLSX made from it) holds numeric
+                    # inputs as numbers. Valid numbers are never neutralised, so the two agree.
+                    write_csv_chunk(safe, handle, header=done == 0)
+                    typed = _numeric_inputs(safe, chunk, features, schema)
+                    if arrow_schema is None:
+                        arrow_schema = _stable_schema(typed)
+                        writer = pq.ParquetWriter(parquet_part, arrow_schema)
+                    writer.write_table(
+                        pa.Table.from_pandas(
+                            _for_arrow(typed, arrow_schema), schema=arrow_schema, preserve_index=False
+                        )
                     )
-                )
-                done += len(chunk)
+                    done += len(chunk)
                 on_chunk(ScoredChunk(features, prediction, ids, done))
         if writer is not None:
             writer.close()

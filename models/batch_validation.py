@@ -8,8 +8,10 @@ the training range (warnings, as in the API). Header problems are checked once p
 
 from __future__ import annotations
 
+import collections
 import csv
 import dataclasses
+import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -28,6 +30,14 @@ WARNING = "warning"
 FIRST_PROBLEMS = 100
 VALIDATION_CHUNK_ROWS = 200_000
 _SHOWN_CHARS = 40
+# The problems file lists at most this many per column and in all (every problem is still counted),
+# so a tiny file of broken rows cannot write gigabytes of error lines.
+LISTED_PER_COLUMN = 1_000
+LISTED_IN_ALL = 10_000
+# Checking stops once this many errors are found, or once a column has been wrong in every row of
+# at least ``WHOLLY_WRONG_ROWS`` rows: the file cannot be scored, and the listed problems say why.
+STOP_AFTER_ERRORS = 100_000
+WHOLLY_WRONG_ROWS = 1_000
 
 
 @dataclasses.dataclass(frozen=True)
@@ -52,20 +62,56 @@ class ValidationReport:
     warnings: int = 0
     first: list[Problem] = dataclasses.field(default_factory=list)
     extra_columns: list[str] = dataclasses.field(default_factory=list)
+    # Set when checking stopped before the end of the file, saying why.
+    stopped: str = ""
+    listed: int = 0
+    errors_by_column: collections.Counter[str] = dataclasses.field(default_factory=collections.Counter)
+    listed_by_column: collections.Counter[str] = dataclasses.field(default_factory=collections.Counter)
+    unlisted_by_column: collections.Counter[str] = dataclasses.field(default_factory=collections.Counter)
 
     @property
     def ok(self) -> bool:
-        return self.errors == 0 and self.rows > 0
+        return self.errors == 0 and self.rows > 0 and not self.stopped
 
     def add(self, problems: Sequence[Problem], writer: Any) -> None:
+        """Count every problem; list it unless its column, or the file, has listed enough already."""
         for problem in problems:
             if problem.severity == ERROR:
                 self.errors += 1
+                self.errors_by_column[problem.column] += 1
             else:
                 self.warnings += 1
             if len(self.first) < FIRST_PROBLEMS:
                 self.first.append(problem)
-            writer.writerow(problem.as_csv_row())
+            if self.listed < LISTED_IN_ALL and self.listed_by_column[problem.column] < LISTED_PER_COLUMN:
+                writer.writerow(problem.as_csv_row())
+                self.listed += 1
+                self.listed_by_column[problem.column] += 1
+            else:
+                self.unlisted_by_column[problem.column] += 1
+
+    def reason_to_stop(self, columns: Sequence[str]) -> str:
+        """Why checking more rows is pointless, or "" to go on."""
+        wrong = [column for column in columns if self.errors_by_column[column] >= self.rows]
+        if wrong and self.rows >= WHOLLY_WRONG_ROWS:
+            names = ", ".join(wrong[:5]) + (f" and {len(wrong) - 5} more" if len(wrong) > 5 else "")
+            return (
+                f"checking stopped after {self.rows:,} rows: every one of them was wrong in {names}; "
+                "fix the column(s) and upload the file again"
+            )
+        if self.errors >= STOP_AFTER_ERRORS:
+            return (
+                f"checking stopped after {self.rows:,} rows and {self.errors:,} errors: "
+                "fix the listed ones first"
+            )
+        return ""
+
+    def close(self, writer: Any) -> None:
+        """Say in the file what was left out of it, and where checking stopped."""
+        for column, count in self.unlisted_by_column.items():
+            writer.writerow(["", column, "note", f"{count:,} more problem(s) in this column are not listed"])
+        if self.stopped:
+            writer.writerow(["", "", ERROR, self.stopped])
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -73,6 +119,7 @@ class ValidationReport:
             "errors": self.errors,
             "warnings": self.warnings,
             "extra_columns": self.extra_columns,
+            "stopped": self.stopped,
             "first": [dataclasses.asdict(p) for p in self.first],
         }
 
@@ -86,6 +133,17 @@ def header_problems(columns: Sequence[str], schema: Sequence[FeatureSpec]) -> li
     blanks = [str(i + 1) for i, name in enumerate(columns) if not str(name).strip()]
     if blanks:
         problems.append(Problem(None, "", ERROR, f"column(s) {', '.join(blanks)} have no header"))
+    controlled = [str(i + 1) for i, name in enumerate(columns) if _has_control_characters(str(name))]
+    if controlled:
+        problems.append(
+            Problem(
+                None,
+                "",
+                ERROR,
+                f"the header of column(s) {', '.join(controlled)} holds control characters; "
+                "column names must be plain text",
+            )
+        )
     present = set(columns)
     names = {spec.name for spec in schema}
     if len(columns) == 1 and columns[0] not in names and len(schema) > 1:
@@ -110,26 +168,33 @@ def header_problems(columns: Sequence[str], schema: Sequence[FeatureSpec]) -> li
     return problems
 
 
+def _has_control_characters(text: str) -> bool:
+    return any(unicodedata.category(char) == "Cc" for char in text)
+
+
 def validate_table(
     table: TableFile,
     schema: Sequence[FeatureSpec],
     errors_csv: Path,
     progress: Callable[[int], None] | None = None,
     keep: Callable[[pd.DataFrame, pd.DataFrame], None] | None = None,
+    neutralise: Callable[[Any], Any] | None = None,
 ) -> ValidationReport:
-    """Check every row; write all problems to ``errors_csv`` and keep the first ones in the report.
+    """Check every row; write the problems to ``errors_csv`` and keep the first ones in the report.
 
     ``keep`` gets each chunk and its converted frame, so scoring can reuse them instead of parsing again.
+    ``neutralise`` makes each written cell spreadsheet-safe (a column header may look like a formula).
     """
     report = ValidationReport()
     names = {spec.name for spec in schema}
     report.extra_columns = [c for c in table.columns if c not in names]
     partial = errors_csv.with_name(errors_csv.name + ".part")
     with partial.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
+        writer = _SafeWriter(csv.writer(handle), neutralise)
         writer.writerow(["row", "column", "severity", "message"])
         report.add(header_problems(table.columns, schema), writer)
         if report.errors == 0:
+            checked = [spec.name for spec in schema if spec.name in set(table.columns)]
             for chunk in table.chunks(VALIDATION_CHUNK_ROWS):
                 features, problems = convert_chunk(chunk, schema, report.rows)
                 if keep is not None:
@@ -138,10 +203,25 @@ def validate_table(
                 report.add(problems, writer)
                 if progress is not None:
                     progress(report.rows)
+                report.stopped = report.reason_to_stop(checked)
+                if report.stopped:
+                    break
             if report.rows == 0:
                 report.add([Problem(None, "", ERROR, "the file has no data rows")], writer)
+        report.close(writer)
     partial.replace(errors_csv)
     return report
+
+
+class _SafeWriter:
+    """A csv writer whose cells pass through ``neutralise`` first."""
+
+    def __init__(self, writer: Any, neutralise: Callable[[Any], Any] | None) -> None:
+        self.writer = writer
+        self.neutralise = neutralise
+
+    def writerow(self, row: Sequence[Any]) -> None:
+        self.writer.writerow(row if self.neutralise is None else [self.neutralise(cell) for cell in row])
 
 
 def convert_chunk(

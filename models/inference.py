@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from opentelemetry import trace
 
 from models.caching import cached_call
 from models.registry import LoadedModel, ModelRegistry
@@ -89,6 +90,8 @@ def predict_uncached(loaded: LoadedModel, frame: pd.DataFrame, arrays: bool = Fa
     return Prediction(loaded.name, loaded.number, record.task, shown, [], None)
 
 
+# A no-op unless the process installed a tracer provider (portal.web.tracing).
+_tracer = trace.get_tracer("portal.models")
 # Bump when a cached value's shape changes, so a new release never unpickles an old one.
 CACHE_FORMAT = 2
 
@@ -104,9 +107,25 @@ def predict(
     registry: ModelRegistry, cache: Any, name: str, frame: pd.DataFrame, version: int | None = None
 ) -> Prediction:
     """Predict with the active (or given) version, served from the cache when seen before."""
-    loaded = registry.load(name, version)
-    key = prediction_key(loaded, "predict", frame_digest(frame))
-    return cached_call(cache, "inference", key, lambda: predict_uncached(loaded, frame))
+    with _tracer.start_as_current_span("predict") as span:
+        loaded = registry.load(name, version)
+        key = prediction_key(loaded, "predict", frame_digest(frame))
+        computed: list[bool] = []
+
+        def compute() -> Prediction:
+            computed.append(True)
+            return predict_uncached(loaded, frame)
+
+        result = cached_call(cache, "inference", key, compute)
+        span.set_attributes(
+            {
+                "model.name": name,
+                "model.version": loaded.number,
+                "predict.rows": len(frame),
+                "cache.hit": not computed,
+            }
+        )
+        return result
 
 
 def positive_score(loaded: LoadedModel, frame: pd.DataFrame) -> np.ndarray:

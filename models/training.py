@@ -14,7 +14,8 @@ from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
 from models.registry import ModelRegistry, ModelVersion, RegistryError, validate_name
-from models.schema import SchemaError, infer_schema
+from models.schema import SchemaError
+from models.schema_inference import infer_schema
 
 log = logging.getLogger(__name__)
 CLASSIFICATION = "classification"

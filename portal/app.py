@@ -29,9 +29,11 @@ from portal.reports.routes import create_reports_blueprint
 from portal.security.layout_guard import guard
 from portal.security.wiring import finish_security, init_security
 from portal.services import SERVICES_KEY, Services
+from portal.web import tracing
 from portal.web.dash_guard import init_dash_guard
 from portal.web.errors import error_json, init_error_handlers, wants_json
 from portal.web.health import create_health_blueprint
+from portal.web.instrumentation import instrument_app
 from portal.web.json_bodies import NestingSafeJSONProvider
 from portal.web.metrics import create_metrics_blueprint, record_native_threads
 from portal.web.requests import init_request_hooks
@@ -49,6 +51,8 @@ def create_app(config: Settings | Mapping[str, str] | None = None) -> dash.Dash:
     configure_logging(settings.log_level, settings.log_format)
     server = _create_server(settings)
     services = _bind_extensions(server, settings, layouts.page_index())
+    if tracing.install_provider(settings.tracing, settings.tracing_exporter):
+        instrument_app(server, services.engine)
     server.register_blueprint(create_health_blueprint(services))
     server.register_blueprint(create_metrics_blueprint())
     server.register_blueprint(create_api_blueprint(services))

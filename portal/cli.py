@@ -16,6 +16,7 @@ from portal.commands import CliError
 from portal.config import ConfigError, Settings, load_settings
 from portal.log import configure_logging
 from portal.threads import cap_thread_env
+from portal.web import tracing
 
 log = logging.getLogger("portal.cli")
 # Command name -> (module under portal.commands, one line for ``portal --help``), in help order.
@@ -64,6 +65,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write(f"portal: configuration error: {problem}\n")
         return 2
     configure_logging(settings.log_level, "text", "stderr")
+    tracing.install_provider(settings.tracing, settings.tracing_exporter)
     try:
         return int(args.handler(settings, args) or 0)
     except CliError as exc:

@@ -12,8 +12,9 @@ import csv
 import dataclasses
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import Any
 
 import pandas as pd
@@ -31,6 +32,7 @@ from models.batch_scoring import (
 from models.batch_spill import SpillWriter, drop_spilled, read_spilled
 from models.batch_validation import ValidationReport, validate_table
 from models.registry import RegistryError
+from portal.batch.limits import JobLimitExceeded, job_limits
 from portal.batch.store import ERRORS_CSV, BatchStore
 from portal.exports.safety import formula_starts, neutralise, neutralise_frame
 from portal.services import Services
@@ -134,8 +136,28 @@ def _open(store: BatchStore, batch_id: str) -> TableFile:
     return open_table(path, file_kind(path.name))
 
 
+@contextmanager
+def _limits(services: Services) -> Iterator[Callable[[], str]]:
+    settings = services.settings
+    with job_limits(settings.batch_job_memory_mb * 2**20, settings.batch_job_minutes * 60) as stopped_by:
+        yield stopped_by
+
+
 def validate_upload(services: Services, batch_id: str, progress: Progress) -> Outcome:
-    """Check the stored upload against the model's schema; all problems go to the errors CSV.
+    """Check the stored upload against the model's schema, within the job's memory and time limits."""
+    with _limits(services) as stopped_by:
+        try:
+            return _validate_upload(services, batch_id, progress)
+        except JobLimitExceeded:
+            reason = f"Validation stopped: {stopped_by()}."
+            store = store_for(services)
+            _write_single_error(store.folder(batch_id) / ERRORS_CSV, reason)
+            store.validated(batch_id, 0, 1)
+            return Outcome(False, reason, ValidationReport(errors=1).to_dict())
+
+
+def _validate_upload(services: Services, batch_id: str, progress: Progress) -> Outcome:
+    """Check the stored upload against the model's schema; problems go to the errors CSV.
 
     Needs no database: the batch's state is its manifest, and the row follows when it can.
     """
@@ -151,7 +173,7 @@ def validate_upload(services: Services, batch_id: str, progress: Progress) -> Ou
         table = _open(store, batch_id)
         spill = SpillWriter(store.folder(batch_id), version.version)
         report = validate_table(
-            table, version.schema, errors_csv, lambda rows: progress(rows, None), spill.add
+            table, version.schema, errors_csv, lambda rows: progress(rows, None), spill.add, neutralise
         )
     except UnreadableFile as exc:
         if spill is not None:
@@ -168,9 +190,10 @@ def validate_upload(services: Services, batch_id: str, progress: Progress) -> Ou
     store.validated(batch_id, report.rows, report.errors)
     if report.ok:
         return Outcome(True, f"{report.rows:,} rows passed validation", report.to_dict(), report.rows)
-    return Outcome(
-        False, f"{report.errors:,} error(s) must be fixed before scoring", report.to_dict(), report.rows
-    )
+    message = f"{report.errors:,} error(s) must be fixed before scoring"
+    if report.stopped:
+        message = f"{message}; {report.stopped}"
+    return Outcome(False, message, report.to_dict(), report.rows)
 
 
 def _write_single_error(path: Any, message: str) -> None:
@@ -181,6 +204,17 @@ def _write_single_error(path: Any, message: str) -> None:
 
 
 def score_batch(services: Services, batch_id: str, progress: Progress) -> Outcome:
+    """Score a validated upload, within the job's memory and time limits."""
+    with _limits(services) as stopped_by:
+        try:
+            return _score_batch(services, batch_id, progress)
+        except JobLimitExceeded:
+            reason = f"Scoring stopped: {stopped_by()}."
+            store_for(services).finish(batch_id, "failed", reason)
+            return Outcome(False, reason)
+
+
+def _score_batch(services: Services, batch_id: str, progress: Progress) -> Outcome:
     """Score a validated upload in chunks, log every prediction in bulk, and publish the result.
 
     With the database down, the state stays in the manifest and the log entries in the spool.
@@ -225,6 +259,8 @@ def score_batch(services: Services, batch_id: str, progress: Progress) -> Outcom
     except (UnreadableFile, ChangedFile) as exc:
         store.finish(batch_id, "failed", str(exc))
         return Outcome(False, str(exc))
+    except JobLimitExceeded:
+        raise  # the limits' own message is recorded by score_batch
     except Exception as exc:
         log.exception("batch scoring failed", extra={"batch_id": batch_id})
         store.finish(batch_id, "failed", f"scoring failed: {type(exc).__name__}: {exc}")

@@ -143,6 +143,21 @@ SERVER_SETTINGS: tuple[Setting, ...] = (
         "Days a batch's upload and results are kept for re-download before cleanup removes them.",
     ),
     Setting(
+        "batch_job_memory_mb",
+        "PORTAL_BATCH_JOB_MEMORY_MB",
+        "3072",
+        parse_int(256, 1_000_000),
+        "Most memory (MB, resident) one batch validation or scoring job may use before it is stopped "
+        "and marked failed.",
+    ),
+    Setting(
+        "batch_job_minutes",
+        "PORTAL_BATCH_JOB_MINUTES",
+        "60",
+        parse_int(1, 1440),
+        "Longest a batch validation or scoring job may run before it is stopped and marked failed.",
+    ),
+    Setting(
         "drift_thresholds",
         "PORTAL_DRIFT_THRESHOLDS",
         "",

@@ -20,6 +20,7 @@ from portal.config.embedding import EMBED_SETTINGS
 from portal.config.reports import REPORT_SETTINGS
 from portal.config.setting import ConfigError, Setting
 from portal.config.themes import available_themes
+from portal.config.tracing import check_tracing_environment, tracing_exporter, tracing_requested
 
 ENV_PREFIX = "PORTAL_"
 # Variables under this prefix belong to the test suite, not to a running portal.
@@ -56,6 +57,8 @@ class Settings:
     celery_broker_url: str
     batch_max_bytes: int
     batch_retention_days: int
+    batch_job_memory_mb: int
+    batch_job_minutes: int
     drift_thresholds: dict[str, dict[str, float]]
     workers: int
     worker_timeout: int
@@ -93,6 +96,9 @@ class Settings:
     smtp_password: str = ""
     smtp_from: str = "portal@localhost"
     smtp_starttls: bool = True
+    # From the standard OTEL_* variables (portal.config.tracing), not a PORTAL_* setting.
+    tracing: bool = False
+    tracing_exporter: str = "otlp"
 
     @property
     def is_production(self) -> bool:
@@ -142,6 +148,11 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
             values[setting.field] = setting.parse(raw)
         except ValueError as exc:
             raise ConfigError(f"{setting.env}={raw!r} is invalid: {exc}") from None
+    problem = check_tracing_environment(environ)
+    if problem is not None:
+        raise ConfigError(problem)
+    values["tracing"] = tracing_requested(environ)
+    values["tracing_exporter"] = tracing_exporter(environ)
     values.update(overrides)
     settings = Settings(**values)
     _check_consistency(settings)

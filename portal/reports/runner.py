@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import sqlalchemy as sa
+from opentelemetry import trace
 from pypdf import PdfReader, PdfWriter
 
 from portal.config import Settings
@@ -28,6 +29,7 @@ from portal.reports.targets import page_url
 from portal.reports.verify import OutputRejected
 
 log = logging.getLogger(__name__)
+_tracer = trace.get_tracer("portal.reports")
 BACKOFF_SECONDS = 2.0
 
 
@@ -129,7 +131,9 @@ def _render_all(
             if attempt > 1:
                 progress += f", try {attempt}"
             history.update(engine, run_id, progress=progress)
-            captures.append(r.capture(page_url(settings, report.name, page), pdf=report.format == "pdf"))
+            attributes = {"report.name": report.name, "report.page": page.path, "report.try": attempt}
+            with _tracer.start_as_current_span("report render", attributes=attributes):
+                captures.append(r.capture(page_url(settings, report.name, page), pdf=report.format == "pdf"))
     return captures
 
 

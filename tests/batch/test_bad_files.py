@@ -92,7 +92,8 @@ CASES = [
     ("header-only", "a.csv", _header_only, "header line but no data rows"),
     ("blank-first-line", "a.csv", lambda f: b"\n" + _csv(f), "first line is blank"),
     ("latin-1", "a.csv", lambda f: _csv(f).replace(b"north", "nörth".encode("latin-1")), "not UTF-8 text"),
-    ("utf-16", "a.csv", lambda f: _csv(f).decode().encode("utf-16"), "binary (NUL) bytes"),
+    ("utf-16-no-bom", "a.csv", lambda f: _csv(f).decode().encode("utf-16-le"), "without a byte-order mark"),
+    ("not-really-utf-16", "a.csv", lambda f: b"\xff\xfe" + b"\x00\xd8" + _csv(f)[:99], "not valid UTF-16"),
     ("ragged-rows", "a.csv", _ragged, "fields but the header has"),
     ("unterminated-quote", "a.csv", _open_quote, "Unterminated quote"),
     (

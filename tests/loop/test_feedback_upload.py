@@ -32,7 +32,8 @@ def test_fup001_prediction_ids_and_record_ids_both_store_feedback(app) -> None:
 BAD_FILES = [
     (b"", "outcomes.csv", "empty"),
     (b"prediction_id,outcome\n", "outcomes.csv", "no data rows"),
-    (b"\xff\xfep\x00r\x00", "outcomes.csv", "binary"),
+    ("prediction_id,outcome\n".encode("utf-16"), "outcomes.csv", "no data rows"),  # UTF-16 is read
+    ("prediction_id,outcome\n".encode("utf-16-le"), "outcomes.csv", "without a byte-order mark"),
     (b"prediction_id,outcome\nabc,\xe9t\xe9\n", "outcomes.csv", "not UTF-8"),
     (b"PK\x03\x04 not really a zip", "outcomes.csv", "ZIP or Excel"),
     (b"id,value\n1,2\n", "outcomes.csv", "No key column"),

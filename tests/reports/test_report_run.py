@@ -190,3 +190,12 @@ def test_rep107_renderer_signs_in_with_a_token_the_portal_checks(report_portal) 
     )
     assert result.returncode == 1
     assert "answered HTTP 401" in result.stderr and "/embed/models?model=churn&token=" in result.stderr
+
+
+def test_rep108_a_traced_run_has_a_span_per_page_render(report_portal, tmp_path) -> None:
+    deliver = [{"directory": str(tmp_path)}]
+    report = {"name": "traced", "title": "Traced", "pages": ["/models"], "deliver": deliver}
+    result = report_portal.cli([report], "run", "traced", OTEL_TRACES_EXPORTER="console")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert '"name": "report render"' in result.stdout
+    assert '"report.page": "/models"' in result.stdout
