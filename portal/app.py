@@ -15,7 +15,7 @@ import callbacks
 import layouts
 from layouts import embed, error_page, shell
 from portal import extensions
-from portal.api import create_api_blueprint
+from portal.api import API_PREFIX, api_methods, create_api_blueprint
 from portal.batch.routes import create_batch_blueprint
 from portal.config import Settings, load_settings
 from portal.embed import tokens as embed_tokens
@@ -190,6 +190,12 @@ def _serve_unknown_paths_as_404(server: Flask, app: dash.Dash, pages: PageIndex)
         if rule is None or rule.rule != DASH_CATCHALL_RULE:
             return None
         if wants_json():
+            allowed = api_methods(request.path) if request.path.startswith(API_PREFIX + "/") else []
+            if allowed:  # an API route that takes other methods: 405, as if Dash's GET did not exist
+                methods = ", ".join(allowed)
+                response, status = error_json(405, f"{request.method} is not allowed here; use {methods}")
+                response.headers["Allow"] = ", ".join(allowed)
+                return response, status
             return error_json(404, f"no route {request.path}; the API is described at /api/v1/openapi.json")
         if (request.path.rstrip("/") or "/") in page_paths:
             return None

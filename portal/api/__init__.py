@@ -9,7 +9,7 @@ resources it serves (``portal.embed``, ``portal.feedback``, ``portal.security``)
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import HTTPException
 
 from portal.api.embed_tokens import create_embed_tokens_blueprint
@@ -18,9 +18,24 @@ from portal.api.feedback import create_feedback_blueprint
 from portal.api.models import create_models_blueprint
 from portal.api.openapi import create_openapi_blueprint
 from portal.services import Services
-from portal.web.errors import error_json
+from portal.web.errors import http_error_json
 
 API_PREFIX = "/api/v1"
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def api_methods(path: str) -> list[str]:
+    """The methods an API route really serves at ``path``, without the Dash catch-all's GET."""
+    adapter = current_app.url_map.bind("localhost")
+    allowed = []
+    for method in METHODS:
+        try:
+            endpoint, _ = adapter.match(path, method=method)
+        except HTTPException:
+            continue
+        if str(endpoint).startswith("api."):
+            allowed.append(method)
+    return allowed
 
 
 def create_api_blueprint(services: Services) -> Blueprint:
@@ -36,6 +51,14 @@ def create_api_blueprint(services: Services) -> Blueprint:
         # Refuse oversized bodies before parsing; werkzeug raises 413 while reading past it.
         request.max_content_length = services.settings.api_max_bytes
 
+    @api.after_app_request
+    def _api_allow(response: Response) -> Response:
+        # The Dash app answers GET on every path, so Flask's own Allow would list GET for API routes too.
+        asked = request.method == "OPTIONS" or response.status_code == 405
+        if asked and request.path.startswith(API_PREFIX + "/"):
+            response.headers["Allow"] = ", ".join(api_methods(request.path))
+        return response
+
     @api.errorhandler(ApiError)
     def _api_error(exc: ApiError) -> tuple[Response, int]:
         return exc.response()
@@ -46,6 +69,6 @@ def create_api_blueprint(services: Services) -> Blueprint:
         if exc.code == 413:
             limit = services.settings.api_max_bytes
             message = f"the request body is larger than the limit of {limit:,} bytes"
-        return error_json(exc.code or 500, message)
+        return http_error_json(exc, message)
 
     return api

@@ -128,9 +128,11 @@ PREDICT_RESPONSE = {
 FEEDBACK_REQUEST = {
     "type": "object",
     "required": ["feedback"],
+    "additionalProperties": False,
     "properties": {
         "feedback": {
             "type": "array",
+            "minItems": 1,
             "items": {
                 "type": "object",
                 "required": ["prediction_id"],
@@ -138,6 +140,7 @@ FEEDBACK_REQUEST = {
                 "properties": {
                     "prediction_id": {
                         "type": "string",
+                        "minLength": 1,
                         "description": "From a prediction response or a batch",
                     },
                     "outcome": {"description": "The true outcome: one of the classes, or a number"},
@@ -161,13 +164,21 @@ EMBED_TOKEN_REQUEST = {
     "required": ["page"],
     "additionalProperties": False,
     "properties": {
-        "page": {"type": "string", "description": "Page path: /, /overview, /what-if, /performance, /models"},
+        "page": {
+            "type": "string",
+            "minLength": 1,
+            "description": "A page that can be embedded: /, /overview, /what-if, /performance, /models, ...",
+        },
         "query": {
             "type": "object",
             "description": "Query values the link pins; the frame cannot change them",
             "additionalProperties": {"type": ["string", "number"]},
         },
-        "ttl": {"type": "string", "description": "Lifetime such as 90s, 15m, 1h or 7d", "default": "1h"},
+        "ttl": {
+            "type": ["string", "integer"],
+            "description": "Lifetime such as 90s, 15m, 1h or 7d, or seconds",
+            "default": "1h",
+        },
     },
 }
 EMBED_TOKEN_RESPONSE = {
@@ -195,8 +206,23 @@ def _error(description: str) -> dict[str, Any]:
 NAME_PARAMETER = {"name": "name", "in": "path", "required": True, "schema": {"type": "string"}}
 
 
+# Every operation may be refused before it runs: without sign-in, or for a role or token too narrow.
+REFUSALS = {
+    "401": _error("Not signed in, or the API token is unknown, revoked or expired"),
+    "403": _error("The role or API token may not do this, or not with this model"),
+}
+
+
 def openapi_document() -> dict[str, Any]:
     """The whole document; paths are relative to the server URL /api/v1."""
+    document = _paths()
+    for path in document["paths"].values():
+        for operation in path.values():
+            operation["responses"] = {**operation["responses"], **REFUSALS}
+    return document
+
+
+def _paths() -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
         "info": {
@@ -272,8 +298,9 @@ def openapi_document() -> dict[str, Any]:
                     "responses": {
                         "201": _json(EMBED_TOKEN_RESPONSE, "The link and when it expires"),
                         "400": _error("Malformed JSON or body shape"),
+                        "413": _error("Too large a body"),
                         "415": _error("Body is not JSON"),
-                        "422": _error("Unknown page, bad query values or lifetime"),
+                        "422": _error("Unknown or admin-only page, bad query values or lifetime"),
                     },
                 }
             },
@@ -284,7 +311,18 @@ def openapi_document() -> dict[str, Any]:
                 }
             },
         },
-        "components": {"schemas": {"Error": ERROR}},
+        "components": {
+            "schemas": {"Error": ERROR},
+            "securitySchemes": {
+                "apiToken": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "An API token from `portal tokens create` or /admin/tokens",
+                }
+            },
+        },
+        # An API token, or the sign-in of the proxy or session in front of the portal (or none at all).
+        "security": [{"apiToken": []}, {}],
     }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Any
 
 from flask import Flask, Response, g, jsonify, request
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -23,15 +24,28 @@ def error_json(status: int, message: str, **extra: object) -> tuple[Response, in
     return jsonify(error=body), status
 
 
+def http_error_json(exc: HTTPException, message: str | None = None) -> tuple[Response, int]:
+    """An HTTP error in the one JSON shape, keeping the headers it needs (a 405's ``Allow``)."""
+    response, status = error_json(exc.code or 500, message or exc.description or exc.name)
+    for name, value in exc.get_headers():
+        if name.lower() in ("allow", "retry-after"):
+            response.headers[name] = value
+    return response, status
+
+
+def _kept_headers(exc: HTTPException) -> dict[str, str]:
+    return {name: value for name, value in exc.get_headers() if name.lower() in ("allow", "retry-after")}
+
+
 def init_error_handlers(server: Flask, render_page: Callable[[int, str], str]) -> None:
     """Register handlers; ``render_page`` draws an HTML error inside the portal shell."""
 
     @server.errorhandler(HTTPException)
-    def _http_error(exc: HTTPException) -> tuple[Response | str, int]:
+    def _http_error(exc: HTTPException) -> Any:
         status = exc.code or 500
         if wants_json():
-            return error_json(status, exc.description or exc.name)
-        return render_page(status, exc.description or exc.name), status
+            return http_error_json(exc)
+        return render_page(status, exc.description or exc.name), status, _kept_headers(exc)
 
     @server.errorhandler(Exception)
     def _unexpected(exc: Exception) -> tuple[Response | str, int]:

@@ -77,3 +77,13 @@ def test_host003_absurd_versions_are_not_paths_to_look_up(client, data_dir, vers
     )
     assert reply.status_code in (400, 404)
     assert len(reply.get_json()["error"]["message"]) < 300
+
+
+@pytest.mark.parametrize("method", ["GET", "TRACE", "DELETE", "PUT"])
+def test_host004_a_method_a_route_does_not_take_is_a_405_that_lists_the_right_ones(client, method) -> None:
+    reply = client.open("/api/v1/embed-tokens", method=method)
+    assert reply.status_code == 405
+    assert reply.headers["Allow"] == "POST, OPTIONS"
+    assert reply.get_json()["error"]["status"] == 405
+    options = client.open("/api/v1/models/churn/predict", method="OPTIONS")
+    assert options.headers["Allow"] == "POST, OPTIONS", "Dash's GET on every path is not an API method"
