@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import dash_bootstrap_components as dbc
-from dash import dcc, html
+from dash import html
 from dash.development.base_component import Component
 
-from layouts.components import empty_state, page_header, table
+from layouts.components import empty_state, labelled_dropdown, page_header, table
 from portal import ids
 from portal.security import api_tokens
 from portal.services import Services
@@ -18,32 +18,46 @@ def layout(services: Services, **_query: Any) -> Component:
     """The form above the list; both callbacks redraw the list."""
     form = dbc.Row(
         [
-            dbc.Col(dbc.Input(id=ids.TOKENS_NAME, placeholder="What is it for?", maxLength=200), md=4),
             dbc.Col(
-                dcc.Dropdown(
-                    id=ids.TOKENS_ROLE,
-                    options=["viewer", "analyst", "admin"],
-                    value="viewer",
-                    clearable=False,
-                ),
+                [
+                    dbc.Label("What it is for", html_for=ids.TOKENS_NAME, className="small mb-0"),
+                    dbc.Input(id=ids.TOKENS_NAME, placeholder="e.g. nightly scoring job", maxLength=200),
+                ],
+                md=4,
+            ),
+            dbc.Col(
+                labelled_dropdown(ids.TOKENS_ROLE, "Role", ["viewer", "analyst", "admin"], "viewer"),
                 md=2,
             ),
             dbc.Col(
-                dcc.Dropdown(
-                    id=ids.TOKENS_MODELS,
-                    options=services.registry.names(),
-                    multi=True,
+                labelled_dropdown(
+                    ids.TOKENS_MODELS,
+                    "Models",
+                    services.registry.names(),
+                    None,
                     placeholder="All models",
+                    multi=True,
                 ),
                 md=3,
             ),
-            dbc.Col(dbc.Input(id=ids.TOKENS_TTL, type="number", min=1, max=366, value=90), md=1),
-            dbc.Col(dbc.Button("Create token", id=ids.TOKENS_CREATE, color="primary"), md=2),
+            dbc.Col(
+                [
+                    dbc.Label("Days", html_for=ids.TOKENS_TTL, className="small mb-0"),
+                    dbc.Input(id=ids.TOKENS_TTL, type="number", min=1, max=366, value=90),
+                ],
+                md=1,
+            ),
+            dbc.Col(
+                dbc.Button("Create token", id=ids.TOKENS_CREATE, color="primary"),
+                md=2,
+                className="align-self-end",
+            ),
         ],
         className="g-2 mb-3",
     )
     revoke = dbc.InputGroup(
         [
+            dbc.Label("Token id to revoke", html_for=ids.TOKENS_REVOKE_ID, className="visually-hidden"),
             dbc.Input(id=ids.TOKENS_REVOKE_ID, placeholder="Token id to revoke"),
             dbc.Button("Revoke", id=ids.TOKENS_REVOKE, color="danger"),
         ],

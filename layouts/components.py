@@ -80,9 +80,12 @@ def labelled_dropdown(
     value: Any,
     clearable: bool = False,
     placeholder: str | None = None,
+    multi: bool = False,
 ) -> Component:
     """A dropdown with a label tied to it, so screen readers and tests can find it by name."""
-    extra = {"placeholder": placeholder} if placeholder else {}
+    extra: dict[str, Any] = {"placeholder": placeholder} if placeholder else {}
+    if multi:
+        extra["multi"] = True
     return html.Div(
         [
             dbc.Label(label, html_for=component_id),

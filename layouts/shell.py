@@ -59,6 +59,19 @@ def layout(title: str, pages: PageIndex) -> Component:
     marks an embed's ``<body>`` (``portal.embed.gate``) and ``portal.css`` hides the chrome.
     """
     return html.Div(
-        [navbar(title, pages), dbc.Container(dash.page_container, fluid=True, className="pb-4")],
+        [
+            # The first stop of the Tab key: past the navbar's links to the page (WCAG 2.4.1).
+            html.A(
+                "Skip to the page",
+                href=f"#{ids.PAGE_CONTENT}",
+                className="visually-hidden-focusable portal-skip-link",
+            ),
+            navbar(title, pages),
+            html.Main(
+                dbc.Container(dash.page_container, fluid=True, className="pb-4"),
+                id=ids.PAGE_CONTENT,
+                tabIndex="-1",
+            ),
+        ],
         className="portal-shell",
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import dash_bootstrap_components as dbc
@@ -44,7 +45,9 @@ def field(spec: FeatureSpec, value: Any) -> Component:
         )
         hint = f"trained on {spec.minimum:g} to {spec.maximum:g}" if spec.minimum is not None else ""
     label = spec.name + ("" if spec.required else " (optional)")
-    children = [dbc.Label(label, html_for=str(component_id), className="small mb-0"), control]
+    # Dash writes a pattern id into the page as compact JSON with sorted keys; the label must match it.
+    dom_id = json.dumps(component_id, sort_keys=True, separators=(",", ":"))
+    children = [dbc.Label(label, html_for=dom_id, className="small mb-0"), control]
     if hint:
         children.append(dbc.FormText(hint))
     return dbc.Col(html.Div(children, className="mb-2"), md=3)

@@ -141,6 +141,8 @@ def _create_dash(server: Flask, settings: Settings, services: Services) -> dash.
     )
     # A function, so the navbar lists only the pages the requester may open.
     app.layout = functools.partial(shell.layout, settings.title, services.pages)
+    # Screen readers pick their voice and rules from the page's language (WCAG 3.1.1).
+    app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)
     return app
 
 

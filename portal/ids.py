@@ -5,6 +5,7 @@ from __future__ import annotations
 # Shell
 URL = "url"
 NAVBAR = "navbar"
+PAGE_CONTENT = "page-content"
 
 # Home
 HOME_STATUS = "home-status"

@@ -1,5 +1,7 @@
 """Serve Bootstrap, the Bootswatch theme and the icon font from the installed Bootstrap-Flask package.
 
+A theme whose colours fall short of WCAG 2.1 AA contrast gets its fixes appended (``contrast/``).
+
 Intranets often block CDNs and our CSP allows only our own origin, so nothing is fetched from
 a third party: remote ``@import`` lines (web fonts) are dropped and the theme's own system
 font stack takes over.
@@ -10,6 +12,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+from pathlib import Path
 
 from flask import Blueprint, Flask, Response, request, send_from_directory
 
@@ -17,6 +20,8 @@ from portal.config.themes import DEFAULT_THEME, bootstrap5_static
 
 THEME_URL = "/vendor/theme.css"
 ICONS_URL = "/vendor/icons/bootstrap-icons.min.css"
+# Per theme, colour overrides that bring its text up to WCAG 2.1 AA contrast (appended to the theme).
+CONTRAST_FIXES = Path(__file__).with_name("contrast")
 _REMOTE_IMPORT = re.compile(r"@import\s+url\((['\"]?)https?://[^)]*\1\)\s*;?")
 
 
@@ -30,6 +35,9 @@ def theme_css(theme: str) -> tuple[bytes, str]:
         else static / "bootswatch" / theme / "bootstrap.min.css"
     )
     css = _REMOTE_IMPORT.sub("", path.read_text(encoding="utf-8"))
+    fixes = CONTRAST_FIXES / f"{theme}.css"
+    if fixes.is_file():
+        css += "\n" + fixes.read_text(encoding="utf-8")
     body = css.encode("utf-8")
     return body, hashlib.sha256(body).hexdigest()[:16]
 
