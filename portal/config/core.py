@@ -172,6 +172,14 @@ SERVER_SETTINGS: tuple[Setting, ...] = (
         "gunicorn workers. 0 means 2 x cores + 1, capped so each has 512 MiB.",
     ),
     Setting(
+        "warmup",
+        "PORTAL_WARMUP",
+        "true",
+        parse_bool,
+        "Before serving, load every active model, its reference data and scored population, so no "
+        "request pays for it; gunicorn forks its workers warm, also after a HUP.",
+    ),
+    Setting(
         "worker_timeout",
         "PORTAL_WORKER_TIMEOUT",
         "60",

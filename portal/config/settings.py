@@ -61,6 +61,7 @@ class Settings:
     batch_job_minutes: int
     drift_thresholds: dict[str, dict[str, float]]
     workers: int
+    warmup: bool
     worker_timeout: int
     max_requests: int
     max_requests_jitter: int
