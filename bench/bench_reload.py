@@ -16,21 +16,9 @@ import requests
 
 from bench.harness import Result, demo_data_dir, portal_env, serve
 from tests.api.test_predict_api import reference_records
+from tests.support.dash_requests import overview_summary_request
 
-SUMMARY_REQUEST = {
-    "output": "..overview-kpis.children...overview-distribution.figure...overview-over-time.figure..",
-    "outputs": [
-        {"id": "overview-kpis", "property": "children"},
-        {"id": "overview-distribution", "property": "figure"},
-        {"id": "overview-over-time", "property": "figure"},
-    ],
-    "inputs": [
-        {"id": "overview-model", "property": "value", "value": "churn"},
-        {"id": "overview-version", "property": "value", "value": None},
-    ],
-    "state": [],
-    "changedPropIds": ["overview-model.value"],
-}
+SUMMARY_REQUEST = overview_summary_request()
 CLIENTS = 8
 STEADY_SECONDS = 10.0
 AFTER_HUP_SECONDS = 15.0

@@ -134,25 +134,28 @@ def parse_broker_url(raw: str) -> str:
     return value
 
 
-def parse_base_url(raw: str) -> str:
+def _http_address(raw: str, path_allowed: bool, expected: str) -> str:
+    """Empty, or an http(s) address with a host and no query or fragment (and no path unless allowed)."""
     value = raw.strip().rstrip("/")
     if not value:
         return value
     parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path or parts.query:
-        raise ValueError("expected empty (http://HOST:PORT) or an origin such as https://portal.example.com")
+    extra = parts.query or parts.fragment or (parts.path and not path_allowed)
+    if parts.scheme not in ("http", "https") or not parts.hostname or extra:
+        raise ValueError(expected)
     return value
+
+
+def parse_base_url(raw: str) -> str:
+    """The report renderer's origin: scheme, host and port only."""
+    return _http_address(
+        raw, False, "expected empty (http://HOST:PORT) or an origin such as https://portal.example.com"
+    )
 
 
 def parse_public_url(raw: str) -> str:
-    """Empty, or ``http(s)://host[:port][/prefix]``: an address people open, so no query or fragment."""
-    value = raw.strip().rstrip("/")
-    if not value:
-        return value
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
-        raise ValueError("expected empty or an address such as https://portal.example.com")
-    return value
+    """The address people open, perhaps under a path prefix (``https://intranet/analytics``)."""
+    return _http_address(raw, True, "expected empty or an address such as https://portal.example.com")
 
 
 def parse_host(raw: str) -> str:

@@ -6,7 +6,6 @@ which the portal's policy (rightly) forbids to anything but the portal's own fil
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Iterator
 
 import pytest
@@ -15,7 +14,7 @@ import layouts
 from portal.config import DEFAULT_SECRET_KEY
 from portal.embed import tokens as embed_tokens
 from portal.security.policy import embeddable
-from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.support.browser import chromium_context
 
 pytestmark = [pytest.mark.browser, pytest.mark.gunicorn]
 READY = "() => document.body.dataset.portalReady === 'true'"
@@ -27,21 +26,8 @@ EMBEDS = embeddable([page.path for page in layouts.PAGES])
 
 @pytest.fixture(scope="module")
 def axe_page(served) -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with tempfile.TemporaryDirectory(prefix="portal-axe-") as profile, sync_playwright() as pw:
-        context = pw.chromium.launch_persistent_context(
-            profile,
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=list(CHROMIUM_ARGS),
-            bypass_csp=True,
-            viewport={"width": 1280, "height": 1000},
-        )
-        try:
-            yield context.new_page()
-        finally:
-            context.close()
+    with chromium_context((1280, 1000), bypass_csp=True) as context:
+        yield context.new_page()
 
 
 def _violations(page, url: str) -> list[str]:

@@ -11,6 +11,7 @@ from layouts import PAGES
 from portal import ids
 from portal.app import create_app
 from portal.embed import tokens as embed_tokens
+from tests.support.dash_requests import router_request
 
 SECRET = "e" * 40
 
@@ -23,19 +24,7 @@ def embed_client(make_settings):
 
 def _route(client, pathname: str, search: str) -> dict:
     """Ask Dash's router callback for a page layout, as the browser does after loading the index."""
-    body = {
-        "output": ".._pages_content.children..._pages_store.data..",
-        "outputs": [
-            {"id": "_pages_content", "property": "children"},
-            {"id": "_pages_store", "property": "data"},
-        ],
-        "inputs": [
-            {"id": "_pages_location", "property": "pathname", "value": pathname},
-            {"id": "_pages_location", "property": "search", "value": search},
-        ],
-        "changedPropIds": ["_pages_location.pathname"],
-        "state": [],
-    }
+    body = router_request(pathname, search)
     response = client.post("/_dash-update-component", json=body)
     assert response.status_code == 200
     return response.get_json()["response"]["_pages_content"]["children"]

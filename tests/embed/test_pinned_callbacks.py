@@ -14,6 +14,7 @@ from portal.security.policy import page_role
 from portal.security.roles import Role
 from portal.web import url_controls
 from tests.security.conftest import HEADER_ENV
+from tests.support.dash_requests import outputs_of
 
 SECRET = HEADER_ENV["PORTAL_SECRET_KEY"]
 PINNED, OTHER = "pinned-value", "other-value"
@@ -58,18 +59,6 @@ def _all_parameters(app) -> list[str]:
     return list(app.server.extensions.get(url_controls.EXTENSION_KEY, {}))
 
 
-def _outputs(output: str) -> list[dict] | dict:
-    """Dash's ``outputs`` for a callback key: ``..a.children...b.figure..`` or ``a.children``."""
-
-    def one(text: str) -> dict:
-        component, prop = text.rsplit(".", 1)
-        return {"id": component, "property": prop}
-
-    if output.startswith(".."):
-        return [one(text) for text in output.strip(".").split("...")]
-    return one(output)
-
-
 def _body(app, output: str, control: str, value: object) -> dict:
     entry = app.callback_map[output]
 
@@ -81,7 +70,7 @@ def _body(app, output: str, control: str, value: object) -> dict:
 
     return {
         "output": output,
-        "outputs": _outputs(output),
+        "outputs": outputs_of(output),
         "inputs": values(entry["inputs"]),
         "state": values(entry["state"]),
         "changedPropIds": [f"{control}.value"],

@@ -7,23 +7,12 @@ import json
 import pytest
 
 from tests.security.conftest import as_role
+from tests.support.dash_requests import router_request
 
 
 def _layout(client, role: str, pathname: str, search: str = "") -> str:
     """The page layout Dash's router returns for this role, as JSON text."""
-    body = {
-        "output": ".._pages_content.children..._pages_store.data..",
-        "outputs": [
-            {"id": "_pages_content", "property": "children"},
-            {"id": "_pages_store", "property": "data"},
-        ],
-        "inputs": [
-            {"id": "_pages_location", "property": "pathname", "value": pathname},
-            {"id": "_pages_location", "property": "search", "value": search},
-        ],
-        "changedPropIds": ["_pages_location.pathname"],
-        "state": [],
-    }
+    body = router_request(pathname, search)
     reply = client.post("/_dash-update-component", json=body, **as_role(role))
     assert reply.status_code == 200
     return json.dumps(reply.get_json())

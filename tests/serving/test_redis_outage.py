@@ -10,7 +10,6 @@ arrive well within the socket timeout's bound, and the /metrics cache counters s
 from __future__ import annotations
 
 import json
-import shutil
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -26,7 +25,7 @@ from models.cool_down import COOL_DOWN_SECONDS, CoolDown
 from models.registry import ModelRegistry
 from portal.config import Settings
 from tests.conftest import base_env
-from tests.support.private_redis import PrivateRedis
+from tests.support.private_redis import PrivateRedis, RedisUnavailable, private_redis_server
 from tests.support.servers import GunicornServer, free_port, start_gunicorn
 
 pytestmark = pytest.mark.redis
@@ -42,17 +41,11 @@ RECOVERY_SECONDS = COOL_DOWN_SECONDS + 15.0
 
 @pytest.fixture()
 def private_redis(tmp_path: Path) -> Iterator[PrivateRedis]:
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.skip("redis-server is not on PATH (Debian: apt-get install redis-server)")
-    folder = tmp_path / "redis"
-    folder.mkdir()
-    server = PrivateRedis(binary, free_port(), folder)
-    server.start()
     try:
-        yield server
-    finally:
-        server.stop()
+        with private_redis_server(tmp_path / "redis") as server:
+            yield server
+    except RedisUnavailable as exc:
+        pytest.skip(str(exc))
 
 
 @pytest.fixture()

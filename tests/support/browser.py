@@ -33,8 +33,11 @@ class PageProblems:
 
 
 @contextmanager
-def chromium_context(viewport: tuple[int, int] = (1280, 900)) -> Iterator[object]:
-    """A persistent Chromium context on a throwaway profile, closed on exit."""
+def chromium_context(viewport: tuple[int, int] = (1280, 900), bypass_csp: bool = False) -> Iterator[object]:
+    """A persistent Chromium context on a throwaway profile, closed on exit.
+
+    ``bypass_csp`` lets a test tool inject its own script (axe-core); the portal's pages forbid that.
+    """
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory(prefix="portal-chromium-") as profile, sync_playwright() as pw:
@@ -44,6 +47,7 @@ def chromium_context(viewport: tuple[int, int] = (1280, 900)) -> Iterator[object
             headless=True,
             args=list(CHROMIUM_ARGS),
             viewport={"width": viewport[0], "height": viewport[1]},
+            bypass_csp=bypass_csp,
         )
         try:
             yield context

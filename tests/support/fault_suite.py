@@ -11,38 +11,24 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import shutil
 import signal
 import statistics
-import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 import requests
 import sqlalchemy as sa
 
+from tests.support.dash_requests import overview_summary_request
 from tests.support.private_postgres import private_postgres
-from tests.support.private_redis import PrivateRedis
-from tests.support.servers import GunicornServer, free_port, start_gunicorn, worker_pids
+from tests.support.private_redis import PrivateRedis, private_redis_server
+from tests.support.servers import GunicornServer, start_gunicorn, worker_pids
 
-SUMMARY_REQUEST = {
-    "output": "..overview-kpis.children...overview-distribution.figure...overview-over-time.figure..",
-    "outputs": [
-        {"id": "overview-kpis", "property": "children"},
-        {"id": "overview-distribution", "property": "figure"},
-        {"id": "overview-over-time", "property": "figure"},
-    ],
-    "inputs": [
-        {"id": "overview-model", "property": "value", "value": "churn"},
-        {"id": "overview-version", "property": "value", "value": None},
-    ],
-    "state": [],
-    "changedPropIds": ["overview-model.value"],
-}
+SUMMARY_REQUEST = overview_summary_request()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -179,21 +165,6 @@ def _report(fault: str, samples: list[_Sample]) -> FaultReport:
     )
 
 
-@contextmanager
-def _private_redis() -> Iterator[PrivateRedis]:
-    binary = shutil.which("redis-server")
-    if binary is None:
-        raise RuntimeError("redis-server is not on PATH (Debian: apt-get install redis-server)")
-    folder = Path(tempfile.mkdtemp(prefix="portal-redis-"))
-    server = PrivateRedis(binary, free_port(), folder)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
-        shutil.rmtree(folder, ignore_errors=True)
-
-
 def _faults(
     server: GunicornServer, redis: PrivateRedis, postgres: Any, d: Durations
 ) -> list[tuple[str, Callable[[], None]]]:
@@ -233,7 +204,7 @@ def run_suite(
 
     with ExitStack() as stack:
         postgres = stack.enter_context(private_postgres())
-        redis = stack.enter_context(_private_redis())
+        redis = stack.enter_context(private_redis_server())
         migrate.upgrade_url(postgres.url)
         served = {
             **env,

@@ -5,11 +5,17 @@ Never the shared server on 6379: outage tests and the fault suite stop this one 
 
 from __future__ import annotations
 
+import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+from tests.support.servers import free_port
 
 
 class PrivateRedis:
@@ -79,3 +85,26 @@ class PrivateRedis:
         assert process is not None
         process.send_signal(signal.SIGCONT)
         self.frozen = False
+
+
+@contextmanager
+def private_redis_server(folder: Path | None = None) -> Iterator[PrivateRedis]:
+    """A started private ``redis-server``, stopped afterwards; RedisUnavailable when none is installed."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        raise RedisUnavailable("redis-server is not on PATH (Debian: apt-get install redis-server)")
+    own_folder = folder is None
+    folder = Path(tempfile.mkdtemp(prefix="portal-redis-")) if folder is None else folder
+    folder.mkdir(parents=True, exist_ok=True)
+    server = PrivateRedis(binary, free_port(), folder)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+        if own_folder:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+class RedisUnavailable(RuntimeError):
+    """No redis-server binary to start a private server with."""

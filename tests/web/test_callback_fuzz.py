@@ -16,16 +16,9 @@ from dash.development.base_component import Component
 
 import layouts
 from portal.web import callback_types
+from tests.support.dash_requests import outputs_of
 
 BAD_VALUES: tuple[Any, ...] = (None, "abc", -1, 10**30, 1.5, True, ["x", 1], {"a": 1}, "9" * 100_000)
-
-
-def outputs_of(key: str) -> list[dict[str, str]] | dict[str, str]:
-    def one(text: str) -> dict[str, str]:
-        component, prop = text.rsplit(".", 1)
-        return {"id": component, "property": prop}
-
-    return [one(t) for t in key.strip(".").split("...")] if key.startswith("..") else one(key)
 
 
 def layout_values(app) -> dict[tuple[str, str], Any]:
