@@ -57,8 +57,9 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 # Web frameworks stay out of models/, so the model code runs in a notebook or a Celery task as is.
 MODELS_MAY_NOT_IMPORT = ("flask", "dash", "dash_bootstrap_components", "dash_ag_grid", "werkzeug")
-# Half of the 84 imports inside functions that portal/ had before it was regrouped by feature.
-MAX_DEFERRED_IMPORTS = 42
+# portal/ had 84 imports inside functions before it was regrouped by feature, and 4 after, each with
+# its reason. The ceiling leaves room for a few more, each explained, not for a return to the old habit.
+MAX_DEFERRED_IMPORTS = 8
 MAX_MODULE_LINES = 450
 MAX_PORTAL_TOP_LEVEL_FILES = 14
 
