@@ -54,6 +54,12 @@ def test_cfg002_values_come_from_env() -> None:
         ({"HOST": "bad host!"}, "HOST"),
         ({"PORTAL_TITLE": "   "}, "PORTAL_TITLE"),
         ({"PORTAL_DEBGU": "true"}, "PORTAL_DEBGU"),
+        ({"PORTAL_PUBLIC_URL": "ftp://portal.example.com"}, "PORTAL_PUBLIC_URL"),
+        ({"PORTAL_PUBLIC_URL": "https://portal.example.com/?next=1"}, "PORTAL_PUBLIC_URL"),
+        ({"PORTAL_BATCH_JOB_MEMORY_MB": "10"}, "PORTAL_BATCH_JOB_MEMORY_MB"),
+        ({"PORTAL_BATCH_JOB_MEMORY_MB": "lots"}, "PORTAL_BATCH_JOB_MEMORY_MB"),
+        ({"PORTAL_BATCH_JOB_MINUTES": "0"}, "PORTAL_BATCH_JOB_MINUTES"),
+        ({"PORTAL_WARMUP": "maybe"}, "PORTAL_WARMUP"),
     ],
 )
 def test_cfg003_bad_values_name_the_variable(env: dict[str, str], named: str) -> None:
