@@ -20,11 +20,11 @@ from layouts import performance_live
 from models import grid_query
 from models.registry import RegistryError
 from portal import ids
-from portal.feedback.labelled import labelled_window
-from portal.feedback.rows import feedback_frame
-from portal.feedback.rows import page as rows_page
+from portal.feedback.labelled import coverage as label_coverage
+from portal.feedback.rows import feedback_page
 from portal.feedback.store import FeedbackError
 from portal.feedback.upload import upload_feedback
+from portal.predlog.windows import WindowSpec
 from portal.services import Services
 
 log = logging.getLogger(__name__)
@@ -43,9 +43,10 @@ def register(app: dash.Dash, services: Services) -> None:
         if not request:
             return dash.no_update
         try:
-            frame = feedback_frame(store, services.registry.get(name))
-            return rows_page(
-                frame,
+            record = services.registry.get(name)
+            return feedback_page(
+                services.engine,
+                record.name,
                 request.get("filterModel") or {},
                 request.get("sortModel") or [],
                 request.get("startRow", 0),
@@ -70,14 +71,12 @@ def register(app: dash.Dash, services: Services) -> None:
     def coverage(name: str, _refresh: Any) -> Component:
         try:
             record = services.registry.get(name)
-            labelled = labelled_window(services.engine, store, record)
+            counts = label_coverage(services.engine, WindowSpec(record.name))
         except RegistryError as exc:
             return dbc.Alert(str(exc), color="danger")
         except sa.exc.SQLAlchemyError as exc:
             return dbc.Alert(f"The prediction log is unavailable: {type(exc).__name__}", color="danger")
-        return performance_live.coverage_text(
-            labelled.logged, int(labelled.with_feedback.sum()), int(labelled.meta["outcome"].notna().sum())
-        )
+        return performance_live.coverage_text(counts.logged, counts.with_feedback, counts.with_outcome)
 
     @app.callback(
         Output(ids.FEEDBACK_SELECTED, "value"),

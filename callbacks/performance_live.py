@@ -26,7 +26,7 @@ def labelled(services: Services, name: str, version: Any) -> tuple[Any, Labelled
     pinned = known_version(services.registry, name, version)
     record = services.registry.get(name, pinned)
     spec = WindowSpec(name, pinned)
-    return record, labelled_window(services.engine, services.feedback, record, spec)
+    return record, labelled_window(services.engine, record, spec)
 
 
 def live_scored(services: Services, name: str, version: Any) -> evaluation.Scored:
@@ -64,7 +64,7 @@ def register(app: dash.Dash, services: Services) -> None:
         except sa.exc.SQLAlchemyError as exc:
             message = f"The prediction log is unavailable ({type(exc).__name__})"
             return {}, message, no_data("Live performance", message)
-        table = live.metrics_over_time(rows.meta, record, period)
+        table = live.metrics_over_time(rows.meta, rows.logged_per_day, record, period)
         coverage = performance_live.coverage_text(
             rows.logged, int(rows.with_feedback.sum()), int(rows.meta["outcome"].notna().sum())
         )

@@ -59,25 +59,34 @@ def live_metrics(meta: pd.DataFrame, record: ModelVersion) -> dict[str, float]:
     )
 
 
-def metrics_over_time(meta: pd.DataFrame, record: ModelVersion, period: str = "day") -> pd.DataFrame:
-    """Per day or week: logged predictions, those with feedback, coverage, and the task's metrics."""
+def metrics_over_time(
+    labelled: pd.DataFrame, logged_per_day: pd.Series, record: ModelVersion, period: str = "day"
+) -> pd.DataFrame:
+    """Per day or week: logged predictions, those with feedback, coverage, and the task's metrics.
+
+    ``labelled`` holds the rows with feedback; ``logged_per_day`` counts every logged row per UTC day
+    (index: midnight), so the log itself never has to be loaded to know how much of it is labelled.
+    """
     if period not in PERIODS:
         raise ValueError(f"period must be one of {', '.join(PERIODS)}")
-    if meta.empty:
+    if not len(logged_per_day):
         return pd.DataFrame(columns=["period", "logged", "with_feedback", "coverage"])
-    stamps = pd.to_datetime(meta["created_at"], utc=True).dt.tz_localize(None)
-    buckets = stamps.dt.to_period(PERIODS[period]).dt.start_time
-    has_feedback = meta["verdict"].notna() | meta["outcome"].notna()
+    days = pd.DatetimeIndex(logged_per_day.index)
+    logged = logged_per_day.groupby(days.to_period(PERIODS[period]).start_time).sum()
+    stamps = pd.to_datetime(labelled["created_at"], utc=True).dt.tz_localize(None)
+    buckets = stamps.dt.to_period(PERIODS[period]).dt.start_time.to_numpy()
+    has_feedback = (labelled["verdict"].notna() | labelled["outcome"].notna()).to_numpy()
+    groups = dict(tuple(labelled[has_feedback].groupby(buckets[has_feedback], sort=True)))
     rows = []
-    for start, group in meta.groupby(buckets.to_numpy(), sort=True):
-        labelled = group[has_feedback.loc[group.index]]
+    for start, count in logged.items():
+        group = groups.get(start, labelled.iloc[:0])
         row: dict[str, Any] = {
             "period": pd.Timestamp(start),
-            "logged": len(group),
-            "with_feedback": len(labelled),
-            "coverage": len(labelled) / len(group),
+            "logged": int(count),
+            "with_feedback": len(group),
+            "coverage": len(group) / int(count),
         }
-        row.update(live_metrics(labelled, record) if len(labelled) else {})
+        row.update(live_metrics(group, record) if len(group) else {})
         rows.append(row)
     return pd.DataFrame(rows)
 

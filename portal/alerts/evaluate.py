@@ -20,7 +20,6 @@ from models.registry import ModelRegistry, ModelVersion
 from portal.alerts.rules import AlertRule, PerformanceDrop
 from portal.config import Settings
 from portal.feedback.labelled import labelled_window
-from portal.feedback.store import FeedbackStore
 from portal.monitoring.drift import drift_kinds
 from portal.predlog import windows as logged_data
 
@@ -123,7 +122,7 @@ def performance_drop(
             f"(its metrics: {known})"
         )
     spec = logged_data.last_days(record.name, rule.window_days, now, version=record.version)
-    rows = labelled_window(engine, FeedbackStore(engine, registry), record, spec)
+    rows = labelled_window(engine, record, spec)
     meta = rows.meta
     counted = meta["verdict"].notna() if drop.metric == "accuracy" else meta["outcome"].notna()
     labels = int(counted.sum())

@@ -23,7 +23,6 @@ from portal.commands import CliError
 from portal.commands.ready import ready_engine
 from portal.config import Settings
 from portal.feedback.labelled import labelled_window, training_rows
-from portal.feedback.store import FeedbackStore
 from portal.monitoring import promotions
 
 log = logging.getLogger(__name__)
@@ -81,7 +80,7 @@ def retrain_model(settings: Settings, args: argparse.Namespace) -> int:
     with ready_engine(settings) as engine:
         try:
             champion = registry.load(args.name)
-            labelled = labelled_window(engine, FeedbackStore(engine, registry), champion.version)
+            labelled = labelled_window(engine, champion.version)
             logged = training_rows(labelled, champion.version)
             result = retrain(registry, champion, logged, seed=args.seed)
         except (RegistryError, SchemaError) as exc:

@@ -1,28 +1,48 @@
-"""Logged predictions joined with their latest feedback: the labelled rows for live metrics and retraining."""
+"""Logged predictions with their latest feedback, joined by the database: only labelled rows travel.
+
+A window can hold millions of logged rows and a few thousand with feedback. Counts (logged, with
+feedback, with an outcome, per day) are aggregated in SQL, and only the rows that carry feedback
+are read and parsed, so a worker's memory follows the labels, not the size of the log.
+"""
 
 from __future__ import annotations
 
 import dataclasses
+import json
+from typing import Any
 
-import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
 from models.registry import ModelVersion
-from portal.feedback.store import FeedbackStore
-from portal.predlog.windows import WindowSpec, load_window
+from portal.db.feedback import feedback
+from portal.db.prediction_log import prediction_log
+from portal.predlog.windows import LOG_COLUMNS, WindowSpec, logged_per_day, parse_rows, window_query
+
+
+@dataclasses.dataclass(frozen=True)
+class Coverage:
+    """How many logged predictions a window holds, how many have feedback, how many a true outcome."""
+
+    logged: int
+    with_feedback: int
+    with_outcome: int
 
 
 @dataclasses.dataclass(frozen=True)
 class Labelled:
-    """Every logged row of a window (``meta`` with outcome and verdict columns) and its features."""
+    """The window's rows that have feedback (``meta`` with outcome and verdict, and features), and counts.
+
+    ``logged_per_day`` counts every logged row of the window per UTC day, labelled or not.
+    """
 
     meta: pd.DataFrame
     features: pd.DataFrame
+    logged_per_day: pd.Series
 
     @property
     def logged(self) -> int:
-        return len(self.meta)
+        return int(self.logged_per_day.sum())
 
     @property
     def with_feedback(self) -> pd.Series:
@@ -31,21 +51,65 @@ class Labelled:
     @property
     def coverage(self) -> float:
         """Share of logged predictions with feedback."""
-        return float(self.with_feedback.mean()) if self.logged else 0.0
+        return float(self.with_feedback.sum()) / self.logged if self.logged else 0.0
 
 
-def labelled_window(
-    engine: sa.Engine, store: FeedbackStore, record: ModelVersion, spec: WindowSpec | None = None
-) -> Labelled:
-    """The window's logged rows (all versions of the model by default) with their latest feedback."""
+def latest_feedback(model: str) -> sa.Subquery:
+    """The newest feedback row per prediction of ``model`` (older rows stay as history)."""
+    newest = (
+        sa.select(sa.func.max(feedback.c.feedback_id).label("feedback_id"))
+        .where(feedback.c.model_name == model)
+        .group_by(feedback.c.prediction_id)
+        .subquery("newest")
+    )
+    return (
+        sa.select(
+            feedback.c.prediction_id,
+            feedback.c.outcome,
+            feedback.c.verdict,
+            feedback.c.user_name.label("feedback_user"),
+        )
+        .join(newest, newest.c.feedback_id == feedback.c.feedback_id)
+        .subquery("latest")
+    )
+
+
+def coverage(engine: sa.Engine, spec: WindowSpec) -> Coverage:
+    """Label coverage of a window, counted by the database without reading a row."""
+    latest = latest_feedback(spec.model)
+    logged = sa.select(sa.func.count()).select_from(prediction_log).where(*spec.where())
+    labelled = (
+        sa.select(sa.func.count(), sa.func.count(latest.c.outcome))
+        .select_from(prediction_log.join(latest, latest.c.prediction_id == prediction_log.c.prediction_id))
+        .where(*spec.where())
+    )
+    with engine.connect() as connection:
+        total = connection.execute(logged).scalar_one()
+        with_feedback, with_outcome = connection.execute(labelled).one()
+    return Coverage(int(total), int(with_feedback), int(with_outcome))
+
+
+def labelled_window(engine: sa.Engine, record: ModelVersion, spec: WindowSpec | None = None) -> Labelled:
+    """The window's rows with feedback (all versions of the model by default), and its daily row counts."""
     spec = spec or WindowSpec(record.name)
-    window = load_window(engine, spec, record.schema)
-    latest = store.latest(record.name).set_index("prediction_id")
-    meta = window.meta.copy()
-    joined = latest.reindex(meta["prediction_id"].to_numpy())
-    meta["outcome"] = joined["outcome"].to_numpy() if len(meta) else np.array([], dtype=object)
-    meta["verdict"] = joined["verdict"].to_numpy() if len(meta) else np.array([], dtype=object)
-    return Labelled(meta.reset_index(drop=True), window.features.reset_index(drop=True))
+    latest = latest_feedback(record.name)
+    query = window_query(spec, latest.c.outcome, latest.c.verdict).join(
+        latest, latest.c.prediction_id == prediction_log.c.prediction_id
+    )
+    with engine.connect() as connection:
+        rows = connection.execute(query).all()
+    raw = pd.DataFrame(rows, columns=[*LOG_COLUMNS, "outcome", "verdict"])
+    meta, features = parse_rows(raw.drop(columns=["outcome", "verdict"]), record.schema)
+    meta["outcome"] = pd.Series([_outcome(text) for text in raw["outcome"]], index=meta.index, dtype=object)
+    meta["verdict"] = raw["verdict"].astype(object).where(raw["verdict"].notna(), None)
+    return Labelled(
+        meta.reset_index(drop=True), features.reset_index(drop=True), logged_per_day(engine, spec)
+    )
+
+
+def _outcome(text: Any) -> Any:
+    """A stored outcome (JSON text typed by the model), or None when only a verdict was given."""
+    return json.loads(text) if isinstance(text, str) else None
 
 
 def training_rows(labelled: Labelled, record: ModelVersion) -> pd.DataFrame:

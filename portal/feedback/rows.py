@@ -1,54 +1,107 @@
-"""Rows for the Feedback page's grid: logged predictions with their latest feedback, newest first."""
+"""The Feedback page's grid: logged predictions with their latest feedback, filtered, sorted and paged in SQL.
+
+Only the requested block of rows leaves the database, so the page costs the same on a log of a
+thousand predictions and of millions.
+"""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
-from models import grid_query
-from models.registry import ModelVersion
-from portal.feedback.labelled import labelled_window
-from portal.feedback.store import FeedbackStore
+from portal.db.prediction_log import prediction_log
+from portal.feedback import grid_sql
+from portal.feedback.labelled import latest_feedback
 
-
-def feedback_frame(store: FeedbackStore, record: ModelVersion) -> pd.DataFrame:
-    """One row per logged prediction of the model: time, id, version, source, prediction and feedback."""
-    rows = labelled_window(store.engine, store, record)
-    meta = rows.meta
-    latest = store.latest(record.name).set_index("prediction_id")
-    frame = pd.DataFrame(
-        {
-            "created_at": meta["created_at"].dt.strftime("%Y-%m-%d %H:%M:%S"),
-            "prediction_id": meta["prediction_id"],
-            "model_version": meta["model_version"],
-            "source": meta["source"],
-            "prediction": meta["prediction"].map(_text),
-            "verdict": meta["verdict"].map(_text),
-            "outcome": meta["outcome"].map(_text),
-            "feedback_user": latest["user_name"].reindex(meta["prediction_id"]).map(_text).to_numpy(),
-        }
-    )
-    return frame
+DEFAULT_SORT = [{"colId": "created_at", "sort": "desc"}]
+NUMERIC_COLUMNS = ("model_version",)
+REQUIRED_COLUMNS = ("created_at", "prediction_id", "model_version", "source")
 
 
-def _text(value: Any) -> str | None:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return None
-    return str(value)
+def _columns(dialect: str, latest: sa.Subquery) -> dict[str, Any]:
+    """Grid field -> SQL expression, as the grid shows it (times as UTC text to the second)."""
+    table = prediction_log.c
+    if dialect == "sqlite":
+        time_text = sa.func.substr(table.created_at, 1, 19)
+        prediction = sa.func.json_extract(table.output, "$.prediction")
+        outcome = sa.func.trim(latest.c.outcome, '"')
+    else:
+        time_text = sa.func.to_char(sa.func.timezone("UTC", table.created_at), "YYYY-MM-DD HH24:MI:SS")
+        prediction = sa.cast(table.output, postgresql.JSON)["prediction"].astext
+        outcome = sa.func.btrim(latest.c.outcome, '"')
+    return {
+        "created_at": time_text,
+        "prediction_id": table.prediction_id,
+        "model_version": table.model_version,
+        "source": table.source,
+        "prediction": sa.cast(prediction, sa.Text),
+        "verdict": latest.c.verdict,
+        "outcome": outcome,
+        "feedback_user": latest.c.feedback_user,
+    }
 
 
-def page(
-    frame: pd.DataFrame,
+def feedback_page(
+    engine: sa.Engine,
+    model: str,
     filter_model: Mapping[str, Any] | None,
     sort_model: Sequence[Mapping[str, Any]] | None,
     start: int,
     end: int,
     max_rows: int = 1000,
 ) -> dict[str, Any]:
-    """An ag-grid getRowsResponse over the frame; newest first unless the grid sorts otherwise."""
-    positions = grid_query.select(
-        frame, filter_model, sort_model or [{"colId": "created_at", "sort": "desc"}]
+    """An ag-grid getRowsResponse: rows start..end, newest first unless the grid sorts otherwise.
+
+    Raises ``models.grid_query.QueryError`` for a filter or sort the grid cannot ask for.
+    """
+    latest = latest_feedback(model)
+    columns = _columns(engine.dialect.name, latest)
+    table = prediction_log.c
+    source = prediction_log.outerjoin(latest, latest.c.prediction_id == table.prediction_id)
+    clauses = [table.model_name == model, *grid_sql.where(filter_model, columns, NUMERIC_COLUMNS)]
+    # Time order is the stored time's (the index's); the newest id breaks ties, so pages never overlap.
+    sortable = {**columns, "created_at": table.created_at}
+    ordering = [*grid_sql.order_by(sort_model or DEFAULT_SORT, sortable, REQUIRED_COLUMNS)]
+    ordering.append(table.prediction_id.desc())
+    start = max(0, int(start))
+    end = min(max(start, int(end)), start + max_rows)
+    shown = [columns[name].label(name) for name in columns if name not in ("prediction", "outcome")]
+    query = (
+        sa.select(*shown, table.output, latest.c.outcome)
+        .select_from(source)
+        .where(*clauses)
+        .order_by(*ordering)
+        .offset(start)
+        .limit(end - start)
     )
-    return grid_query.page_of(frame, positions, start, end, max_rows)
+    counting = sa.select(sa.func.count()).select_from(source).where(*clauses)
+    with engine.connect() as connection:
+        rows = connection.execute(query).mappings().all()
+        total = connection.execute(counting).scalar_one()
+    return {"rowData": [_row(row) for row in rows], "rowCount": int(total)}
+
+
+def _row(row: Mapping[str, Any]) -> dict[str, Any]:
+    output = json.loads(row["output"])
+    outcome = json.loads(row["outcome"]) if isinstance(row["outcome"], str) else None
+    return {
+        "created_at": row["created_at"],
+        "prediction_id": row["prediction_id"],
+        "model_version": int(row["model_version"]),
+        "source": row["source"],
+        "prediction": _text(output.get("prediction")),
+        "verdict": _text(row["verdict"]),
+        "outcome": _text(outcome),
+        "feedback_user": _text(row["feedback_user"]),
+    }
+
+
+def _text(value: Any) -> str | None:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    return str(value)

@@ -19,7 +19,7 @@ from models.batch_files import UnreadableFile, file_kind, open_table
 from models.records import record_source
 from models.registry import ModelVersion
 from portal.feedback.store import FeedbackItem, FeedbackProblem, FeedbackStore, SubmitResult
-from portal.predlog.windows import WindowSpec, load_window, typed_features
+from portal.predlog.windows import WindowSpec, iter_windows, typed_features
 
 MAX_ROWS = 100_000
 CHUNK_ROWS = 20_000
@@ -156,14 +156,15 @@ def _record_predictions(engine: sa.Engine, record: ModelVersion, record_ids: lis
     wanted = pd.Series(
         rows[id_column].astype(str).to_numpy(), index=_row_keys(typed_features(rows, schema)).to_numpy()
     )
-    window = load_window(engine, WindowSpec(record.name), schema)
-    if not window.rows:
-        return {}
-    logged_keys = _row_keys(window.features).to_numpy()
+    wanted_keys = set(wanted.index)
     newest: dict[Any, str] = {}
-    # Rows come oldest first, so the last one seen for a key is the newest prediction.
-    for key_value, pid in zip(logged_keys, window.meta["prediction_id"].to_numpy(), strict=True):
-        newest[key_value] = pid
+    # Chunks come oldest first, so the last one seen for a key is the newest prediction; only keys
+    # the file asks about are kept, so memory follows the file, not the log.
+    for chunk in iter_windows(engine, WindowSpec(record.name), schema):
+        logged_keys = _row_keys(chunk.features).to_numpy()
+        for key_value, pid in zip(logged_keys, chunk.meta["prediction_id"].to_numpy(), strict=True):
+            if key_value in wanted_keys:
+                newest[key_value] = pid
     mapping: dict[str, str] = {}
     for key_value, record_id in wanted.items():
         pid = newest.get(key_value)

@@ -12,6 +12,7 @@ import datetime as dt
 import io
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -103,25 +104,44 @@ def load_window(engine: sa.Engine, spec: WindowSpec, schema: list[FeatureSpec]) 
     return window
 
 
-def _read(engine: sa.Engine, spec: WindowSpec, schema: list[FeatureSpec]) -> LoggedWindow:
+LOG_COLUMNS = ("prediction_id", "created_at", "model_version", "source", "batch_id", "features", "output")
+
+
+def window_query(spec: WindowSpec, *extra: Any) -> sa.Select:
+    """The window's log rows (and ``extra`` columns), oldest first; joins go on the result."""
     table = prediction_log.c
-    query = (
-        sa.select(
-            table.prediction_id,
-            table.created_at,
-            table.model_version,
-            table.source,
-            table.batch_id,
-            table.features,
-            table.output,
-        )
+    return (
+        sa.select(*(table[name] for name in LOG_COLUMNS), *extra)
         .where(*spec.where())
         .order_by(table.created_at, table.prediction_id)
     )
+
+
+def _read(engine: sa.Engine, spec: WindowSpec, schema: list[FeatureSpec]) -> LoggedWindow:
     with engine.connect() as connection:
-        rows = connection.execute(query).all()
-    columns = ["prediction_id", "created_at", "model_version", "source", "batch_id", "features", "output"]
-    raw = pd.DataFrame(rows, columns=columns)
+        rows = connection.execute(window_query(spec)).all()
+    meta, features = parse_rows(pd.DataFrame(rows, columns=list(LOG_COLUMNS)), schema)
+    return LoggedWindow(spec, meta, features)
+
+
+def iter_windows(
+    engine: sa.Engine, spec: WindowSpec, schema: list[FeatureSpec], chunk_rows: int = 20_000
+) -> Iterator[LoggedWindow]:
+    """The window in parsed chunks of at most ``chunk_rows``, oldest first, read with a streaming cursor.
+
+    Memory stays at one chunk whatever the window holds, for consumers that summarise as they go.
+    """
+    with engine.connect() as connection:
+        result = connection.execution_options(stream_results=True, yield_per=chunk_rows).execute(
+            window_query(spec)
+        )
+        for rows in result.partitions():
+            meta, features = parse_rows(pd.DataFrame(rows, columns=list(LOG_COLUMNS)), schema)
+            yield LoggedWindow(spec, meta, features)
+
+
+def parse_rows(raw: pd.DataFrame, schema: list[FeatureSpec]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Log rows (``LOG_COLUMNS``) as row metadata with prediction and probabilities, and typed features."""
     features = typed_features(_json_lines(raw["features"]), schema)
     outputs = _json_lines(raw["output"])
     meta = raw.drop(columns=["features", "output"])
@@ -131,7 +151,25 @@ def _read(engine: sa.Engine, spec: WindowSpec, schema: list[FeatureSpec]) -> Log
         probabilities = pd.DataFrame(outputs["probabilities"].tolist(), index=meta.index)
         for label in probabilities.columns:
             meta[f"probability:{label}"] = probabilities[label].astype(float)
-    return LoggedWindow(spec, meta, features)
+    return meta, features
+
+
+def day_text(dialect: str) -> Any:
+    """SQL for a log row's UTC day as ``YYYY-MM-DD`` (SQLite keeps times as UTC text)."""
+    column = prediction_log.c.created_at
+    if dialect == "sqlite":
+        return sa.func.substr(column, 1, 10)
+    return sa.func.to_char(sa.func.timezone("UTC", column), "YYYY-MM-DD")
+
+
+def logged_per_day(engine: sa.Engine, spec: WindowSpec) -> pd.Series:
+    """How many rows the window holds per UTC day, counted by the database (index: midnight, naive UTC)."""
+    day = day_text(engine.dialect.name).label("day")
+    query = sa.select(day, sa.func.count()).where(*spec.where()).group_by(day).order_by(day)
+    with engine.connect() as connection:
+        rows = connection.execute(query).all()
+    days = pd.to_datetime([row[0] for row in rows])
+    return pd.Series([int(row[1]) for row in rows], index=days, dtype="int64", name="logged")
 
 
 def _json_lines(texts: pd.Series) -> pd.DataFrame:

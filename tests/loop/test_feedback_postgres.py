@@ -7,10 +7,12 @@ import pytest
 from models import inference, live
 from portal.db import migrate
 from portal.db.engine import create_engine
-from portal.feedback.labelled import labelled_window
+from portal.feedback.labelled import Coverage, coverage, labelled_window
+from portal.feedback.rows import feedback_page
 from portal.feedback.store import FeedbackItem, FeedbackStore
 from portal.monitoring import promotions
 from portal.predlog.recorder import PredictionLog
+from portal.predlog.windows import WindowSpec
 from tests.loop.helpers import services_of
 
 
@@ -30,9 +32,19 @@ def test_fpg001_feedback_latest_wins_and_audit_on_postgres(app, tmp_path, postgr
             store.submit("churn", [FeedbackItem(pid, verdict="correct") for pid in ids], "csv").stored == 10
         )
         assert store.submit("churn", [FeedbackItem(ids[0], verdict="incorrect")], "page").stored == 1
-        rows = labelled_window(engine, store, record)
+        rows = labelled_window(engine, record)
         assert rows.coverage == 1.0
         assert live.live_metrics(rows.meta, record)["accuracy"] == pytest.approx(0.9)
+        assert live.metrics_over_time(rows.meta, rows.logged_per_day, record)["logged"].sum() == 10
+        assert coverage(engine, WindowSpec("churn")) == Coverage(10, 10, 10)
+        wrong = {"verdict": {"filterType": "text", "type": "equals", "filter": "INCORRECT"}}
+        page = feedback_page(engine, "churn", wrong, [], 0, 100)
+        assert page["rowCount"] == 1 and page["rowData"][0]["prediction_id"] == ids[0]
+        assert page["rowData"][0]["created_at"][:2] == "20" and len(page["rowData"][0]["created_at"]) == 19
+        outcome = {
+            "outcome": {"filterType": "text", "type": "equals", "filter": page["rowData"][0]["outcome"]}
+        }
+        assert feedback_page(engine, "churn", outcome, [], 0, 100)["rowCount"] >= 1
         assert len(store.history(ids[0])) == 2
         services.registry.add_version(
             "churn",

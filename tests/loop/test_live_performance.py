@@ -22,10 +22,10 @@ def test_liv001_marking_n_predictions_incorrect_lowers_accuracy_by_n_over_labell
     assert scored.metrics["accuracy"] == pytest.approx(15 / 20)
     assert scored.rows == 20, "binary verdicts give labels, so all 20 rows feed the charts"
     assert list(scored.actual[:5]) == [1 - p for p in predicted[:5]]
-    table = live.metrics_over_time(rows.meta, record, "week")
+    table = live.metrics_over_time(rows.meta, rows.logged_per_day, record, "week")
     assert table["logged"].sum() == 40
     _, rows = labelled(services, "churn", None)
-    day = live.metrics_over_time(rows.meta, record, "day").iloc[-1]
+    day = live.metrics_over_time(rows.meta, rows.logged_per_day, record, "day").iloc[-1]
     assert day["with_feedback"] == 20 and day["coverage"] == pytest.approx(0.5)
     assert day["accuracy"] == pytest.approx(0.75)
 
@@ -44,7 +44,8 @@ def test_liv003_predictions_without_feedback_give_no_labelled_rows(app) -> None:
     scored = live_scored(services_of(app), "churn", 1)
     assert scored.rows == 0
     with pytest.raises(ValueError, match="period"):
-        live.metrics_over_time(labelled(services_of(app), "churn", None)[1].meta, scored_record(app), "month")
+        rows = labelled(services_of(app), "churn", None)[1]
+        live.metrics_over_time(rows.meta, rows.logged_per_day, scored_record(app), "month")
 
 
 def scored_record(app):
