@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import numpy as np
@@ -10,7 +11,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from models.inference import Prediction
-from portal.predlog.documents import feature_documents, output_documents, pandas_documents, pandas_outputs
+from portal.predlog.documents import (
+    column_documents,
+    feature_documents,
+    output_documents,
+    pandas_documents,
+    pandas_outputs,
+    row_documents,
+)
 
 TEXT = ['say "hi"', "back\\slash", "a/b", "ünïcødé ✓ 日本", "tab\tnew\nline", "", "=1+1", "\x01", "plain"]
 DATES = ["2024-01-31", None, "1999-12-31T13:45:10"]
@@ -136,3 +144,64 @@ def test_log006_logged_features_read_back_bit_for_bit() -> None:
     frame = pd.DataFrame({"x": rng.normal(size=2000) * 10.0 ** rng.integers(-12, 12, size=2000)})
     back = _json_lines(pd.Series(feature_documents(frame)))
     assert np.array_equal(back["x"].to_numpy(), frame["x"].to_numpy())
+
+
+FLOAT_VALUES = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from(
+        [0.0, -0.0, 1e-4, 9.999e-5, 1e9, 999999999.5, 1e16, 1e-5, 5e-324, 1.7976931348623157e308]
+    ),
+)
+TEXT_VALUES = st.one_of(
+    st.none(),
+    st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12),
+    st.sampled_from(["a/b", "\x7f", "\\u007f", "\\/", "\x7f/\\", '"', "\u2028", "\U0001f600"]),
+)
+STAMPS = st.one_of(
+    st.none(), st.datetimes(min_value=dt.datetime(1678, 1, 1), max_value=dt.datetime(2261, 12, 31))
+)
+
+
+@st.composite
+def small_frames(draw) -> pd.DataFrame:
+    """1-64 rows of every column kind a model input takes, with the values that trip encoders up."""
+    rows = draw(st.integers(1, 64))
+    column = {
+        "float": lambda: np.array(draw(st.lists(FLOAT_VALUES, min_size=rows, max_size=rows)), dtype=float),
+        "int": lambda: np.array(
+            draw(st.lists(st.integers(-(2**63), 2**63 - 1), min_size=rows, max_size=rows))
+        ),
+        "bool": lambda: np.array(draw(st.lists(st.booleans(), min_size=rows, max_size=rows))),
+        "text": lambda: np.array(draw(st.lists(TEXT_VALUES, min_size=rows, max_size=rows)), dtype=object),
+        "nan text": lambda: np.array(
+            [np.nan if v is None else v for v in draw(st.lists(TEXT_VALUES, min_size=rows, max_size=rows))],
+            dtype=object,
+        ),
+        "arrow text": lambda: pd.array(
+            draw(st.lists(TEXT_VALUES, min_size=rows, max_size=rows)), dtype="str"
+        ),
+        "date": lambda: pd.to_datetime(draw(st.lists(STAMPS, min_size=rows, max_size=rows))).astype(
+            draw(st.sampled_from(["datetime64[ns]", "datetime64[us]"]))
+        ),
+    }
+    kinds = draw(st.lists(st.sampled_from(sorted(column)), min_size=1, max_size=6))
+    names = draw(st.lists(st.text(max_size=6), min_size=len(kinds), max_size=len(kinds), unique=True))
+    return pd.DataFrame({name: column[kind]() for name, kind in zip(names, kinds, strict=True)})
+
+
+@settings(max_examples=300, deadline=None)
+@given(small_frames())
+def test_log007_a_few_rows_written_cell_by_cell_are_byte_identical_to_the_batch_path(frame) -> None:
+    documents = row_documents(frame)
+    assert documents is not None, "every plain column kind takes the row-wise path"
+    assert documents == column_documents(frame)
+    assert feature_documents(frame) == documents
+
+
+def test_log008_odd_columns_leave_the_row_wise_path_to_pandas() -> None:
+    mixed = pd.DataFrame({"x": np.array([1, "1", 1.5], dtype=object)})
+    categories = pd.DataFrame({"x": pd.Categorical(["a", "b", None])})
+    aware = pd.DataFrame({"x": pd.to_datetime(["2024-01-01T00:00:00+02:00"] * 3)})
+    for frame in (mixed, categories, aware):
+        assert row_documents(frame) is None
+        assert feature_documents(frame) == column_documents(frame)
