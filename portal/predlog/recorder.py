@@ -1,6 +1,8 @@
 """The prediction-log service: every prediction shown or returned is one row, even with the database down.
 
-Writes go to the database when it answers. When it does not, entries go to a durable local spool
+Writes go to the database when it answers; the writes of concurrent requests in a worker share one
+transaction (``portal.predlog.group_commit``), and each request returns once its rows are
+committed. When the database does not answer, entries go to a durable local spool
 (``portal.predlog.spool``), and the database is skipped for a short cool-down so predictions
 stay fast; a background thread per process, and the next successful write, replay the spool in
 order. Inserts ignore a prediction id already present, so a replay is exactly-once.
@@ -18,12 +20,14 @@ from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
+from prometheus_client import Counter
 
 from models.cool_down import CoolDown
 from models.inference import Prediction
 from models.prediction_ids import new_prediction_ids
 from portal.db.prediction_log import SOURCES, prediction_log
 from portal.predlog.documents import feature_documents, output_documents
+from portal.predlog.group_commit import MAX_GROUP_ROWS, GroupCommit
 from portal.predlog.spool import PredictionSpool
 from portal.web.identity import current_user
 
@@ -53,6 +57,10 @@ class PredictionLog:
         self._flusher_pid = 0
         self._flusher_lock = threading.Lock()
         self._stop = threading.Event()
+        self._group = GroupCommit(self._insert_rows)
+        self._group_pid = os.getpid()
+        self._counted = threading.Lock()
+        self.transactions = 0
 
     # -- what callers use -------------------------------------------------------------------------
     def record_frame(
@@ -118,7 +126,7 @@ class PredictionLog:
             try:
                 if self.spool.pending():
                     self.spool.replay(self._insert)
-                self._insert_rows(rows())
+                self._commit(rows())
                 return True
             except sa.exc.SQLAlchemyError as exc:
                 self._database.start()
@@ -127,9 +135,9 @@ class PredictionLog:
                     "prediction log database unavailable; spooling locally",
                     extra={"error": type(exc).__name__, "entries": len(spooled)},
                 )
-                self.spool.append(spooled)
+                SPOOLED.inc(self.spool.append(spooled))
                 return False
-        self.spool.append(entries())
+        SPOOLED.inc(self.spool.append(entries()))
         return False
 
     def flush(self) -> int:
@@ -146,6 +154,15 @@ class PredictionLog:
         return sent
 
     # -- the database ----------------------------------------------------------------------------
+    def _commit(self, rows: list[tuple[Any, ...]]) -> None:
+        """Request-sized writes join this worker's group commit; batch chunks take their own transaction."""
+        if len(rows) >= MAX_GROUP_ROWS:
+            self._insert_rows(rows)
+            return
+        if self._group_pid != os.getpid():  # a forked child must not share its parent's waiters
+            self._group, self._group_pid = GroupCommit(self._insert_rows), os.getpid()
+        self._group.submit(rows)
+
     def _insert(self, entries: Iterable[dict[str, Any]]) -> None:
         self._insert_rows(_driver_rows(entries, self.engine.dialect.name == "sqlite"))
 
@@ -162,6 +179,10 @@ class PredictionLog:
         with self.engine.begin() as connection:
             for start in range(0, len(rows), INSERT_CHUNK):
                 connection.exec_driver_sql(sql, rows[start : start + INSERT_CHUNK])
+        with self._counted:
+            self.transactions += 1
+        TRANSACTIONS.inc()
+        ROWS.inc(len(rows))
 
     # -- the background flusher ------------------------------------------------------------------
     def ensure_flusher(self) -> None:
@@ -192,6 +213,9 @@ class PredictionLog:
 
 
 COLUMNS = tuple(column.name for column in prediction_log.columns)
+ROWS = Counter("portal_prediction_log_rows", "Prediction-log rows committed (replays included)")
+TRANSACTIONS = Counter("portal_prediction_log_transactions", "Prediction-log transactions committed")
+SPOOLED = Counter("portal_prediction_log_spooled", "Prediction-log entries spooled while the database failed")
 
 
 # write_chunk builds rows in this order without naming the columns.
