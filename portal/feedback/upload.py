@@ -19,7 +19,8 @@ from models.batch_files import UnreadableFile, file_kind, open_table
 from models.records import record_source
 from models.registry import ModelVersion
 from portal.feedback.store import FeedbackItem, FeedbackProblem, FeedbackStore, SubmitResult
-from portal.predlog.windows import WindowSpec, iter_windows, typed_features
+from portal.predlog.parsing import typed_features
+from portal.predlog.windows import WindowSpec, iter_windows
 
 MAX_ROWS = 100_000
 CHUNK_ROWS = 20_000

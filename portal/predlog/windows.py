@@ -9,18 +9,17 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import io
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from models.schema import CATEGORICAL, DATETIME, FeatureSpec
+from models.schema import FeatureSpec
 from portal.db.prediction_log import prediction_log
+from portal.predlog.parsing import parse_rows
 
 MEMO_WINDOWS = 3
 _memo: OrderedDict[tuple[Any, ...], LoggedWindow] = OrderedDict()
@@ -140,20 +139,6 @@ def iter_windows(
             yield LoggedWindow(spec, meta, features)
 
 
-def parse_rows(raw: pd.DataFrame, schema: list[FeatureSpec]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Log rows (``LOG_COLUMNS``) as row metadata with prediction and probabilities, and typed features."""
-    features = typed_features(_json_lines(raw["features"]), schema)
-    outputs = _json_lines(raw["output"])
-    meta = raw.drop(columns=["features", "output"])
-    meta["created_at"] = pd.to_datetime(meta["created_at"], utc=True)
-    meta["prediction"] = outputs.get("prediction", np.nan)
-    if "probabilities" in outputs and len(outputs):
-        probabilities = pd.DataFrame(outputs["probabilities"].tolist(), index=meta.index)
-        for label in probabilities.columns:
-            meta[f"probability:{label}"] = probabilities[label].astype(float)
-    return meta, features
-
-
 def day_text(dialect: str) -> Any:
     """SQL for a log row's UTC day as ``YYYY-MM-DD`` (SQLite keeps times as UTC text)."""
     column = prediction_log.c.created_at
@@ -170,29 +155,6 @@ def logged_per_day(engine: sa.Engine, spec: WindowSpec) -> pd.Series:
         rows = connection.execute(query).all()
     days = pd.to_datetime([row[0] for row in rows])
     return pd.Series([int(row[1]) for row in rows], index=days, dtype="int64", name="logged")
-
-
-def _json_lines(texts: pd.Series) -> pd.DataFrame:
-    """Parse logged JSON; precise floats (about 10% slower) read back the exact values that were logged."""
-    if texts.empty:
-        return pd.DataFrame(index=texts.index)
-    frame = pd.read_json(io.StringIO("\n".join(texts)), lines=True, dtype=False, precise_float=True)
-    frame.index = texts.index
-    return frame
-
-
-def typed_features(frame: pd.DataFrame, schema: list[FeatureSpec]) -> pd.DataFrame:
-    """Columns in schema order with the schema's types; a feature never logged comes back empty."""
-    typed: dict[str, Any] = {}
-    for spec in schema:
-        values = frame[spec.name] if spec.name in frame else pd.Series(np.nan, index=frame.index)
-        if spec.kind == DATETIME:
-            typed[spec.name] = pd.to_datetime(values, errors="coerce", utc=True).dt.tz_localize(None)
-        elif spec.kind == CATEGORICAL:
-            typed[spec.name] = values.astype(object).where(values.notna(), None)
-        else:
-            typed[spec.name] = pd.to_numeric(values, errors="coerce").astype(float)
-    return pd.DataFrame(typed, index=frame.index)
 
 
 def positive_probability(window: LoggedWindow, positive: Any) -> pd.Series | None:
