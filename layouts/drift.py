@@ -188,8 +188,8 @@ def kpis(view: drift_service.DriftView, result: DatasetDrift) -> Component:
         ),
         kpi_card(
             "Rows compared",
-            f"{view.window_rows:,}",
-            f"against {view.reference_rows:,} reference rows",
+            f"{view.tested_rows:,}",
+            _rows_note(view),
             "drift-kpi-rows",
         ),
     ]
@@ -200,6 +200,13 @@ def kpis(view: drift_service.DriftView, result: DatasetDrift) -> Component:
             dbc.Badge(verdict, color=color, className="portal-drift-verdict"),
         ]
     )
+
+
+def _rows_note(view: drift_service.DriftView) -> str:
+    against = f"against {view.reference_rows:,} reference rows"
+    if view.tested_rows < view.window_rows:
+        return f"a uniform random sample of the window's {view.window_rows:,}, {against}"
+    return against
 
 
 def overlay_figure(table: pd.DataFrame, feature: str, numeric: bool) -> go.Figure:

@@ -72,18 +72,19 @@ def dataset_drift(
     window = logged_data.load_window(engine, spec, record.schema)
     page = "/drift?" + urlencode({"model": record.name, "window": rule.window})
     where = f"in the last {rule.window_days} days"
-    if window.rows < rule.min_rows:
+    if window.logged < rule.min_rows:
         summary = (
-            f"{record.name}: only {window.rows} logged rows {where}; drift needs at least {rule.min_rows}"
+            f"{record.name}: only {window.logged} logged rows {where}; drift needs at least {rule.min_rows}"
         )
-        return Finding(DATASET_DRIFT, None, summary, {"rows": window.rows}, page)
+        return Finding(DATASET_DRIFT, None, summary, {"rows": window.logged}, page)
     limits = DriftThresholds.from_mapping(settings.drift_thresholds.get(record.name))
     reference = registry.reference(record.name, record.version)
     result = drift.dataset_drift(reference, window.features, drift_kinds(record), limits)
     drifted = result.drifted_features
     total = len(result.features)
     details = {
-        "rows": window.rows,
+        "rows": window.logged,
+        "tested_rows": window.rows,
         "window": rule.window,
         "drifted_share": round(result.drifted_share, 4),
         "share_threshold": limits.drift_share,
@@ -94,7 +95,7 @@ def dataset_drift(
         named = ", ".join(drifted[:5]) + (f" and {len(drifted) - 5} more" if len(drifted) > 5 else "")
         summary = (
             f"Dataset drift on {record.name} v{record.version}: {len(drifted)} of {total} features "
-            f"drifted {where} ({named}); {window.rows} logged rows"
+            f"drifted {where} ({named}); {window.logged} logged rows"
         )
     else:
         summary = (

@@ -26,6 +26,7 @@ prediction_log = sa.Table(
     sa.Column("features", sa.Text, nullable=False),
     sa.Column("output", sa.Text, nullable=False),
     sa.CheckConstraint("source IN ('ui', 'api', 'batch')", name="source"),
-    sa.Index("ix_prediction_log_model_time", "model_name", "created_at"),
+    # The id rides along so a drift sample (by the id's random part) is read from the index alone.
+    sa.Index("ix_prediction_log_model_time_id", "model_name", "created_at", "prediction_id"),
     sa.Index("ix_prediction_log_batch_id", "batch_id"),
 )

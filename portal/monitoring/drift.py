@@ -39,6 +39,7 @@ class DriftView:
 
     window_rows: int
     reference_rows: int
+    tested_rows: int
     result: DatasetDrift
     history: pd.DataFrame
     spread: pd.DataFrame
@@ -127,6 +128,7 @@ def drift_view(services: Services, record: ModelVersion, spec: logged_data.Windo
         record.version,
         record.model_sha256,
         spec,
+        window.logged,
         window.rows,
         str(window.meta["created_at"].max()) if window.rows else "",
         limits,
@@ -152,7 +154,13 @@ def _compute(
         history = monitoring.drift_over_time(reference, window.features, buckets, kinds, limits)
         spread = monitoring.output_spread(_output_values(record, window), buckets)
     return DriftView(
-        window.rows, len(reference), result, history, spread, _reference_quantiles(services, record)
+        window.logged,
+        len(reference),
+        window.rows,
+        result,
+        history,
+        spread,
+        _reference_quantiles(services, record),
     )
 
 

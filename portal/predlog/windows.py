@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator
@@ -22,6 +23,10 @@ from portal.db.prediction_log import prediction_log
 from portal.predlog.parsing import parse_rows
 
 MEMO_WINDOWS = 3
+# Windows beyond this many rows are tested on a uniform sample of about this many (drift's
+# statistics are as sound on it as on all rows, and a worker stays near 0.5 GB).
+SAMPLE_ROWS = 200_000
+SAMPLE_SPACE = 16**4
 _memo: OrderedDict[tuple[Any, ...], LoggedWindow] = OrderedDict()
 _lock = threading.Lock()
 
@@ -52,15 +57,29 @@ class WindowSpec:
 
 @dataclasses.dataclass(frozen=True)
 class LoggedWindow:
-    """Row metadata (id, time, version, source, prediction, probabilities) and the input features."""
+    """Row metadata (id, time, version, source, prediction, probabilities) and the input features.
+
+    A window larger than its reader's row budget holds a uniform random sample of ``total`` rows.
+    """
 
     spec: WindowSpec
     meta: pd.DataFrame
     features: pd.DataFrame
+    total: int = -1
 
     @property
     def rows(self) -> int:
+        """Rows read: every row of the window, or the sample's."""
         return len(self.meta)
+
+    @property
+    def logged(self) -> int:
+        """Rows the window holds in the log."""
+        return self.total if self.total >= 0 else self.rows
+
+    @property
+    def sampled(self) -> bool:
+        return self.rows < self.logged
 
 
 def last_days(
@@ -89,13 +108,23 @@ def _fingerprint(engine: sa.Engine, spec: WindowSpec) -> tuple[int, Any]:
     return int(count), newest
 
 
-def load_window(engine: sa.Engine, spec: WindowSpec, schema: list[FeatureSpec]) -> LoggedWindow:
-    """The window's rows, parsed and typed by the model schema; cached until rows are added."""
-    key = (str(engine.url), spec, *_fingerprint(engine, spec), tuple(s.name for s in schema))
+def load_window(
+    engine: sa.Engine, spec: WindowSpec, schema: list[FeatureSpec], max_rows: int | None = None
+) -> LoggedWindow:
+    """The window's rows, parsed and typed by the model schema; cached until rows are added.
+
+    Beyond ``max_rows`` rows (default ``SAMPLE_ROWS``), a uniform random sample of about that many is
+    read instead (see ``sample_cut``), so a worker's memory and time stay bounded however large the
+    window.
+    """
+    max_rows = SAMPLE_ROWS if max_rows is None else max_rows
+    total, newest = _fingerprint(engine, spec)
+    key = (str(engine.url), spec, total, newest, tuple(s.name for s in schema), max_rows)
     found = _memo.get(key)
     if found is not None:
         return found
-    window = _read(engine, spec, schema)
+    cut = sample_cut(total, max_rows)
+    window = _read(engine, spec, schema, cut, total)
     with _lock:
         _memo[key] = window
         while len(_memo) > MEMO_WINDOWS:
@@ -116,11 +145,29 @@ def window_query(spec: WindowSpec, *extra: Any) -> sa.Select:
     )
 
 
-def _read(engine: sa.Engine, spec: WindowSpec, schema: list[FeatureSpec]) -> LoggedWindow:
+def sample_cut(total: int, max_rows: int) -> str | None:
+    """The bound on an id's first random hex digits that keeps about ``max_rows`` of ``total`` rows.
+
+    Ids end in 80 random bits (``models.prediction_ids``), independent of time, model and inputs, so
+    the rows whose digits 13-16 fall below the bound are a uniform sample; the same rows every time,
+    so every worker and every repeat view test the same sample. None: read every row.
+    """
+    if total <= max_rows:
+        return None
+    share = math.ceil(max_rows / total * SAMPLE_SPACE)
+    return f"{min(share, SAMPLE_SPACE - 1):04x}"
+
+
+def _read(
+    engine: sa.Engine, spec: WindowSpec, schema: list[FeatureSpec], cut: str | None, total: int
+) -> LoggedWindow:
+    query = window_query(spec)
+    if cut is not None:
+        query = query.where(sa.func.substr(prediction_log.c.prediction_id, 13, 4) < cut)
     with engine.connect() as connection:
-        rows = connection.execute(window_query(spec)).all()
+        rows = connection.execute(query).all()
     meta, features = parse_rows(pd.DataFrame(rows, columns=list(LOG_COLUMNS)), schema)
-    return LoggedWindow(spec, meta, features)
+    return LoggedWindow(spec, meta, features, total)
 
 
 def iter_windows(
