@@ -61,8 +61,14 @@ test: $(VENV)/.installed-test browser
 	.venv-evidently/bin/python -m pip install --quiet --disable-pip-version-check -r bench/requirements-evidently.txt
 	touch $@
 
+# The FastAPI baseline of the prediction benchmark, in a virtualenv of its own (same model libraries).
+.venv-fastapi/.installed: bench/requirements-fastapi.txt constraints.txt
+	$(PYTHON) -m venv .venv-fastapi
+	.venv-fastapi/bin/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -r bench/requirements-fastapi.txt
+	touch $@
+
 ## bench: benchmarks that print ratios against baselines measured in the same run
-bench: $(VENV)/.installed-bench .venv-evidently/.installed browser
+bench: $(VENV)/.installed-bench .venv-evidently/.installed .venv-fastapi/.installed browser
 	$(BIN)/python -m bench
 
 ## lint: ruff
@@ -70,4 +76,4 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 
 clean:
-	rm -rf $(VENV) .venv-evidently var .pytest_cache
+	rm -rf $(VENV) .venv-evidently .venv-fastapi var .pytest_cache

@@ -1,17 +1,30 @@
-"""Prediction speed: cached callback, uncached single-row API, 10,000-record API, each vs a baseline."""
+"""Prediction speed: cached callback, uncached 1- and 1,000-row API, 10,000-record API, each vs a baseline.
+
+Baselines: a bare Flask route (same gunicorn settings), a bare async FastAPI endpoint under uvicorn
+(standard extras, 2 workers, native threads capped, in ``.venv-fastapi``), and in-process
+``predict_proba`` plus JSON encoding.
+"""
 
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 import tempfile
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import joblib
 import pandas as pd
 import requests
 
-from bench.harness import Result, demo_data_dir, median, portal_env, serve, throughput
+from bench.harness import ROOT, Result, demo_data_dir, median, portal_env, serve, throughput
+from portal.threads import THREAD_ENV_VARS
+from tests.support.servers import free_port
+
+FASTAPI_PYTHON = ROOT / ".venv-fastapi" / "bin" / "python"
 
 SAMPLE_CALLBACK = {
     "output": "models-sample-result.children",
@@ -39,12 +52,66 @@ def _varied(record: dict, counter: list[int]) -> dict:
     return {**record, "monthly_charges": 20.0 + (counter[0] % 100_000) / 1000}
 
 
+@contextmanager
+def fastapi_server(model_file: Path) -> Iterator[str | None]:
+    """uvicorn serving bench/fastapi_app.py with 2 workers; None when ``.venv-fastapi`` is missing."""
+    if not FASTAPI_PYTHON.exists():
+        print(f"skipped the FastAPI baseline: {FASTAPI_PYTHON} is missing; `make bench` creates it")
+        yield None
+        return
+    port = free_port()
+    env = {**os.environ, "BENCH_MODEL_FILE": str(model_file), "PYTHONPATH": str(ROOT)}
+    env.update(dict.fromkeys(THREAD_ENV_VARS, "1"))
+    process = subprocess.Popen(
+        [
+            str(FASTAPI_PYTHON),
+            "-m",
+            "uvicorn",
+            "bench.fastapi_app:app",
+            "--workers",
+            "2",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(url + "/healthz", timeout=1).ok:
+                    break
+            except requests.RequestException:
+                time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(30)
+
+
+def _varied_batch(records: list[dict], counter: list[int]) -> list[dict]:
+    counter[0] += 1
+    return [{**r, "monthly_charges": r["monthly_charges"] + counter[0] * 1e-3} for r in records]
+
+
 def run() -> list[Result]:
     data_dir = demo_data_dir(20_000)
     model_file = data_dir / "models" / "churn" / "1" / "model.joblib"
     _, one = _records(data_dir, 1)
+    _, thousand = _records(data_dir, 1000)
     big_frame, big = _records(data_dir, 10_000)
     results: list[Result] = []
+
+    def one_row(url: str, counter: list[int]) -> Callable[[requests.Session], requests.Response]:
+        return lambda s: s.post(url, json={"records": [_varied(one[0], counter)]}, timeout=30)
+
+    def rows_1000(url: str, counter: list[int]) -> Callable[[requests.Session], requests.Response]:
+        return lambda s: s.post(url, json={"records": _varied_batch(thousand, counter)}, timeout=60)
 
     portal = serve(portal_env(data_dir))
     try:
@@ -56,10 +123,8 @@ def run() -> list[Result]:
         cached_rps, _ = throughput(lambda s: s.post(callback_url, json=SAMPLE_CALLBACK, timeout=30))
 
         api_url = portal.url + "/api/v1/models/churn/predict"
-        counter = [0]
-        uncached_rps, _ = throughput(
-            lambda s: s.post(api_url, json={"records": [_varied(one[0], counter)]}, timeout=30)
-        )
+        uncached_rps, _ = throughput(one_row(api_url, [0]))
+        thousand_rps, _ = throughput(rows_1000(api_url, [0]))
         requests.post(api_url, json={"records": big}, timeout=120).raise_for_status()
         big_api = []
         for i in range(5):
@@ -76,19 +141,22 @@ def run() -> list[Result]:
         bare_cached_rps, _ = throughput(
             lambda s: s.post(bare.url + "/_dash-update-component", json=SAMPLE_CALLBACK, timeout=30)
         )
-        counter = [0]
-        bare_predict_rps, _ = throughput(
-            lambda s: s.post(bare.url + "/predict", json={"records": [_varied(one[0], counter)]}, timeout=30)
-        )
+        bare_predict_rps, _ = throughput(one_row(bare.url + "/predict", [0]))
     finally:
         bare.stop()
+
+    with fastapi_server(model_file) as fastapi_url:
+        if fastapi_url is not None:
+            fastapi_one_rps, _ = throughput(one_row(fastapi_url + "/predict", [0]))
+            fastapi_thousand_rps, _ = throughput(rows_1000(fastapi_url + "/predict", [0]))
 
     model = joblib.load(model_file)
     model.predict_proba(big_frame)
     in_process = []
     for _ in range(5):
         started = time.perf_counter()
-        model.predict_proba(big_frame)
+        frame = pd.DataFrame.from_records(big)
+        json.dumps({"predictions": model.predict_proba(frame).tolist()})
         in_process.append((time.perf_counter() - started) * 1000)
 
     results.append(
@@ -101,14 +169,38 @@ def run() -> list[Result]:
             "<= 1.11 (0.9 speed)",
         )
     )
-    results.append(Result("uncached single-row API predict", uncached_rps, bare_predict_rps, "req/s", True))
+    results.append(
+        Result("uncached single-row API predict vs bare Flask", uncached_rps, bare_predict_rps, "req/s", True)
+    )
+    if fastapi_url is not None:
+        results.append(
+            Result(
+                "uncached single-row API predict vs bare FastAPI",
+                uncached_rps,
+                fastapi_one_rps,
+                "req/s",
+                True,
+                "<= 1.0",
+            )
+        )
+        results.append(
+            Result(
+                "uncached 1,000-row API predict vs bare FastAPI",
+                thousand_rps,
+                fastapi_thousand_rps,
+                "req/s",
+                True,
+                "<= 1.0",
+            )
+        )
     results.append(
         Result(
-            "10,000-record API predict vs in-process predict",
+            "10,000-record API predict vs in-process predict_proba + JSON",
             median(big_api),
             median(in_process),
             "ms",
             False,
+            "<= 1.5",
         )
     )
     return results

@@ -18,6 +18,7 @@ from models.inference import predict_uncached
 from models.population import load_population
 from models.registry import ModelRegistry
 from portal.db.engine import create_engine
+from portal.predlog.day_counts import rebuild
 from portal.predlog.documents import column_documents, output_documents
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,7 @@ def fill_log(data_dir: Path, rows: int, model: str = "churn", days: int = 90, se
             connection.exec_driver_sql(sql, batch)
             connection.commit()
             written += size
+    rebuild(engine)  # the rows went around the recorder, so count their days now
     with engine.connect() as connection:
         connection.execute(sa.text("ANALYZE"))
     engine.dispose()

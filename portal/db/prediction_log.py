@@ -30,3 +30,14 @@ prediction_log = sa.Table(
     sa.Index("ix_prediction_log_model_time_id", "model_name", "created_at", "prediction_id"),
     sa.Index("ix_prediction_log_batch_id", "batch_id"),
 )
+
+# Logged rows per model, version and UTC day, kept in the same transaction as the rows themselves
+# (portal.predlog.day_counts), so coverage and per-day counts never count millions of log rows.
+prediction_log_days = sa.Table(
+    "prediction_log_days",
+    metadata,
+    sa.Column("model_name", sa.String(200), primary_key=True),
+    sa.Column("model_version", sa.Integer, primary_key=True),
+    sa.Column("day", sa.String(10), primary_key=True),  # YYYY-MM-DD, UTC
+    sa.Column("rows", sa.BigInteger, nullable=False),
+)

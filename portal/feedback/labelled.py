@@ -17,7 +17,9 @@ import sqlalchemy as sa
 from models.registry import ModelVersion
 from portal.db.feedback import feedback
 from portal.db.prediction_log import prediction_log
-from portal.predlog.windows import LOG_COLUMNS, WindowSpec, logged_per_day, parse_rows, window_query
+from portal.predlog.day_counts import logged_per_day
+from portal.predlog.parsing import parse_rows
+from portal.predlog.windows import LOG_COLUMNS, WindowSpec, window_query
 
 
 @dataclasses.dataclass(frozen=True)
@@ -77,16 +79,15 @@ def latest_feedback(model: str) -> sa.Subquery:
 def coverage(engine: sa.Engine, spec: WindowSpec) -> Coverage:
     """Label coverage of a window, counted by the database without reading a row."""
     latest = latest_feedback(spec.model)
-    logged = sa.select(sa.func.count()).select_from(prediction_log).where(*spec.where())
     labelled = (
         sa.select(sa.func.count(), sa.func.count(latest.c.outcome))
         .select_from(prediction_log.join(latest, latest.c.prediction_id == prediction_log.c.prediction_id))
         .where(*spec.where())
     )
     with engine.connect() as connection:
-        total = connection.execute(logged).scalar_one()
         with_feedback, with_outcome = connection.execute(labelled).one()
-    return Coverage(int(total), int(with_feedback), int(with_outcome))
+    total = int(logged_per_day(engine, spec).sum())
+    return Coverage(total, int(with_feedback), int(with_outcome))
 
 
 def labelled_window(engine: sa.Engine, record: ModelVersion, spec: WindowSpec | None = None) -> Labelled:

@@ -14,35 +14,38 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
+from portal.db.feedback import feedback
 from portal.db.prediction_log import prediction_log
 from portal.feedback import grid_sql
-from portal.feedback.labelled import latest_feedback
+from portal.predlog.day_counts import logged_per_day
+from portal.predlog.windows import WindowSpec
 
 DEFAULT_SORT = [{"colId": "created_at", "sort": "desc"}]
 NUMERIC_COLUMNS = ("model_version",)
 REQUIRED_COLUMNS = ("created_at", "prediction_id", "model_version", "source")
+FEEDBACK_COLUMNS = ("verdict", "outcome", "feedback_user")
 
 
-def _columns(dialect: str, latest: sa.Subquery) -> dict[str, Any]:
+def _columns(dialect: str, latest: Any) -> dict[str, Any]:
     """Grid field -> SQL expression, as the grid shows it (times as UTC text to the second)."""
     table = prediction_log.c
     if dialect == "sqlite":
         time_text = sa.func.substr(table.created_at, 1, 19)
         prediction = sa.func.json_extract(table.output, "$.prediction")
-        outcome = sa.func.trim(latest.c.outcome, '"')
+        outcome = sa.func.trim(latest.outcome, '"')
     else:
         time_text = sa.func.to_char(sa.func.timezone("UTC", table.created_at), "YYYY-MM-DD HH24:MI:SS")
         prediction = sa.cast(table.output, postgresql.JSON)["prediction"].astext
-        outcome = sa.func.btrim(latest.c.outcome, '"')
+        outcome = sa.func.btrim(latest.outcome, '"')
     return {
         "created_at": time_text,
         "prediction_id": table.prediction_id,
         "model_version": table.model_version,
         "source": table.source,
         "prediction": sa.cast(prediction, sa.Text),
-        "verdict": latest.c.verdict,
+        "verdict": latest.verdict,
         "outcome": outcome,
-        "feedback_user": latest.c.feedback_user,
+        "feedback_user": latest.user_name,
     }
 
 
@@ -59,11 +62,21 @@ def feedback_page(
 
     Raises ``models.grid_query.QueryError`` for a filter or sort the grid cannot ask for.
     """
-    latest = latest_feedback(model)
-    columns = _columns(engine.dialect.name, latest)
     table = prediction_log.c
-    source = prediction_log.outerjoin(latest, latest.c.prediction_id == table.prediction_id)
-    clauses = [table.model_name == model, *grid_sql.where(filter_model, columns, NUMERIC_COLUMNS)]
+    given = feedback.alias("given")
+    newest = (
+        sa.select(sa.func.max(feedback.c.feedback_id))
+        .where(feedback.c.prediction_id == table.prediction_id)
+        .scalar_subquery()
+    )
+    # A lookup per row on the (prediction_id, feedback_id) index: linear in the rows touched, where
+    # a join to a grouped subquery made SQLite rescan it for every row.
+    source = prediction_log.outerjoin(
+        given, sa.and_(given.c.prediction_id == table.prediction_id, given.c.feedback_id == newest)
+    )
+    columns = _columns(engine.dialect.name, given.c)
+    filters = grid_sql.where(filter_model, columns, NUMERIC_COLUMNS)
+    clauses = [table.model_name == model, *filters]
     # Time order is the stored time's (the index's); the newest id breaks ties, so pages never overlap.
     sortable = {**columns, "created_at": table.created_at}
     ordering = [*grid_sql.order_by(sort_model or DEFAULT_SORT, sortable, REQUIRED_COLUMNS)]
@@ -72,18 +85,35 @@ def feedback_page(
     end = min(max(start, int(end)), start + max_rows)
     shown = [columns[name].label(name) for name in columns if name not in ("prediction", "outcome")]
     query = (
-        sa.select(*shown, table.output, latest.c.outcome)
+        sa.select(*shown, table.output, given.c.outcome)
         .select_from(source)
         .where(*clauses)
         .order_by(*ordering)
         .offset(start)
         .limit(end - start)
     )
-    counting = sa.select(sa.func.count()).select_from(source).where(*clauses)
     with engine.connect() as connection:
         rows = connection.execute(query).mappings().all()
-        total = connection.execute(counting).scalar_one()
-    return {"rowData": [_row(row) for row in rows], "rowCount": int(total)}
+        total = _count(engine, connection, model, filter_model, source, clauses)
+    return {"rowData": [_row(row) for row in rows], "rowCount": total}
+
+
+def _count(
+    engine: sa.Engine,
+    connection: sa.Connection,
+    model: str,
+    filter_model: Any,
+    source: Any,
+    clauses: list[Any],
+) -> int:
+    """Rows passing the filters: day counts when unfiltered; the feedback join only when filtered on it."""
+    if not filter_model:
+        return int(logged_per_day(engine, WindowSpec(model)).sum())
+    if not set(filter_model) & set(FEEDBACK_COLUMNS):
+        source = prediction_log
+    return int(
+        connection.execute(sa.select(sa.func.count()).select_from(source).where(*clauses)).scalar_one()
+    )
 
 
 def _row(row: Mapping[str, Any]) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from models.cool_down import CoolDown
 from models.inference import Prediction
 from models.prediction_ids import new_prediction_ids
 from portal.db.prediction_log import SOURCES, prediction_log
+from portal.predlog.day_counts import add_counts
 from portal.predlog.documents import feature_documents, output_documents
 from portal.predlog.group_commit import MAX_GROUP_ROWS, GroupCommit
 from portal.predlog.spool import PredictionSpool
@@ -176,9 +177,11 @@ class PredictionLog:
             f"INSERT INTO prediction_log ({', '.join(COLUMNS)}) VALUES ({marks}) "
             "ON CONFLICT (prediction_id) DO NOTHING"
         )
+        inserted = 0
         with self.engine.begin() as connection:
             for start in range(0, len(rows), INSERT_CHUNK):
-                connection.exec_driver_sql(sql, rows[start : start + INSERT_CHUNK])
+                inserted += connection.exec_driver_sql(sql, rows[start : start + INSERT_CHUNK]).rowcount
+            add_counts(connection, rows, inserted)
         with self._counted:
             self.transactions += 1
         TRANSACTIONS.inc()
