@@ -71,7 +71,7 @@ class PredictionLog:
         if source not in SOURCES:
             raise ValueError(f"unknown prediction source {source!r}")
         ids = new_prediction_ids(len(frame))
-        self.write(self.entries(prediction, frame, ids, source, batch_id, self.user()))
+        self.write_chunk(prediction, frame, ids, source, batch_id, self.user())
         return ids
 
     def entries(
@@ -96,7 +96,7 @@ class PredictionLog:
         batch_id: str | None,
         user: str,
     ) -> bool:
-        """``write(entries(...))`` for a scored batch chunk, without a dict per row on the way to the DB."""
+        """``write(entries(...))`` with no dict per row on the way to the database (the spool needs them)."""
         now = dt.datetime.now(dt.UTC)
 
         def rows() -> list[tuple[Any, ...]]:
