@@ -34,7 +34,7 @@ from portal.web.dash_guard import init_dash_guard
 from portal.web.errors import error_json, init_error_handlers, wants_json
 from portal.web.health import create_health_blueprint
 from portal.web.instrumentation import instrument_app
-from portal.web.json_bodies import NestingSafeJSONProvider
+from portal.web.json_bodies import NestingSafeJSONProvider, keep_dash_on_the_standard_library
 from portal.web.metrics import create_metrics_blueprint, record_native_threads
 from portal.web.requests import init_request_hooks
 from portal.web.theme import ICONS_URL, THEME_URL, init_theme
@@ -87,6 +87,7 @@ def _resolve_settings(config: Settings | Mapping[str, str] | None) -> Settings:
 def _create_server(settings: Settings) -> Flask:
     server = Flask("portal", root_path=str(PROJECT_ROOT))
     server.json = NestingSafeJSONProvider(server)
+    keep_dash_on_the_standard_library()
     server.config.update(
         SECRET_KEY=settings.secret_key,
         DEBUG=settings.debug,

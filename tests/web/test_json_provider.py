@@ -59,3 +59,9 @@ def test_jsn003_bodies_parse_as_before_and_what_orjson_cannot_write_is_written_a
         ours.loads("[" * 100_000 + "]" * 100_000)
     with pytest.raises(ValueError):
         ours.loads('{"x": ')
+
+
+def test_jsn004_dash_answers_stay_on_the_standard_library(app) -> None:
+    import plotly.io.json as plotly_json
+
+    assert plotly_json.config.default_engine == "json", "plotly's orjson path is slower for components"
