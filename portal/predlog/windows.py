@@ -103,7 +103,8 @@ def month(model: str, year_month: str, version: int | None = None) -> WindowSpec
     return WindowSpec(model, version, since=start, until=end)
 
 
-def _fingerprint(engine: sa.Engine, spec: WindowSpec) -> tuple[int, Any]:
+def window_fingerprint(engine: sa.Engine, spec: WindowSpec) -> tuple[int, Any]:
+    """The window's row count and newest time, from the index: what changes when rows arrive."""
     query = sa.select(sa.func.count(), sa.func.max(prediction_log.c.created_at)).where(*spec.where())
     with engine.connect() as connection:
         count, newest = connection.execute(query).one()
@@ -120,7 +121,7 @@ def load_window(
     window.
     """
     max_rows = SAMPLE_ROWS if max_rows is None else max_rows
-    total, newest = _fingerprint(engine, spec)
+    total, newest = window_fingerprint(engine, spec)
     key = (str(engine.url), spec, total, newest, tuple(s.name for s in schema), max_rows)
     found = _memo.get(key)
     if found is not None:
