@@ -61,12 +61,11 @@ def window_options(services: Services, name: str) -> list[dict[str, str]]:
     """Rolling windows, then months with logged rows (newest first), then this model's batches."""
     options = [{"label": f"Last {days} days", "value": key} for key, days in ROLLING.items()]
     table = prediction_log.c
+    # Each end read alone from the (model, time) index: min and max in one query scan the model's rows.
+    first = sa.select(table.created_at).where(table.model_name == name).limit(1)
     with services.engine.connect() as connection:
-        oldest, newest = connection.execute(
-            sa.select(sa.func.min(table.created_at), sa.func.max(table.created_at)).where(
-                table.model_name == name
-            )
-        ).one()
+        oldest = connection.execute(first.order_by(table.created_at)).scalar()
+        newest = connection.execute(first.order_by(table.created_at.desc())).scalar()
         batches = connection.execute(
             sa.select(batch_jobs.c.batch_id, batch_jobs.c.file_name, batch_jobs.c.created_at)
             .where(batch_jobs.c.model_name == name, batch_jobs.c.status == "done")
