@@ -69,7 +69,7 @@ def test_smp002_a_large_window_is_a_uniform_repeatable_sample_of_about_the_budge
     assert not full.sampled and full.rows == logged
     by_month = lambda w: w.meta["created_at"].dt.strftime("%Y-%m").value_counts(normalize=True)  # noqa: E731
     shares = pd.concat([by_month(full), by_month(sample)], axis=1).fillna(0).to_numpy()
-    assert np.abs(shares[:, 0] - shares[:, 1]).max() < 0.05, "every month keeps its share of the sample"
+    assert np.abs(shares[:, 0] - shares[:, 1]).max() < 0.08, "every month keeps its share (about 5 sigma)"
     assert set(sample.meta["prediction_id"]) <= set(full.meta["prediction_id"])
 
 
