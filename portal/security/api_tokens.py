@@ -1,8 +1,7 @@
 """API tokens for the REST API: a random secret shown once, kept only as its SHA-256.
 
-A token names a role and optionally the models it may use, and expires. Each worker remembers a
-looked-up hash for ``LOOKUP_SECONDS``, so an API call costs no database read; revoking a token
-therefore takes effect within that time in every worker (at once in the process that revoked it).
+A token names a role and optionally the models it may use, and expires; revoking it takes
+effect on the next request because every request looks the hash up.
 """
 
 from __future__ import annotations
@@ -12,8 +11,6 @@ import datetime as dt
 import hashlib
 import re
 import secrets
-import threading
-import time
 from collections.abc import Iterable
 
 import sqlalchemy as sa
@@ -27,10 +24,6 @@ MAX_TTL_DAYS = 366
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 _TOKEN = re.compile(r"pt_([0-9a-f]{16})_([A-Za-z0-9_-]{43})")
 _NAME = re.compile(r"[\w .@:/-]{1,200}")
-LOOKUP_SECONDS = 5.0
-LOOKUP_ENTRIES = 1024
-_lookups: dict[str, tuple[float, ApiToken | None]] = {}
-_lookups_lock = threading.Lock()
 
 
 class TokenInputError(ValueError):
@@ -122,14 +115,7 @@ def revoke(engine: sa.Engine, token_id: str) -> ApiToken | None:
             .values(revoked_at=_now())
         )
         row = conn.execute(sa.select(api_tokens).where(api_tokens.c.token_id == token_id)).mappings().first()
-    forget_lookups()
     return _record(row) if row else None
-
-
-def forget_lookups() -> None:
-    """Drop this process's remembered token lookups (after a revoke, say)."""
-    with _lookups_lock:
-        _lookups.clear()
 
 
 def list_tokens(engine: sa.Engine) -> list[ApiToken]:
@@ -143,18 +129,12 @@ def authenticate(engine: sa.Engine, presented: str) -> ApiToken | None:
     if not _TOKEN.fullmatch(presented):
         return None
     digest = hash_secret(presented)
-    remembered = _lookups.get(digest)
-    if remembered is not None and remembered[0] > time.monotonic():
-        token = remembered[1]
-        return token if token is not None and token.active else None
     with engine.connect() as conn:
         row = conn.execute(sa.select(api_tokens).where(api_tokens.c.secret_hash == digest)).mappings().first()
-    token = _record(row) if row is not None else None
-    with _lookups_lock:
-        if len(_lookups) >= LOOKUP_ENTRIES:
-            _lookups.clear()
-        _lookups[digest] = (time.monotonic() + LOOKUP_SECONDS, token)
-    if token is None or not token.active:
+    if row is None:
+        return None
+    token = _record(row)
+    if not token.active:
         return None
     now = _now()
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
