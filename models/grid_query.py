@@ -38,7 +38,8 @@ class QueryError(ValueError):
     """A filter or sort model that cannot be applied; the message says why."""
 
 
-def _number(value: Any, column: str) -> float:
+def filter_number(value: Any, column: str) -> float:
+    """A filter's number, or QueryError naming the column (shared with the SQL grid)."""
     try:
         return float(value)
     except (TypeError, ValueError):
@@ -71,14 +72,14 @@ def _condition_mask(series: pd.Series, condition: Mapping[str, Any], column: str
         numbers = series.astype(float)
         low = condition.get("filter")
         operations = {
-            "equals": lambda: numbers == _number(low, column),
-            "notEqual": lambda: numbers != _number(low, column),
-            "greaterThan": lambda: numbers > _number(low, column),
-            "greaterThanOrEqual": lambda: numbers >= _number(low, column),
-            "lessThan": lambda: numbers < _number(low, column),
-            "lessThanOrEqual": lambda: numbers <= _number(low, column),
+            "equals": lambda: numbers == filter_number(low, column),
+            "notEqual": lambda: numbers != filter_number(low, column),
+            "greaterThan": lambda: numbers > filter_number(low, column),
+            "greaterThanOrEqual": lambda: numbers >= filter_number(low, column),
+            "lessThan": lambda: numbers < filter_number(low, column),
+            "lessThanOrEqual": lambda: numbers <= filter_number(low, column),
             "inRange": lambda: numbers.between(
-                _number(low, column), _number(condition.get("filterTo"), column), inclusive="both"
+                filter_number(low, column), filter_number(condition.get("filterTo"), column), inclusive="both"
             ),
         }
     elif filter_type == "date":

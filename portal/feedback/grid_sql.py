@@ -12,7 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from models.grid_query import QueryError
+from models.grid_query import QueryError, filter_number
 
 TEXT_FILTERS = ("contains", "notContains", "equals", "notEqual", "startsWith", "endsWith")
 NUMBER_FILTERS = {
@@ -23,13 +23,6 @@ NUMBER_FILTERS = {
     "lessThan": lambda column, value: column < value,
     "lessThanOrEqual": lambda column, value: column <= value,
 }
-
-
-def _number(value: Any, column: str) -> float:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        raise QueryError(f"filter on {column!r}: {value!r} is not a number") from None
 
 
 def _like(needle: str, prefix: str, suffix: str) -> str:
@@ -68,10 +61,14 @@ def _condition(expression: Any, condition: Any, column: str, numeric: bool) -> A
             raise QueryError(f"column {column!r} is not numeric")
         low = condition.get("filter")
         if kind == "inRange":
-            return expression.between(_number(low, column), _number(condition.get("filterTo"), column))
+            return expression.between(
+                filter_number(low, column), filter_number(condition.get("filterTo"), column)
+            )
         if kind not in NUMBER_FILTERS:
             raise QueryError(f"number filter {kind!r} on {column!r} is not supported")
-        return sa.func.coalesce(NUMBER_FILTERS[kind](expression, _number(low, column)), kind == "notEqual")
+        return sa.func.coalesce(
+            NUMBER_FILTERS[kind](expression, filter_number(low, column)), kind == "notEqual"
+        )
     raise QueryError(f"filter type {filter_type!r} on {column!r} is not supported")
 
 
