@@ -123,7 +123,14 @@ def register(app: dash.Dash, services: Services) -> None:
                 className="portal-whatif-errors",
             )
             return "", no_data("Why: feature contributions", "Waiting for valid inputs"), alert
-        result = inference.predict(registry, services.inference_cache, name, frame, record.version)
+        result = inference.predict(
+            registry,
+            services.inference_cache,
+            name,
+            frame,
+            record.version,
+            scorer=services.predict_batcher.predict,
+        )
         logged = services.prediction_log.record_frame(result, frame, source="ui")
         row = result.records()[0]
         explanation = explain.explain(registry, services.inference_cache, name, frame, record.version)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -103,10 +104,22 @@ def prediction_key(loaded: LoadedModel, kind: str, digest: str) -> str:
     )
 
 
+Scorer = Callable[[LoadedModel, pd.DataFrame], Prediction]
+
+
 def predict(
-    registry: ModelRegistry, cache: Any, name: str, frame: pd.DataFrame, version: int | None = None
+    registry: ModelRegistry,
+    cache: Any,
+    name: str,
+    frame: pd.DataFrame,
+    version: int | None = None,
+    scorer: Scorer | None = None,
 ) -> Prediction:
-    """Predict with the active (or given) version, served from the cache when seen before."""
+    """Predict with the active (or given) version, served from the cache when seen before.
+
+    ``scorer`` computes a miss (default ``predict_uncached``); the API passes a micro-batcher's.
+    """
+    score = scorer or predict_uncached
     with _tracer.start_as_current_span("predict") as span:
         loaded = registry.load(name, version)
         key = prediction_key(loaded, "predict", frame_digest(frame))
@@ -114,7 +127,7 @@ def predict(
 
         def compute() -> Prediction:
             computed.append(True)
-            return predict_uncached(loaded, frame)
+            return score(loaded, frame)
 
         result = cached_call(cache, "inference", key, compute)
         span.set_attributes(

@@ -14,6 +14,7 @@ from flask import Flask, request
 import callbacks
 import layouts
 from layouts import embed, error_page, shell
+from models.predict_batching import PredictBatcher
 from portal import extensions
 from portal.api import API_PREFIX, api_methods, create_api_blueprint
 from portal.batch.routes import create_batch_blueprint
@@ -119,6 +120,7 @@ def _bind_extensions(server: Flask, settings: Settings, pages: PageIndex) -> Ser
         engine=engine,
         jobs=jobs,
         prediction_log=prediction_log,
+        predict_batcher=PredictBatcher(settings.predict_batch_wait_ms / 1000, settings.predict_batch_rows),
         feedback=FeedbackStore(engine, registry),
         pages=pages,
     )

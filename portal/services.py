@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_caching import Cache
 
+from models.predict_batching import PredictBatcher
 from models.registry import ModelRegistry
 from portal.config import Settings
 from portal.pages import PageIndex
@@ -36,6 +37,8 @@ class Services:
     jobs: DiskcacheManager | CeleryManager
     # Every prediction shown or returned is recorded here.
     prediction_log: PredictionLog
+    # Concurrent predictions of this process share model calls through it.
+    predict_batcher: PredictBatcher
     # Analyst feedback on logged predictions.
     feedback: FeedbackStore
     # The registered pages, for code that must know them without importing ``layouts``.

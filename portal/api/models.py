@@ -93,6 +93,11 @@ def create_models_blueprint(services: Services) -> Blueprint:
 
     @api.post("/models/<name>/predict")
     def predict(name: str) -> Response:
+        # Announced before parsing, so a model call about to start can wait for these rows.
+        with services.predict_batcher.arriving(name):
+            return _predict(name)
+
+    def _predict(name: str) -> Response:
         records, version = _parse_body(services.settings.api_max_records)
         record = record_or_404(name, version)
         frame, errors, warnings = validate_records(records, record.schema)
@@ -101,7 +106,14 @@ def create_models_blueprint(services: Services) -> Blueprint:
             more = f" (first {MAX_DETAILS} shown)" if len(errors) > MAX_DETAILS else ""
             raise ApiError(422, f"{len(errors)} invalid value(s) in the records{more}", shown)
         try:
-            result = inference.predict(registry, services.inference_cache, name, frame, record.version)
+            result = inference.predict(
+                registry,
+                services.inference_cache,
+                name,
+                frame,
+                record.version,
+                scorer=services.predict_batcher.predict,
+            )
         except RegistryError as exc:
             raise ApiError(503, str(exc)) from None
         rows = result.records()

@@ -122,6 +122,21 @@ SERVER_SETTINGS: tuple[Setting, ...] = (
         "Largest API request body in bytes (413 above).",
     ),
     Setting(
+        "predict_batch_wait_ms",
+        "PORTAL_PREDICT_BATCH_WAIT_MS",
+        "50",
+        parse_int(0, 1000),
+        "Most milliseconds a prediction waits for concurrent requests to share its model call; "
+        "it waits only when others are on their way or recent requests overlapped. 0: never wait.",
+    ),
+    Setting(
+        "predict_batch_rows",
+        "PORTAL_PREDICT_BATCH_ROWS",
+        "5000",
+        parse_int(1, 1_000_000),
+        "Most rows one shared model call scores; a request this large is scored alone. 1 turns sharing off.",
+    ),
+    Setting(
         "celery_broker_url",
         "PORTAL_CELERY_BROKER_URL",
         "",
@@ -169,7 +184,7 @@ SERVER_SETTINGS: tuple[Setting, ...] = (
         "PORTAL_WORKERS",
         "0",
         parse_int(0, 64),
-        "gunicorn workers. 0 means 2 x cores + 1, capped so each has 512 MiB.",
+        "gunicorn workers. 0 means one per core (at least 2), capped so each has 512 MiB.",
     ),
     Setting(
         "warmup",

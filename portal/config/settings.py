@@ -54,6 +54,8 @@ class Settings:
     cache_socket_timeout: float
     api_max_records: int
     api_max_bytes: int
+    predict_batch_wait_ms: int
+    predict_batch_rows: int
     celery_broker_url: str
     batch_max_bytes: int
     batch_retention_days: int

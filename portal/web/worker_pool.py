@@ -14,9 +14,14 @@ MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
 
 def default_workers() -> int:
-    """2 x cores + 1, but never more workers than available memory can hold at 512 MiB each."""
+    """One worker per core (at least 2), but never more than available memory holds at 512 MiB each.
+
+    The work is CPU-bound Python, so a process per core uses every core; each worker's threads
+    cover the waits on the database and cache, and concurrent predictions inside one worker share
+    model calls (models/predict_batching.py), which more, emptier workers would not.
+    """
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    by_cpu = 2 * cores + 1
+    by_cpu = max(2, cores)
     try:
         available = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
     except (ValueError, OSError):
