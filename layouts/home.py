@@ -73,14 +73,12 @@ def scheduler_card(services: Services) -> Component:
         return kpi_card("Scheduler", "unknown", state.get("error", ""), card_id=ids.HOME_SCHEDULER)
     leader = state["leader"]
     missed = state["missed_runs"]
-    if state["state"] == "running":
-        value = "running"
-        who = "no scheduled run yet"
-        if leader:
-            who = f"leader {leader['host']} (pid {leader['pid']}){'' if leader['live'] else ', gone'}"
-    else:
-        value = "not running"
-        who = "start `portal serve` or `portal report schedule`"
+    value = state["state"]
+    who = "no scheduled run yet"
+    if leader:
+        who = f"leader {leader['host']} (pid {leader['pid']}){'' if leader['live'] else ', gone'}"
+    if value != "running":
+        who += "; start `portal serve` or `portal report schedule`"
     last = state["last_tick"]["at"] if state["last_tick"] else "never"
     note = f"{who}; last tick {last}; {missed['skipped']} missed run(s) in {missed['window_hours']} h"
     if state["here"] == "off":
