@@ -12,14 +12,16 @@ from portal.db import metadata
 
 RUN_STATUSES = ("running", "succeeded", "failed", "skipped")
 
-# One row per job a scheduler has seen ("report:<name>", "alert:<name>"): the cron its next run
-# was computed from, so a changed schedule is noticed, and what happened last.
+# One row per job a scheduler has seen ("report:<name>", "alert:<name>"): where it is defined
+# (``origin``: file, database), the cron its next run was computed from, so a changed schedule is
+# noticed, and what happened last.
 scheduler_jobs = sa.Table(
     "scheduler_jobs",
     metadata,
     sa.Column("job", sa.String(200), primary_key=True),
     sa.Column("kind", sa.String(20), nullable=False),
     sa.Column("name", sa.String(100), nullable=False),
+    sa.Column("origin", sa.String(40), nullable=False),
     sa.Column("schedule", sa.String(100), nullable=False),
     sa.Column("timezone", sa.String(64), nullable=False),
     sa.Column("active", sa.Boolean, nullable=False),

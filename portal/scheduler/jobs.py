@@ -48,7 +48,8 @@ class ScheduledJob:
     timezone: str
     run: Callable[[], JobResult] = dataclasses.field(compare=False, repr=False)
     skip: Callable[[str], None] = dataclasses.field(compare=False, repr=False)
-    source: str = ""
+    source: str = ""  # the source's name, for messages ("reports file /etc/portal/reports.yaml")
+    origin: str = ""  # the source's kind ("file"); a scheduler retires only jobs of origins it reads
 
     @property
     def timing(self) -> tuple[str, str]:

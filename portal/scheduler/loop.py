@@ -87,7 +87,7 @@ class Scheduler:
         now = at or self.clock()
         snapshot = self.catalog.refresh()
         state.heartbeat(self.engine, self.instance, "; ".join(snapshot.problems) or None)
-        state.sync(self.engine, snapshot.jobs, snapshot.complete, now)
+        state.sync(self.engine, snapshot.jobs, snapshot.origins, now)
         started = []
         for key in state.due(self.engine, now):
             job = snapshot.jobs.get(key)

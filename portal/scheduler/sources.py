@@ -29,10 +29,18 @@ RELOAD_SECONDS = 60.0
 
 
 class JobSource(Protocol):
-    """Definitions of scheduled jobs: ``stamp`` is cheap and changes whenever ``load`` would differ."""
+    """Definitions of scheduled jobs: ``stamp`` is cheap and changes whenever ``load`` would differ.
+
+    ``origin`` names the kind of source (``file``; ``database`` later). A scheduler retires a job of
+    an origin it reads when the job disappears from it, and leaves other origins' jobs alone, so a
+    replica that lacks a source never unschedules what another replica runs from it.
+    """
 
     @property
     def name(self) -> str: ...
+
+    @property
+    def origin(self) -> str: ...
 
     def stamp(self) -> Hashable: ...
 
@@ -43,6 +51,8 @@ class JobSource(Protocol):
 
 class ReportsFileSource:
     """The reports and alert rules of ``PORTAL_REPORTS_FILE``; stamped by the file's size and mtime."""
+
+    origin = "file"
 
     def __init__(
         self, settings: Settings, engine: sa.Engine, registry: ModelRegistry, page_paths: Iterable[str]
@@ -92,10 +102,10 @@ def default_sources(
 
 @dataclasses.dataclass(frozen=True)
 class Snapshot:
-    """The jobs in force: ``complete`` is False while a source has never loaded (nothing may be retired)."""
+    """The jobs in force, and the origins whose sources have loaded (only their jobs may be retired)."""
 
     jobs: dict[str, ScheduledJob]
-    complete: bool
+    origins: frozenset[str]
     problems: tuple[str, ...]
 
 
@@ -118,13 +128,13 @@ class Catalog:
     def refresh(self) -> Snapshot:
         jobs: dict[str, ScheduledJob] = {}
         problems: list[str] = []
-        complete = True
+        loaded = {source.origin for source in self.sources}
         for index, source in enumerate(self.sources):
             state = self._refresh_one(index, source)
             if state.problem:
                 problems.append(state.problem)
             if state.jobs is None:
-                complete = False
+                loaded.discard(source.origin)  # never loaded: what it defines is unknown, retire nothing
                 continue
             for job in state.jobs:
                 if job.key in jobs:
@@ -132,8 +142,8 @@ class Catalog:
                         f"{source.name}: {job.kind} {job.name!r} is also defined in {jobs[job.key].source}"
                     )
                     continue
-                jobs[job.key] = job
-        return Snapshot(jobs, complete, tuple(problems))
+                jobs[job.key] = dataclasses.replace(job, origin=source.origin)
+        return Snapshot(jobs, frozenset(loaded), tuple(problems))
 
     def _refresh_one(self, index: int, source: JobSource) -> _Loaded:
         previous = self._loaded.get(index)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -50,6 +50,7 @@ class JobRow:
     job: str
     kind: str
     name: str
+    origin: str
     schedule: str
     timezone: str
     active: bool
@@ -89,8 +90,10 @@ def _insert(engine: sa.Engine, table: sa.Table):
     return (postgresql if engine.dialect.name == "postgresql" else sqlite).insert(table)
 
 
-def sync(engine: sa.Engine, jobs: Mapping[str, ScheduledJob], complete: bool, now: dt.datetime) -> None:
-    """Register new jobs, recompute changed schedules, retire removed jobs (only when ``complete``).
+def sync(
+    engine: sa.Engine, jobs: Mapping[str, ScheduledJob], origins: Collection[str], now: dt.datetime
+) -> None:
+    """Register new jobs, recompute changed schedules, retire removed jobs of the ``origins`` read here.
 
     A new, changed or returning job's first run is its first fire after ``now``: fires from before it
     was defined (or while it was removed) are not owed.
@@ -100,11 +103,16 @@ def sync(engine: sa.Engine, jobs: Mapping[str, ScheduledJob], complete: bool, no
     with engine.begin() as connection:
         for key, job in jobs.items():
             row = existing.get(key)
-            if row is not None and row.active and (row.schedule, row.timezone) == job.timing:
+            if (
+                row is not None
+                and row.active
+                and (row.schedule, row.timezone, row.origin) == (*job.timing, job.origin)
+            ):
                 continue
             values = {
                 "schedule": job.schedule,
                 "timezone": job.timezone,
+                "origin": job.origin,
                 "active": True,
                 "next_run_at": timing.next_fire_after(job.schedule, job.timezone, now),
                 "updated_at": stamp,
@@ -116,12 +124,15 @@ def sync(engine: sa.Engine, jobs: Mapping[str, ScheduledJob], complete: bool, no
                 connection.execute(statement.on_conflict_do_nothing(index_elements=["job"]))
             else:
                 c = scheduler_jobs.c
-                changed = sa.or_(c.schedule != job.schedule, c.timezone != job.timezone, c.active.is_(False))
+                changed = sa.or_(
+                    c.schedule != job.schedule,
+                    c.timezone != job.timezone,
+                    c.origin != job.origin,
+                    c.active.is_(False),
+                )
                 connection.execute(scheduler_jobs.update().where(c.job == key, changed).values(**values))
-        if not complete:
-            return
         for key, row in existing.items():
-            if row.active and key not in jobs:
+            if row.active and row.origin in origins and key not in jobs:
                 connection.execute(
                     scheduler_jobs.update()
                     .where(scheduler_jobs.c.job == key, scheduler_jobs.c.active.is_(True))

@@ -28,6 +28,7 @@ class _Rules:
     """A job source holding fixed rules, as a database source of rules would."""
 
     name = "test rules"
+    origin = "test"
 
     def __init__(self, settings, engine, registry, rules) -> None:
         self.jobs = [alert_job(settings, engine, registry, rule, self.name) for rule in rules]

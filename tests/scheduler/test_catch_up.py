@@ -123,6 +123,14 @@ def test_scu003_definitions_added_changed_and_removed_are_picked_up_without_a_re
         scheduler.tick(at=utc(2026, 3, 2, 10, 5))
         assert next_runs() == {"alert:watch-a": utc(2026, 3, 2, 11)}
 
+        # A replica that does not read the file (none is set there) neither runs nor retires its jobs.
+        elsewhere = Scheduler(settings, engine, [], instance_for("schedule"))
+        try:
+            assert elsewhere.tick(at=utc(2026, 3, 2, 11, 0, 1)) == []
+        finally:
+            elsewhere.close()
+        assert next_runs() == {"alert:watch-a": utc(2026, 3, 2, 11)}
+
         write_definitions(data_dir, alerts=[rule("watch-a", "30 * * * *"), rule("watch-b", "0 12 * * *")])
         scheduler.tick(at=utc(2026, 3, 2, 10, 6))
         assert next_runs() == {"alert:watch-a": utc(2026, 3, 2, 10, 30), "alert:watch-b": utc(2026, 3, 2, 12)}

@@ -15,6 +15,7 @@ class _OneJob:
     """A source with one job that records what it was asked to do."""
 
     name = "test source"
+    origin = "test"
 
     def __init__(self) -> None:
         self.ran: list[str] = []

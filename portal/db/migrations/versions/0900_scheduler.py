@@ -23,6 +23,7 @@ def upgrade() -> None:
         sa.Column("job", sa.String(200), nullable=False),
         sa.Column("kind", sa.String(20), nullable=False),
         sa.Column("name", sa.String(100), nullable=False),
+        sa.Column("origin", sa.String(40), nullable=False),
         sa.Column("schedule", sa.String(100), nullable=False),
         sa.Column("timezone", sa.String(64), nullable=False),
         sa.Column("active", sa.Boolean, nullable=False),
