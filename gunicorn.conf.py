@@ -33,10 +33,19 @@ accesslog = None  # the app logs each request itself, with its request id
 errorlog = "-"
 loglevel = _settings.log_level
 logconfig_dict = gunicorn_logconfig(_settings.log_level, _settings.log_format)
-proc_name = "portal"
+# Unique per address: gunicorn names its dirty arbiter's PID file after it, and kills the process a
+# PID file names when it starts, so two portals on one host must never share a name.
+proc_name = f"portal-{_settings.host}-{_settings.port}"
 # The control socket lives at one fixed path per user, so several portals (or test servers)
 # would fight over it; HUP/TERM signals are how the portal is managed.
 control_socket_disable = True
+
+if _settings.scheduler:
+    # The report and alert scheduler runs in one dirty worker: gunicorn starts it after the app is
+    # preloaded, respawns it if it dies, and stops it with the workers (portal/scheduler/sidecar.py).
+    dirty_apps = ["portal.scheduler.sidecar:SchedulerSidecar"]
+    dirty_workers = 1
+    dirty_graceful_timeout = graceful_timeout
 
 
 def post_fork(server, worker):
@@ -53,4 +62,9 @@ def pre_request(worker, req):
 
 def child_exit(server, worker):
     """Forget the metrics of a worker that exited."""
+    worker_exited(worker.pid)
+
+
+def dirty_worker_exit(arbiter, worker):
+    """The scheduler's worker exited: forget its metrics too."""
     worker_exited(worker.pid)

@@ -11,6 +11,7 @@ from dash.development.base_component import Component
 from layouts.components import empty_state, kpi_card, loading, page_header
 from models.registry import RegistryError
 from portal import ids
+from portal.scheduler.status import scheduler_state
 from portal.services import Services
 
 REFRESH_SECONDS = 60
@@ -58,7 +59,28 @@ def status_panel(services: Services) -> Component:
                 kpi_card("Background jobs", "Celery" if settings.celery_broker_url else "Disk cache"),
                 md=3,
             ),
+            dbc.Col(scheduler_card(services), md=3),
         ],
         className="mb-3",
     )
     return html.Div([html.H4("Models"), models, html.H4("Serving"), backends])
+
+
+def scheduler_card(services: Services) -> Component:
+    """Whether reports and alerts are being scheduled: the leader, its last tick, and missed runs."""
+    state = scheduler_state(services.settings, services.engine)
+    if state["state"] == "unknown":
+        return kpi_card("Scheduler", "unknown", state.get("error", ""), card_id=ids.HOME_SCHEDULER)
+    leader = state["leader"]
+    missed = state["missed_runs"]
+    value = state["state"]
+    who = "no scheduled run yet"
+    if leader:
+        who = f"leader {leader['host']} (pid {leader['pid']}){'' if leader['live'] else ', gone'}"
+    if value != "running":
+        who += "; start `portal serve` or `portal report schedule`"
+    last = state["last_tick"]["at"] if state["last_tick"] else "never"
+    note = f"{who}; last tick {last}; {missed['skipped']} missed run(s) in {missed['window_hours']} h"
+    if state["here"] == "off":
+        note += "; off in this server (PORTAL_SCHEDULER=off)"
+    return kpi_card("Scheduler", value, note, card_id=ids.HOME_SCHEDULER)

@@ -20,7 +20,13 @@ from portal.services import Services
 
 POLL_MS = 2000
 HISTORY_ROWS = 30
-STATUS_COLOURS = {"succeeded": "success", "failed": "danger", "running": "info", "queued": "secondary"}
+STATUS_COLOURS = {
+    "succeeded": "success",
+    "failed": "danger",
+    "running": "info",
+    "queued": "secondary",
+    "skipped": "warning",
+}
 
 
 def layout(services: Services, **_query: Any) -> Component:

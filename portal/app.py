@@ -27,6 +27,7 @@ from portal.feedback.store import FeedbackStore
 from portal.log import configure_logging
 from portal.pages import PageIndex
 from portal.reports.routes import create_reports_blueprint
+from portal.scheduler.status import scheduler_state
 from portal.security.layout_guard import guard
 from portal.security.wiring import finish_security, init_security
 from portal.services import SERVICES_KEY, Services
@@ -54,7 +55,8 @@ def create_app(config: Settings | Mapping[str, str] | None = None) -> dash.Dash:
     services = _bind_extensions(server, settings, layouts.page_index())
     if tracing.install_provider(settings.tracing, settings.tracing_exporter):
         instrument_app(server, services.engine)
-    server.register_blueprint(create_health_blueprint(services))
+    scheduler = functools.partial(scheduler_state, settings, services.engine)
+    server.register_blueprint(create_health_blueprint(services, {"scheduler": scheduler}))
     server.register_blueprint(create_metrics_blueprint())
     server.register_blueprint(create_api_blueprint(services))
     server.register_blueprint(create_export_blueprint(services))

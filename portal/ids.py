@@ -10,6 +10,7 @@ PAGE_CONTENT = "page-content"
 # Home
 HOME_STATUS = "home-status"
 HOME_REFRESH = "home-refresh"
+HOME_SCHEDULER = "home-scheduler"
 
 # Models page
 MODELS_SELECT = "models-select"

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import json
 import sys
+from concurrent.futures import wait
 
 import layouts
+from models.registry import ModelRegistry
 from portal.alerts.rules import load_rules
 from portal.commands import CliError
+from portal.commands.ready import ready_engine
 from portal.config import Settings
 from portal.db.engine import create_engine
 from portal.reports import history
@@ -15,7 +20,8 @@ from portal.reports.definitions import ReportDefinition, load_reports
 from portal.reports.fields import DefinitionError, next_run
 from portal.reports.history import TRIGGERS
 from portal.reports.runner import run_report
-from portal.scheduler import jobs as scheduler
+from portal.scheduler.service import build_scheduler, run_until_signalled
+from portal.scheduler.status import scheduler_state
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -31,6 +37,31 @@ def configure(parser: argparse.ArgumentParser) -> None:
     actions.add_parser(
         "schedule", help="run every report and alert check on its cron schedule until SIGTERM"
     ).set_defaults(handler=schedule)
+    tick = actions.add_parser("tick", help="run what is due once, then exit (cron; --at for tests)")
+    tick.add_argument(
+        "--at",
+        type=_moment,
+        default=None,
+        metavar="TIME",
+        help="decide what is due as if the clock read TIME (ISO 8601 with a zone, e.g. 2026-12-08T07:00Z)",
+    )
+    tick.set_defaults(handler=tick_once)
+    actions.add_parser(
+        "status", help="the scheduler's state: instances, leader, next run, missed runs (JSON)"
+    ).set_defaults(handler=show_status)
+
+
+def _moment(raw: str) -> dt.datetime:
+    """An ISO 8601 time with its zone, as UTC: without a zone it would mean another moment per host."""
+    try:
+        value = dt.datetime.fromisoformat(raw.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{raw!r} is not an ISO 8601 time such as 2026-12-08T07:00:00Z"
+        ) from None
+    if value.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"{raw!r} has no time zone; add one, e.g. {raw.strip()}Z or +01:00")
+    return value.astimezone(dt.UTC)
 
 
 def _reports(settings: Settings) -> dict[str, ReportDefinition]:
@@ -72,16 +103,48 @@ def run_once(settings: Settings, args: argparse.Namespace) -> int:
     return 1
 
 
-def schedule(settings: Settings, args: argparse.Namespace) -> int:
-    reports = _reports(settings)
+def _check_definitions(settings: Settings) -> None:
+    """Refuse to start on a reports file with mistakes; once running, a bad edit is reported, not fatal."""
+    if settings.reports_file:
+        _reports(settings)
     try:
-        rules = load_rules(settings)
+        load_rules(settings)
     except DefinitionError as exc:
         raise CliError(str(exc)) from None
-    if not any(item.schedule for item in [*reports.values(), *rules.values()]):
-        raise CliError("no report or alert rule in PORTAL_REPORTS_FILE has a schedule")
-    engine = create_engine(settings.sqlalchemy_url)
-    try:
-        return scheduler.serve(settings, engine, reports, rules)
-    finally:
-        engine.dispose()
+
+
+def schedule(settings: Settings, args: argparse.Namespace) -> int:
+    """Long-running: with no scheduled job yet it idles, picking up definitions as they appear."""
+    _check_definitions(settings)
+    with ready_engine(settings) as engine:
+        scheduler = build_scheduler(
+            settings, engine, ModelRegistry(settings.models_path), layouts.page_index().paths, role="schedule"
+        )
+        return run_until_signalled(scheduler)
+
+
+def tick_once(settings: Settings, args: argparse.Namespace) -> int:
+    """One tick, waiting for what it started; exit 1 when a due run failed (a skip is not a failure)."""
+    _check_definitions(settings)
+    with ready_engine(settings) as engine:
+        scheduler = build_scheduler(
+            settings, engine, ModelRegistry(settings.models_path), layouts.page_index().paths, role="tick"
+        )
+        try:
+            futures = scheduler.tick(at=args.at)
+            wait(futures)
+        finally:
+            scheduler.close()
+        attempts = sorted((future.result() for future in futures), key=lambda attempt: attempt.job)
+    for attempt in attempts:
+        outcome = "ok" if attempt.ok else "failed"
+        sys.stdout.write(f"{attempt.job}\t{attempt.action}\t{outcome}\t{attempt.detail}\n")
+    if not attempts:
+        sys.stdout.write("nothing is due\n")
+    return 0 if all(attempt.ok for attempt in attempts) else 1
+
+
+def show_status(settings: Settings, args: argparse.Namespace) -> int:
+    with ready_engine(settings) as engine:
+        sys.stdout.write(json.dumps(scheduler_state(settings, engine), indent=2) + "\n")
+    return 0

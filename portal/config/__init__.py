@@ -1,6 +1,6 @@
 """Configuration: every ``PORTAL_*`` setting, declared once per area, parsed and checked at start-up.
 
-Holds the declarations (``core``, ``embedding``, ``auth``, ``reports``), the value parsers, and
+Holds the declarations (``core``, ``embedding``, ``auth``, ``reports``, ``scheduler``), the value parsers, and
 ``Settings``, the one object that is read once and passed down. Importing ``portal.config``
 gives ``Settings``, ``load_settings`` and ``ConfigError``.
 

@@ -1,7 +1,7 @@
 """The portal's settings, read once from ``PORTAL_*`` environment variables and checked together.
 
 Every setting is declared once, with its default and the operational effect of changing it,
-in the module of its area (``core``, ``embedding``, ``auth``, ``reports``); ``SETTINGS`` lists
+in the module of its area (``core``, ``embedding``, ``auth``, ``reports``, ``scheduler``); ``SETTINGS`` lists
 them in the order the README's configuration table shows, and that table is generated from
 the same list, so the two cannot drift apart.
 """
@@ -18,6 +18,7 @@ from portal.config.auth import AUTH_SETTINGS, check_auth_settings
 from portal.config.core import DEFAULT_SECRET_KEY, LOGGING_SETTINGS, SERVER_SETTINGS
 from portal.config.embedding import EMBED_SETTINGS
 from portal.config.reports import REPORT_SETTINGS
+from portal.config.scheduler import SCHEDULER_SETTINGS
 from portal.config.setting import ConfigError, Setting
 from portal.config.themes import available_themes
 from portal.config.tracing import check_tracing_environment, tracing_exporter, tracing_requested
@@ -31,6 +32,7 @@ SETTINGS: tuple[Setting, ...] = (
     *EMBED_SETTINGS,
     *AUTH_SETTINGS,
     *REPORT_SETTINGS,
+    *SCHEDULER_SETTINGS,
     *LOGGING_SETTINGS,
 )
 
@@ -99,6 +101,8 @@ class Settings:
     smtp_password: str = ""
     smtp_from: str = "portal@localhost"
     smtp_starttls: bool = True
+    scheduler: bool = True
+    scheduler_grace_minutes: int = 60
     # From the standard OTEL_* variables (portal.config.tracing), not a PORTAL_* setting.
     tracing: bool = False
     tracing_exporter: str = "otlp"

@@ -5,6 +5,15 @@ Add a line here when a new ``portal/db/<table>.py`` module defines a table.
 
 from __future__ import annotations
 
-from portal.db import alerts, auth, batches, feedback, metadata, prediction_log, report_runs
+from portal.db import alerts, auth, batches, feedback, metadata, prediction_log, report_runs, scheduler
 
-__all__ = ["alerts", "auth", "batches", "feedback", "metadata", "prediction_log", "report_runs"]
+__all__ = [
+    "alerts",
+    "auth",
+    "batches",
+    "feedback",
+    "metadata",
+    "prediction_log",
+    "report_runs",
+    "scheduler",
+]

@@ -13,6 +13,8 @@ from portal.db.report_runs import report_runs
 
 ACTIVE = ("queued", "running")
 TRIGGERS = ("schedule", "cli", "page")
+# A scheduled run the scheduler did not start (it was missed by more than the grace time).
+SKIPPED = "skipped"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -54,6 +56,24 @@ def create(engine: sa.Engine, report: str, trigger: str, status: str = "running"
                 status=status,
                 started_at=now(),
                 progress="queued" if status == "queued" else "starting",
+                outputs=[],
+                deliveries=[],
+            )
+        )
+        return int(result.inserted_primary_key[0])
+
+
+def record_skipped(engine: sa.Engine, report: str, reason: str) -> int:
+    """Record a scheduled run that was not started, with the reason, so the history shows the gap."""
+    with engine.begin() as connection:
+        result = connection.execute(
+            report_runs.insert().values(
+                report=report,
+                trigger="schedule",
+                status=SKIPPED,
+                started_at=now(),
+                progress="",
+                error=reason,
                 outputs=[],
                 deliveries=[],
             )

@@ -1,7 +1,8 @@
-"""A cross-process guard so one report never runs twice at once, whoever started it.
+"""Cross-process guards: one report never runs twice at once, and one scheduler claims each due run.
 
-A ``flock`` on a file in the data dir covers every process on the host; on PostgreSQL a session
-advisory lock also covers other hosts (a scheduler pod and a CronJob pod sharing one database).
+A ``flock`` on a file covers every process on the host; on PostgreSQL a session advisory lock also
+covers other hosts (a scheduler pod and a CronJob pod sharing one database). Both are released by
+the kernel or the server when their holder dies, so a crash never leaves a lock behind.
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+REPORT_NAMESPACE = "portal.report"
+
 
 class AlreadyRunning(Exception):
-    """Another process holds this report's lock."""
+    """Another process holds this lock."""
 
 
 def _busy(report: str) -> AlreadyRunning:
@@ -25,16 +28,15 @@ def _busy(report: str) -> AlreadyRunning:
 
 
 @contextmanager
-def _file_lock(data_dir: Path, report: str) -> Iterator[None]:
-    """The kernel drops the lock when the holder dies, so a crashed run cannot block the next one."""
-    folder = Path(data_dir) / "reports" / "locks"
-    folder.mkdir(parents=True, exist_ok=True)
-    fd = os.open(folder / f"{report}.lock", os.O_RDWR | os.O_CREAT, 0o644)
+def file_lock(path: Path, busy: str) -> Iterator[None]:
+    """Hold an exclusive ``flock`` on ``path`` without waiting; :class:`AlreadyRunning` (``busy``) if held."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise _busy(report) from None
+            raise AlreadyRunning(busy) from None
         os.ftruncate(fd, 0)
         os.write(fd, str(os.getpid()).encode())
         yield
@@ -42,19 +44,21 @@ def _file_lock(data_dir: Path, report: str) -> Iterator[None]:
         os.close(fd)
 
 
-def advisory_key(report: str) -> int:
-    """A stable signed 64-bit key per report name, for ``pg_try_advisory_lock``."""
-    digest = hashlib.sha256(f"portal.report:{report}".encode()).digest()
+def advisory_key(name: str, namespace: str = REPORT_NAMESPACE) -> int:
+    """A stable signed 64-bit key per name, for ``pg_try_advisory_lock``."""
+    digest = hashlib.sha256(f"{namespace}:{name}".encode()).digest()
     return int.from_bytes(digest[:8], "big", signed=True)
 
 
 @contextmanager
-def _postgres_lock(engine: sa.Engine, report: str) -> Iterator[None]:
+def advisory_lock(
+    engine: sa.Engine, name: str, busy: str, namespace: str = REPORT_NAMESPACE
+) -> Iterator[None]:
     """Held by one open connection; PostgreSQL releases it if that session dies."""
     with engine.connect() as connection:
-        key = advisory_key(report)
+        key = advisory_key(name, namespace)
         if not connection.execute(sa.text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar():
-            raise _busy(report)
+            raise AlreadyRunning(busy)
         connection.commit()
         try:
             yield
@@ -66,8 +70,9 @@ def _postgres_lock(engine: sa.Engine, report: str) -> Iterator[None]:
 @contextmanager
 def report_lock(data_dir: Path, report: str, engine: sa.Engine | None = None) -> Iterator[None]:
     """Hold the report's locks without waiting; :class:`AlreadyRunning` if anyone else holds one."""
+    busy = str(_busy(report))
     with ExitStack() as stack:
-        stack.enter_context(_file_lock(data_dir, report))
+        stack.enter_context(file_lock(Path(data_dir) / "reports" / "locks" / f"{report}.lock", busy))
         if engine is not None and engine.dialect.name == "postgresql":
-            stack.enter_context(_postgres_lock(engine, report))
+            stack.enter_context(advisory_lock(engine, report, busy))
         yield

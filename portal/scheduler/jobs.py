@@ -1,111 +1,104 @@
-"""``portal report schedule``: APScheduler runs every scheduled report and alert check on its cron.
+"""What the scheduler runs: a scheduled job is a key, a cron in a time zone, a run and a skip.
 
-``max_instances=1`` stops overlap inside this process and the report's file lock stops it across
-processes (a second scheduler, a cron job, the page's "Run now"); missed runs are coalesced.
+Reports and alert rules become jobs here, whatever their source (the reports file today, database
+definitions later): the scheduler itself knows only :class:`ScheduledJob`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
-import signal
-import threading
-from collections.abc import Mapping
+from collections.abc import Callable
 
 import sqlalchemy as sa
-from apscheduler.schedulers.background import BackgroundScheduler
-from apscheduler.triggers.cron import CronTrigger
 
 from models.registry import ModelRegistry
 from portal.alerts.check import check_rule
 from portal.alerts.rules import AlertRule
 from portal.config import Settings
+from portal.reports import history
 from portal.reports.definitions import ReportDefinition
 from portal.reports.runner import run_report
 
 log = logging.getLogger(__name__)
-# A run missed while the previous one was still going (or the host slept) still happens once,
-# if it is at most this late.
-MISFIRE_GRACE_SECONDS = 3600
+REPORT = "report"
+ALERT = "alert"
 
 
-def build_scheduler(
-    settings: Settings,
-    engine: sa.Engine,
-    reports: Mapping[str, ReportDefinition],
-    rules: Mapping[str, AlertRule] | None = None,
-):
-    """A started-later BackgroundScheduler with one cron job per scheduled report and alert rule."""
-    scheduler = BackgroundScheduler(timezone="UTC")
-    for report in reports.values():
-        if not report.schedule:
-            continue
-        scheduler.add_job(
-            _run_scheduled,
-            CronTrigger.from_crontab(report.schedule, timezone=report.timezone),
-            args=(settings, engine, report),
-            id=report.name,
-            name=f"report {report.name}",
-            max_instances=1,
-            coalesce=True,
-            misfire_grace_time=MISFIRE_GRACE_SECONDS,
-        )
-    registry = ModelRegistry(settings.models_path)
-    for rule in (rules or {}).values():
-        if not rule.schedule:
-            continue
-        scheduler.add_job(
-            _check_scheduled,
-            CronTrigger.from_crontab(rule.schedule, timezone=rule.timezone),
-            args=(settings, engine, registry, rule),
-            id=f"alert:{rule.name}",
-            name=f"alert {rule.name}",
-            max_instances=1,
-            coalesce=True,
-            misfire_grace_time=MISFIRE_GRACE_SECONDS,
-        )
-    return scheduler
+@dataclasses.dataclass(frozen=True)
+class JobResult:
+    """How a run ended: ``ok``, and a line for the scheduler's record (a run id, an error)."""
+
+    ok: bool
+    detail: str
 
 
-def _run_scheduled(settings: Settings, engine: sa.Engine, report: ReportDefinition) -> None:
-    outcome = run_report(settings, engine, report, trigger="schedule")
-    if not outcome.ok:
-        log.error("scheduled report failed", extra={"report": report.name, "error": outcome.error})
+@dataclasses.dataclass(frozen=True)
+class ScheduledJob:
+    """One schedulable thing. ``key`` is unique across kinds and sources, e.g. ``report:churn-weekly``.
+
+    ``run`` does the work and never raises for an expected failure (it returns ``ok=False``);
+    ``skip`` records, in the kind's own history, a scheduled run that was not started and why.
+    """
+
+    key: str
+    kind: str
+    name: str
+    schedule: str
+    timezone: str
+    run: Callable[[], JobResult] = dataclasses.field(compare=False, repr=False)
+    skip: Callable[[str], None] = dataclasses.field(compare=False, repr=False)
+    source: str = ""  # the source's name, for messages ("reports file /etc/portal/reports.yaml")
+    origin: str = ""  # the source's kind ("file"); a scheduler retires only jobs of origins it reads
+
+    @property
+    def timing(self) -> tuple[str, str]:
+        """What the stored next run was computed from; a change means it must be computed again."""
+        return (self.schedule, self.timezone)
 
 
-def _check_scheduled(settings: Settings, engine: sa.Engine, registry: ModelRegistry, rule: AlertRule) -> None:
-    outcome = check_rule(settings, engine, registry, rule)
-    if not outcome.ok:
-        failures = "; ".join(outcome.delivery_failures)
-        log.error(
-            "scheduled alert check failed", extra={"rule": rule.name, "error": outcome.error or failures}
-        )
+def job_key(kind: str, name: str) -> str:
+    return f"{kind}:{name}"
 
 
-def serve(
-    settings: Settings,
-    engine: sa.Engine,
-    reports: Mapping[str, ReportDefinition],
-    rules: Mapping[str, AlertRule] | None = None,
-) -> int:
-    """Run until SIGTERM or SIGINT, then let running reports and checks finish and exit 0."""
-    stop = threading.Event()
-    scheduler = build_scheduler(settings, engine, reports, rules)
+def report_job(settings: Settings, engine: sa.Engine, report: ReportDefinition, source: str) -> ScheduledJob:
+    """A scheduled report: a run renders and delivers it under its own lock; a skip is a history row."""
+    if not report.schedule:
+        raise ValueError(f"report {report.name!r} has no schedule")
 
-    def request_stop(signum: int, _frame: object) -> None:
-        log.info("report scheduler stopping", extra={"signal": signal.Signals(signum).name})
-        stop.set()
+    def run() -> JobResult:
+        outcome = run_report(settings, engine, report, trigger="schedule")
+        if not outcome.ok:
+            log.error("scheduled report failed", extra={"report": report.name, "error": outcome.error})
+            return JobResult(False, f"report run {outcome.run_id} failed: {outcome.error}")
+        return JobResult(True, f"report run {outcome.run_id} succeeded")
 
-    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGTERM, signal.SIGINT)}
-    try:
-        scheduler.start()
-        for job in scheduler.get_jobs():
-            log.info("job scheduled", extra={"job": job.id, "next_run": str(job.next_run_time)})
-        log.info("report scheduler started", extra={"jobs": len(scheduler.get_jobs())})
-        while not stop.wait(1.0):
-            pass
-        scheduler.shutdown(wait=True)
-        log.info("report scheduler stopped")
-        return 0
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+    def skip(reason: str) -> None:
+        history.record_skipped(engine, report.name, reason)
+
+    return ScheduledJob(
+        job_key(REPORT, report.name), REPORT, report.name, report.schedule, report.timezone, run, skip, source
+    )
+
+
+def alert_job(
+    settings: Settings, engine: sa.Engine, registry: ModelRegistry, rule: AlertRule, source: str
+) -> ScheduledJob:
+    """A scheduled alert check: raise, deliver and resolve; a skip lives in the scheduler's record."""
+    if not rule.schedule:
+        raise ValueError(f"alert rule {rule.name!r} has no schedule")
+
+    def run() -> JobResult:
+        outcome = check_rule(settings, engine, registry, rule)
+        if not outcome.ok:
+            error = outcome.error or "; ".join(outcome.delivery_failures)
+            log.error("scheduled alert check failed", extra={"rule": rule.name, "error": error})
+            return JobResult(False, f"alert check failed: {error}")
+        return JobResult(True, f"alert check: {len(outcome.raised)} raised, {len(outcome.resolved)} resolved")
+
+    def skip(reason: str) -> None:
+        log.warning("scheduled alert check skipped", extra={"rule": rule.name, "reason": reason})
+
+    return ScheduledJob(
+        job_key(ALERT, rule.name), ALERT, rule.name, rule.schedule, rule.timezone, run, skip, source
+    )

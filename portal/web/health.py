@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -39,9 +40,15 @@ def check_cache(services: Services) -> tuple[bool, str]:
     return (True, "ok") if ok else (False, "cache did not store the probe key")
 
 
-def create_health_blueprint(services: Services) -> Blueprint:
-    """Routes that answer without sign-in and never touch the Dash machinery."""
+def create_health_blueprint(
+    services: Services, informational: Mapping[str, Callable[[], dict[str, Any]]] | None = None
+) -> Blueprint:
+    """Routes that answer without sign-in and never touch the Dash machinery.
+
+    ``informational`` sections (the scheduler's state) are shown on /readyz but never fail it.
+    """
     health = Blueprint("health", __name__)
+    extras = dict(informational or {})
 
     @health.get("/healthz")
     def healthz() -> Response:
@@ -60,6 +67,16 @@ def create_health_blueprint(services: Services) -> Blueprint:
         status = 200 if not failing else 503
         if failing:
             log.warning("not ready", extra={"failing": failing})
-        return jsonify(status="ready" if not failing else "not ready", failing=failing, checks=checks), status
+        shown = {name: _informational(name, section) for name, section in extras.items()}
+        body = {"status": "ready" if not failing else "not ready", "failing": failing, "checks": checks}
+        return jsonify(**body, **shown), status
 
     return health
+
+
+def _informational(name: str, section: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    try:
+        return {"informational": True, **section()}
+    except Exception as exc:  # an informational section must never turn readiness into a 500
+        log.warning("readiness section failed", extra={"section": name, "error": type(exc).__name__})
+        return {"informational": True, "state": "unknown", "error": type(exc).__name__}

@@ -1,4 +1,4 @@
-"""The report scheduler also checks alert rules on their own cron, with the reports' guarantees."""
+"""The scheduler also checks alert rules on their own cron, with the reports' guarantees."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ import datetime as dt
 from portal.alerts import store
 from portal.alerts.rules import AlertRule
 from portal.reports.fields import Delivery
-from portal.scheduler.jobs import build_scheduler
+from portal.scheduler.jobs import alert_job
+from portal.scheduler.loop import Scheduler, instance_for
+from portal.scheduler.sources import Catalog
 from tests.alerts.helpers import log_at, reference_rows, services_of, shifted
 from tests.support.receivers import webhook_receiver
 
@@ -22,18 +24,37 @@ RULE = AlertRule(
 )
 
 
-def test_asc001_each_scheduled_rule_is_a_job_that_checks_and_delivers(app) -> None:
+class _Rules:
+    """A job source holding fixed rules, as a database source of rules would."""
+
+    name = "test rules"
+    origin = "test"
+
+    def __init__(self, settings, engine, registry, rules) -> None:
+        self.jobs = [alert_job(settings, engine, registry, rule, self.name) for rule in rules]
+
+    def stamp(self):
+        return 1
+
+    def load(self):
+        return self.jobs
+
+
+def test_asc001_a_due_scheduled_rule_is_checked_and_delivers(app) -> None:
     services = services_of(app)
     log_at(app, shifted(reference_rows(app, 150), services.registry.get("churn")), dt.datetime.now(dt.UTC))
-    unscheduled = dataclasses.replace(RULE, name="adhoc", schedule=None)
     with webhook_receiver() as hook:
         rule = dataclasses.replace(RULE, deliveries=(Delivery("webhook", hook.url),))
-        scheduler = build_scheduler(
-            services.settings, services.engine, {}, {"churn-drift": rule, "adhoc": unscheduled}
-        )
-        [job] = scheduler.get_jobs()
-        assert job.id == "alert:churn-drift" and job.max_instances == 1 and job.coalesce is True
-        assert str(job.trigger.timezone) == "Europe/Berlin" and "minute='*/10'" in str(job.trigger)
-        job.func(*job.args)
+        source = _Rules(services.settings, services.engine, services.registry, [rule])
+        scheduler = Scheduler(services.settings, services.engine, [source], instance_for("tick"))
+        try:
+            first = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
+            assert scheduler.tick(at=first) == [], "a new rule's first check is its next fire"
+            [attempt] = [future.result() for future in scheduler.tick(at=first + dt.timedelta(minutes=10))]
+        finally:
+            scheduler.close()
+        assert (attempt.job, attempt.action, attempt.ok) == ("alert:churn-drift", "ran", True)
         [alert] = store.listed(services.engine, "churn", store.OPEN)
         assert [post["json"]["alert_id"] for post in hook.posts] == [alert.id]
+        timing = Catalog([source]).refresh().jobs["alert:churn-drift"].timing
+        assert timing == ("*/10 * * * *", "Europe/Berlin")

@@ -1,7 +1,8 @@
-"""`portal report schedule`: cron jobs that never overlap, coalesce missed runs and stop on SIGTERM."""
+"""`portal report schedule`: report jobs that never overlap, and a process that stops on SIGTERM."""
 
 from __future__ import annotations
 
+import datetime as dt
 import signal
 import subprocess
 import sys
@@ -16,7 +17,8 @@ from portal.reports import history
 from portal.reports.definitions import PageSpec, ReportDefinition
 from portal.reports.locks import report_lock
 from portal.reports.runner import run_report
-from portal.scheduler.jobs import build_scheduler
+from portal.scheduler.jobs import report_job
+from portal.scheduler.timing import next_fire_after
 from tests.conftest import base_env
 from tests.support.servers import PROJECT_ROOT
 
@@ -25,15 +27,15 @@ REPORT = ReportDefinition(
 )
 
 
-def test_sch001_jobs_never_overlap_and_coalesce(make_settings) -> None:
-    settings = make_settings()
-    unscheduled = ReportDefinition("adhoc", "Ad hoc", (PageSpec("/"),))
-    scheduler = build_scheduler(settings, None, {"nightly": REPORT, "adhoc": unscheduled})
-    [job] = scheduler.get_jobs()
-    assert job.id == "nightly"
-    assert job.max_instances == 1 and job.coalesce is True and job.misfire_grace_time >= 60
-    assert str(job.trigger.timezone) == "Europe/Berlin"
-    assert "hour='2'" in str(job.trigger) and "minute='0'" in str(job.trigger)
+def test_sch001_a_scheduled_report_is_a_job_read_in_its_own_time_zone(make_settings) -> None:
+    job = report_job(make_settings(), None, REPORT, "reports file")
+    assert (job.key, job.kind, job.timing) == ("report:nightly", "report", ("0 2 * * *", "Europe/Berlin"))
+    winter = dt.datetime(2026, 1, 10, 12, 0, tzinfo=dt.UTC)
+    summer = dt.datetime(2026, 7, 10, 12, 0, tzinfo=dt.UTC)
+    assert next_fire_after(*job.timing, winter) == dt.datetime(2026, 1, 11, 1, 0, tzinfo=dt.UTC)
+    assert next_fire_after(*job.timing, summer) == dt.datetime(2026, 7, 11, 0, 0, tzinfo=dt.UTC)
+    with pytest.raises(ValueError, match="has no schedule"):
+        report_job(make_settings(), None, ReportDefinition("adhoc", "Ad hoc", (PageSpec("/"),)), "file")
 
 
 def test_sch002_a_report_already_running_elsewhere_is_not_run_again(make_settings, data_dir: Path) -> None:
@@ -82,22 +84,24 @@ def test_sch004_sigterm_stops_the_scheduler_cleanly(data_dir: Path) -> None:
         while time.monotonic() < deadline:
             line = process.stdout.readline()
             lines.append(line)
-            if "report scheduler started" in line or not line:
+            if "scheduler started" in line or not line:
                 break
-        assert any("report scheduler started" in line for line in lines), lines
+        assert any("scheduler started" in line for line in lines), lines
         process.send_signal(signal.SIGTERM)
         output, _ = process.communicate(timeout=20)
     finally:
         if process.poll() is None:
             process.kill()
     assert process.returncode == 0
-    assert "report scheduler stopping" in output and "report scheduler stopped" in output
+    assert "scheduler stopping" in output and "scheduler stopped" in output
     assert "Traceback" not in output
 
 
-def test_sch005_schedule_without_any_scheduled_report_is_refused(data_dir: Path) -> None:
+def test_sch005_schedule_refuses_a_reports_file_with_mistakes_by_field(data_dir: Path) -> None:
+    """A broken file stops the start; with no scheduled job at all it starts and waits for definitions."""
     file = data_dir / "reports.yaml"
-    file.write_text(yaml.safe_dump({"reports": [{"name": "adhoc", "pages": ["/"]}]}))
+    broken = {"name": "adhoc", "pages": ["/"], "schedule": "0 25 * * *"}
+    file.write_text(yaml.safe_dump({"reports": [broken]}))
     result = subprocess.run(
         [sys.executable, "-m", "portal.cli", "report", "schedule"],
         cwd=PROJECT_ROOT,
@@ -107,7 +111,7 @@ def test_sch005_schedule_without_any_scheduled_report_is_refused(data_dir: Path)
         timeout=60,
     )
     assert result.returncode == 2
-    assert result.stderr.strip() == "portal: no report or alert rule in PORTAL_REPORTS_FILE has a schedule"
+    assert result.stderr.startswith("portal: report 'adhoc': schedule: '0 25 * * *' is not a valid cron")
 
 
 @pytest.mark.postgres
