@@ -124,13 +124,19 @@ def list_tokens(engine: sa.Engine) -> list[ApiToken]:
         return [_record(row) for row in rows]
 
 
+# Built once: every API request runs it, and a statement built per call costs more than the lookup.
+_BY_SECRET_HASH = (
+    sa.select(api_tokens).where(api_tokens.c.secret_hash == sa.bindparam("digest")).limit(1)
+)
+
+
 def authenticate(engine: sa.Engine, presented: str) -> ApiToken | None:
     """The active token matching a presented secret, or None (malformed, unknown, revoked, expired)."""
     if not _TOKEN.fullmatch(presented):
         return None
     digest = hash_secret(presented)
     with engine.connect() as conn:
-        row = conn.execute(sa.select(api_tokens).where(api_tokens.c.secret_hash == digest)).mappings().first()
+        row = conn.execute(_BY_SECRET_HASH, {"digest": digest}).mappings().first()
     if row is None:
         return None
     token = _record(row)
