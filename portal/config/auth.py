@@ -135,6 +135,7 @@ AUTH_SETTINGS: tuple[Setting, ...] = (
         "",
         parse_optional_text,
         "OIDC mode: client secret (empty for a public client; PKCE is always used).",
+        secret=True,
     ),
     Setting(
         "oidc_groups_claim",
@@ -170,6 +171,7 @@ AUTH_SETTINGS: tuple[Setting, ...] = (
         "",
         parse_optional_text,
         "Bearer token a Prometheus scraper sends to `/metrics`. Empty: only signed-in admins may read it.",
+        secret=True,
     ),
 )
 
