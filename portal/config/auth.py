@@ -97,8 +97,8 @@ AUTH_SETTINGS: tuple[Setting, ...] = (
         "PORTAL_TRUSTED_PROXIES",
         "",
         parse_cidrs,
-        "CIDRs of the proxies whose user headers are believed (socket peer address). "
-        "Headers from any other address are ignored and logged.",
+        "CIDRs of the proxies whose user headers and `X-Forwarded-Proto` are believed (socket peer "
+        "address). User headers from any other address are ignored and logged.",
     ),
     Setting(
         "admin_groups",

@@ -15,6 +15,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 
 from portal.db.engine import create_engine
 
@@ -76,16 +77,42 @@ class SchemaStatus:
 
     current: str | None
     head: str | None
+    known: bool = True
 
     @property
     def up_to_date(self) -> bool:
         return self.current == self.head
 
+    @property
+    def ahead(self) -> bool:
+        """At a revision this code has no script for: a newer release has already migrated it."""
+        return self.current is not None and not self.known
+
+    @property
+    def servable(self) -> bool:
+        """Whether this code may serve: at its head, or behind a newer release's additive migrations.
+
+        An upgrade migrates before the rolling update, so the old release's pods keep serving
+        until the new ones are ready; that is why migrations must stay compatible one release back.
+        """
+        return self.up_to_date or self.ahead
+
     def describe(self) -> str:
         if self.up_to_date:
             return f"schema at {self.current}"
+        if self.ahead:
+            return f"schema at {self.current}, newer than this code's {self.head} (a newer release's)"
         return f"schema at {self.current or 'nothing'}, code expects {self.head}: run `portal db upgrade`"
 
 
 def status(engine: sa.Engine) -> SchemaStatus:
-    return SchemaStatus(current_revision(engine), head_revision())
+    current = current_revision(engine)
+    return SchemaStatus(current, head_revision(), current is None or _known(current))
+
+
+def _known(revision: str) -> bool:
+    scripts = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    try:
+        return scripts.get_revision(revision) is not None
+    except CommandError:  # "Can't locate revision identified by ..."
+        return False
