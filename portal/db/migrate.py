@@ -7,6 +7,7 @@ so a worker never serves against a schema older than its code.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import logging
 from pathlib import Path
 
@@ -22,6 +23,8 @@ from portal.db.engine import create_engine
 log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+# pg_advisory_xact_lock key held while migrating: the first 8 bytes of sha256("portal.db.migrate").
+MIGRATION_LOCK_KEY = int.from_bytes(hashlib.sha256(b"portal.db.migrate").digest()[:8], "big", signed=True)
 
 
 def alembic_config(url: str) -> Config:
@@ -45,9 +48,15 @@ def current_revision(engine: sa.Engine) -> str | None:
 
 
 def upgrade(engine: sa.Engine, revision: str = "head") -> None:
-    """Bring the schema up to ``revision``; safe to run on every start."""
+    """Bring the schema up to ``revision``; safe to run on every start, and from many at once.
+
+    On PostgreSQL a transaction-scoped advisory lock makes pods that start together (init
+    containers, a scaled-up deployment) migrate one at a time; the later ones find the schema done.
+    """
     config = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
     log.info("database schema upgraded", extra={"revision": current_revision(engine)})

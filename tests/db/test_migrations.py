@@ -82,3 +82,21 @@ def test_db005_a_schema_migrated_by_a_newer_release_still_serves(empty_env: Path
     database = app.server.test_client().get("/readyz").get_json()["checks"]["database"]
     assert database["ok"] is True, database
     assert "newer than this code's" in database["detail"]
+
+
+@pytest.mark.postgres
+def test_db006_pods_starting_together_migrate_one_at_a_time(postgres_database_url: str, tmp_path: Path) -> None:
+    """Init containers of several pods run `portal db upgrade` at once: every one must succeed."""
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_") or k.startswith("PORTAL_TEST_")}
+    env.update(PORTAL_DATA_DIR=str(tmp_path), PORTAL_DATABASE_URL=postgres_database_url)
+    portal = str(Path(sys.executable).with_name("portal"))
+    runs = [
+        subprocess.Popen([portal, "db", "upgrade"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        for _ in range(4)
+    ]
+    outputs = [run.communicate(timeout=120)[0].decode() for run in runs]
+    assert [run.returncode for run in runs] == [0, 0, 0, 0], outputs
+    assert all(f"schema at {migrate.head_revision()}" in output for output in outputs)
