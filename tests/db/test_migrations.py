@@ -85,7 +85,7 @@ def test_db005_a_schema_migrated_by_a_newer_release_still_serves(empty_env: Path
 
 
 @pytest.mark.postgres
-def test_db006_pods_starting_together_migrate_one_at_a_time(postgres_database_url: str, tmp_path: Path) -> None:
+def test_db006_pods_starting_together_migrate_in_turn(postgres_database_url: str, tmp_path: Path) -> None:
     """Init containers of several pods run `portal db upgrade` at once: every one must succeed."""
     import subprocess
     import sys
