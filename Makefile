@@ -10,7 +10,7 @@ PORT ?= 8050
 export HOST PORT
 PYTEST_ARGS ?=
 
-.PHONY: run serve test bench lint demo browser clean
+.PHONY: run serve test bench lint demo browser nginx image clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,7 +33,7 @@ $(VENV)/.installed-bench: $(VENV)/.installed-test
 run: $(VENV)/.installed-run
 	$(BIN)/portal db upgrade
 	$(BIN)/portal demo --if-missing
-	exec $(BIN)/gunicorn --config gunicorn.conf.py
+	exec $(BIN)/portal serve
 
 ## demo: (re)build the demo data and models
 demo: $(VENV)/.installed-run
@@ -47,8 +47,31 @@ browser:
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver >/dev/null; \
 	fi
 
+## nginx: Debian's nginx, so the tests can check the compose proxy's config; never started as a service
+nginx:
+	@if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then \
+	  SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq; \
+	  guard=; if [ ! -e /usr/sbin/policy-rc.d ]; then \
+	    printf '#!/bin/sh\nexit 101\n' | $$SUDO tee /usr/sbin/policy-rc.d >/dev/null; \
+	    $$SUDO chmod +x /usr/sbin/policy-rc.d; guard=1; fi; \
+	  status=0; DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nginx-light >/dev/null || status=$$?; \
+	  if [ -n "$$guard" ]; then $$SUDO rm -f /usr/sbin/policy-rc.d; fi; \
+	  exit $$status; \
+	fi
+
+## image: build the production image (Dockerfile) where a Docker daemon answers
+IMAGE ?= analytics-portal:latest
+image:
+	@command -v docker >/dev/null 2>&1 || { echo "make image needs docker" >&2; exit 1; }
+	docker build --tag $(IMAGE) \
+	  --build-arg VERSION=$$(sed -n 's/^version = //p' setup.cfg) \
+	  --build-arg REVISION=$$(git rev-parse HEAD 2>/dev/null || echo unknown) \
+	  --build-arg CREATED=$$(date -u +%Y-%m-%dT%H:%M:%SZ) \
+	  .
+
 ## test: install what the tests need and run them; local PostgreSQL/Redis are used when they answer
-test: $(VENV)/.installed-test browser
+test: $(VENV)/.installed-test browser nginx
 	@if (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null; then \
 	  export PORTAL_TEST_DATABASE_URL=$${PORTAL_TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test}; fi; \
 	if (exec 3<>/dev/tcp/127.0.0.1/6379) 2>/dev/null; then \

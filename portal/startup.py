@@ -1,4 +1,4 @@
-"""Start-up shared by wsgi.py and gunicorn.conf.py: read the settings, then cap native thread pools.
+"""Start-up shared by wsgi.py and gunicorn's settings: read the settings, then cap native thread pools.
 
 Both run before numpy or scikit-learn is imported, which is the only moment the OpenMP and BLAS
 pool sizes can still be set through the environment.

@@ -6,9 +6,10 @@ import argparse
 import dataclasses
 import sys
 
-from portal.config import Settings, markdown_table
+from portal.config import SETTINGS, Settings, markdown_table
+from portal.config.secrets import shown
 
-SECRET_FIELDS = {"secret_key"}
+DECLARED = {setting.field: setting for setting in SETTINGS}
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -23,6 +24,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
         return 0
     for field in dataclasses.fields(settings):
         value = getattr(settings, field.name)
-        shown = "(set)" if field.name in SECRET_FIELDS else value
-        sys.stdout.write(f"{field.name} = {shown}\n")
+        setting = DECLARED.get(field.name)
+        text = shown(setting, value) if setting is not None else value
+        sys.stdout.write(f"{field.name} = {text}\n")
     return 0

@@ -97,8 +97,8 @@ AUTH_SETTINGS: tuple[Setting, ...] = (
         "PORTAL_TRUSTED_PROXIES",
         "",
         parse_cidrs,
-        "CIDRs of the proxies whose user headers are believed (socket peer address). "
-        "Headers from any other address are ignored and logged.",
+        "CIDRs of the proxies whose user headers and `X-Forwarded-Proto` are believed (socket peer "
+        "address). User headers from any other address are ignored and logged.",
     ),
     Setting(
         "admin_groups",
@@ -135,6 +135,7 @@ AUTH_SETTINGS: tuple[Setting, ...] = (
         "",
         parse_optional_text,
         "OIDC mode: client secret (empty for a public client; PKCE is always used).",
+        secret=True,
     ),
     Setting(
         "oidc_groups_claim",
@@ -170,6 +171,7 @@ AUTH_SETTINGS: tuple[Setting, ...] = (
         "",
         parse_optional_text,
         "Bearer token a Prometheus scraper sends to `/metrics`. Empty: only signed-in admins may read it.",
+        secret=True,
     ),
 )
 

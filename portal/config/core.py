@@ -42,6 +42,7 @@ SERVER_SETTINGS: tuple[Setting, ...] = (
         DEFAULT_SECRET_KEY,
         parse_text,
         "Signs sessions and embed tokens. Set a long random value in production.",
+        secret=True,
     ),
     Setting(
         "title",
@@ -85,6 +86,7 @@ SERVER_SETTINGS: tuple[Setting, ...] = (
         "",
         parse_database_url,
         "SQLAlchemy URL of the portal database. Empty means SQLite in the data dir.",
+        secret=True,
     ),
     Setting(
         "cache_url",
@@ -92,6 +94,7 @@ SERVER_SETTINGS: tuple[Setting, ...] = (
         "",
         parse_cache_url,
         "Empty: a filesystem cache shared by all workers. `redis://...`: Redis.",
+        secret=True,
     ),
     Setting(
         "cache_timeout",
@@ -142,6 +145,7 @@ SERVER_SETTINGS: tuple[Setting, ...] = (
         "",
         parse_broker_url,
         "Empty: background jobs run in a disk-cache manager. Set to scale out to Celery.",
+        secret=True,
     ),
     Setting(
         "batch_max_bytes",

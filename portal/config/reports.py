@@ -57,7 +57,7 @@ REPORT_SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("smtp_port", "PORTAL_SMTP_PORT", "587", parse_int(1, 65535), "SMTP server port."),
     Setting("smtp_user", "PORTAL_SMTP_USER", "", parse_optional_text, "SMTP login. Empty: no login."),
-    Setting("smtp_password", "PORTAL_SMTP_PASSWORD", "", parse_optional_text, "SMTP password."),
+    Setting("smtp_password", "PORTAL_SMTP_PASSWORD", "", parse_optional_text, "SMTP password.", secret=True),
     Setting(
         "smtp_from",
         "PORTAL_SMTP_FROM",

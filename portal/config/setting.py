@@ -13,10 +13,15 @@ class ConfigError(Exception):
 
 @dataclasses.dataclass(frozen=True)
 class Setting:
-    """One configurable value: where it is read from and why it matters."""
+    """One configurable value: where it is read from and why it matters.
+
+    A ``secret`` is never shown or echoed, and may instead be read from the file that its
+    ``<env>_FILE`` variable names (a mounted Docker or Kubernetes secret).
+    """
 
     field: str
     env: str
     default: str
     parse: Callable[[str], Any]
     help: str
+    secret: bool = False

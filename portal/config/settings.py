@@ -19,6 +19,7 @@ from portal.config.core import DEFAULT_SECRET_KEY, LOGGING_SETTINGS, SERVER_SETT
 from portal.config.embedding import EMBED_SETTINGS
 from portal.config.reports import REPORT_SETTINGS
 from portal.config.scheduler import SCHEDULER_SETTINGS
+from portal.config.secrets import file_variable, file_variables, raw_value, scrub
 from portal.config.setting import ConfigError, Setting
 from portal.config.themes import available_themes
 from portal.config.tracing import check_tracing_environment, tracing_exporter, tracing_requested
@@ -137,7 +138,7 @@ class Settings:
 def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
     """Parse settings from ``environ`` (default ``os.environ``), refusing unknown or bad values."""
     environ = os.environ if environ is None else environ
-    known = {setting.env for setting in SETTINGS}
+    known = {setting.env for setting in SETTINGS} | file_variables(SETTINGS)
     unknown = sorted(
         name
         for name in environ
@@ -150,11 +151,14 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
         )
     values: dict[str, Any] = {}
     for setting in SETTINGS:
-        raw = environ.get(setting.env, setting.default)
+        raw, source = raw_value(setting, environ)
         try:
             values[setting.field] = setting.parse(raw)
         except ValueError as exc:
-            raise ConfigError(f"{setting.env}={raw!r} is invalid: {exc}") from None
+            if not setting.secret:
+                raise ConfigError(f"{setting.env}={raw!r} is invalid: {exc}") from None
+            origin = "" if source == setting.env else f" (read from {source})"
+            raise ConfigError(f"{setting.env}{origin} is invalid: {scrub(str(exc), raw)}") from None
     problem = check_tracing_environment(environ)
     if problem is not None:
         raise ConfigError(problem)
@@ -180,8 +184,9 @@ def _check_consistency(settings: Settings) -> None:
         return
     if settings.secret_key == DEFAULT_SECRET_KEY or len(settings.secret_key) < 32:
         raise ConfigError(
-            "PORTAL_ENV=production needs PORTAL_SECRET_KEY set to a random value of at least "
-            "32 characters, e.g. the output of: python -c 'import secrets; print(secrets.token_hex(32))'"
+            "PORTAL_ENV=production needs PORTAL_SECRET_KEY (or PORTAL_SECRET_KEY_FILE, a file holding it) "
+            "set to a random value of at least 32 characters, e.g. the output of: "
+            "python -c 'import secrets; print(secrets.token_hex(32))'"
         )
     if settings.debug:
         raise ConfigError("PORTAL_ENV=production refuses PORTAL_DEBUG=true: unset PORTAL_DEBUG")
@@ -192,5 +197,8 @@ def markdown_table() -> str:
     rows = ["| Variable | Default | Effect |", "| --- | --- | --- |"]
     for setting in SETTINGS:
         default = f"`{setting.default}`" if setting.default else "(empty)"
-        rows.append(f"| `{setting.env}` | {default} | {setting.help} |")
+        effect = setting.help
+        if setting.secret:
+            effect += f" Secret: or `{file_variable(setting)}`, a file holding it."
+        rows.append(f"| `{setting.env}` | {default} | {effect} |")
     return "\n".join(rows)

@@ -16,7 +16,6 @@ from portal.config import SETTINGS, Settings
 from portal.reports import history
 
 log = logging.getLogger(__name__)
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 def _env_value(value: object) -> str:
@@ -43,11 +42,12 @@ def start_run(settings: Settings, engine: sa.Engine, report: str, run_id: int) -
     log_dir = Path(settings.data_dir) / "reports" / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / f"run-{run_id}.log"
-    command = [sys.executable, "-m", "portal.cli", "report", "run", report]
+    # The child starts where the server runs, so relative paths in the settings and the report
+    # definitions mean the same files; -P keeps that directory from shadowing the portal's modules.
+    command = [sys.executable, "-P", "-m", "portal.cli", "report", "run", report]
     with log_path.open("ab") as log_file:
         process = subprocess.Popen(
             [*command, "--trigger", "page", "--run-id", str(run_id)],
-            cwd=PROJECT_ROOT,
             env=settings_env(settings),
             stdin=subprocess.DEVNULL,
             stdout=log_file,

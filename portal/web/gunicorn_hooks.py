@@ -1,6 +1,6 @@
 """gunicorn server hooks: reset per-process state after fork, and forget workers that exited.
 
-gunicorn.conf.py imports this only after ``prepare_metrics_dir``, because prometheus_client
+portal.web.gunicorn_conf imports this only after ``prepare_metrics_dir``, because prometheus_client
 reads the multiprocess folder when it is imported.
 """
 

@@ -17,14 +17,17 @@ log = logging.getLogger(__name__)
 
 
 def check_database(engine: sa.Engine) -> tuple[bool, str]:
-    """Round-trip a query and compare schema revisions, so a dead or stale database shows up first."""
+    """Round-trip a query and compare schema revisions, so a dead or stale database shows up first.
+
+    A schema newer than the code still serves: upgrades migrate first, then roll the pods.
+    """
     try:
         with engine.connect() as connection:
             connection.execute(sa.text("SELECT 1"))
         schema = migrate.status(engine)
     except Exception as exc:  # any driver error means "not ready", never a 500
         return False, f"{engine.url.get_backend_name()} unreachable: {type(exc).__name__}"
-    return schema.up_to_date, f"{engine.url.get_backend_name()}, {schema.describe()}"
+    return schema.servable, f"{engine.url.get_backend_name()}, {schema.describe()}"
 
 
 def check_cache(services: Services) -> tuple[bool, str]:

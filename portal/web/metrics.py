@@ -1,6 +1,6 @@
 """Prometheus metrics at /metrics, aggregated across gunicorn workers when running under gunicorn.
 
-gunicorn.conf.py points PROMETHEUS_MULTIPROC_DIR at a fresh folder before the app is imported;
+portal.web.gunicorn_conf points PROMETHEUS_MULTIPROC_DIR at a fresh folder before the app is imported;
 each worker then writes its counters there and any worker can report the sum.
 """
 

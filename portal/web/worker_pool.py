@@ -1,4 +1,4 @@
-"""How big gunicorn's worker pool is, and where its workers leave their metrics; read by gunicorn.conf.py.
+"""How big gunicorn's worker pool is, and where its workers leave their metrics (for gunicorn_conf).
 
 Nothing here imports prometheus_client: the metrics folder must be chosen before it loads.
 """
@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 WORKER_MEMORY_BYTES = 512 * 1024 * 1024
@@ -29,9 +30,15 @@ def default_workers() -> int:
     return max(1, min(by_cpu, available // WORKER_MEMORY_BYTES))
 
 
-def prepare_metrics_dir(data_dir: Path) -> None:
-    """A fresh folder for per-worker metric files; must be set before prometheus_client is imported."""
-    folder = data_dir / "metrics"
+def prepare_metrics_dir() -> Path:
+    """A fresh folder for this server's per-worker metric files, set before prometheus_client loads.
+
+    It lives in the temporary directory, one per gunicorn master: never in the data dir, which
+    replicas share, where one server would wipe another's files at start-up and workers with the
+    same PID in two containers would write the same file.
+    """
+    folder = Path(tempfile.gettempdir()) / f"portal-metrics-{os.getpid()}"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True, exist_ok=True)
     os.environ[MULTIPROC_ENV] = str(folder.resolve())
+    return folder
