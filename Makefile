@@ -21,8 +21,9 @@ $(VENV)/.installed-run: $(BIN)/python setup.cfg pyproject.toml constraints.txt
 	$(PIP) -e '.[postgres]'
 	touch $@
 
+# The notebook extra too: the example notebook runs in a real kernel as part of the tests.
 $(VENV)/.installed-test: $(VENV)/.installed-run
-	$(PIP) -e '.[postgres,test]'
+	$(PIP) -e '.[postgres,test,notebook]'
 	touch $@
 
 $(VENV)/.installed-bench: $(VENV)/.installed-test

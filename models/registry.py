@@ -124,7 +124,7 @@ def sha256_of(path: Path) -> str:
 
 def validate_name(name: str) -> str:
     """Model names become folder names and URL parts, so keep them simple."""
-    if not _NAME.fullmatch(name or ""):
+    if not isinstance(name, str) or not _NAME.fullmatch(name):
         raise RegistryError(
             f"model name {name!r} is invalid: use 1-64 lower-case letters, digits, '-' or '_', "
             "starting with a letter or digit"

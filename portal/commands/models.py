@@ -11,10 +11,8 @@ from pathlib import Path
 import joblib
 import pandas as pd
 
-from models.population import prescore
+from models import intake
 from models.registry import ModelRegistry, RegistryError, validate_name
-from models.schema import SchemaError
-from models.training import register_fitted
 from portal.commands import CliError, model_loop
 from portal.config import Settings
 
@@ -115,22 +113,21 @@ def register_model(settings: Settings, args: argparse.Namespace) -> int:
         raise CliError(str(exc)) from None
     estimator = load_estimator(args.model_file)
     reference = read_table(args.reference)
-    if args.target not in reference.columns:
-        raise CliError(
-            f"--target {args.target!r} is not a column of {args.reference}; columns: "
-            + ", ".join(map(str, reference.columns[:30]))
-        )
+    naming = intake.Naming(subject=str(args.model_file), source=str(args.reference), target_option="--target")
     try:
-        version = register_fitted(
-            _registry(settings), args.name, estimator, reference, args.target, activate=args.activate
+        version = intake.register_checked(
+            _registry(settings),
+            settings.data_dir,
+            args.name,
+            estimator,
+            reference,
+            args.target,
+            naming,
+            activate=args.activate,
         )
-    except (RegistryError, SchemaError) as exc:
-        raise CliError(f"cannot register {args.model_file}: {exc}") from None
-    prescore(_registry(settings), settings.data_dir, version.name, version.version)
-    sys.stdout.write(
-        f"registered {version.name} v{version.version} ({version.task}); "
-        f"metrics: {', '.join(f'{k}={v:.4g}' for k, v in version.metrics.items())}\n"
-    )
+    except RegistryError as exc:
+        raise CliError(str(exc)) from None
+    sys.stdout.write(intake.registration_line(version) + "\n")
     return 0
 
 

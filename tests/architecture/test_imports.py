@@ -53,7 +53,9 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
     ("binding", ("portal.extensions",)),
     ("pages", ("layouts", "callbacks")),
-    ("composition", ("portal.app", "portal.cli", "portal.commands")),
+    # portal.notebook is an entry point like the CLI: a notebook imports it, it builds the app with
+    # the factory and names pages, and nothing in the project imports it.
+    ("composition", ("portal.app", "portal.cli", "portal.commands", "portal.notebook")),
 )
 # Web frameworks stay out of models/, so the model code runs in a notebook or a Celery task as is.
 MODELS_MAY_NOT_IMPORT = ("flask", "dash", "dash_bootstrap_components", "dash_ag_grid", "werkzeug")
