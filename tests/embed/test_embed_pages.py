@@ -54,9 +54,10 @@ def test_emb002_full_pages_are_not_marked_as_embeds(embed_client) -> None:
 
 
 def _refusals() -> list[tuple[str, str, str]]:
-    good = embed_tokens.issue(SECRET, "/overview", 600, {"model": "churn"})
+    # Issued when the tests are collected: valid for a day, so a long suite run cannot expire them.
+    good = embed_tokens.issue(SECRET, "/overview", 86400, {"model": "churn"})
     expired = embed_tokens.issue(SECRET, "/overview", 60, {"model": "churn"}, now=time.time() - 120)
-    foreign = embed_tokens.issue("f" * 40, "/overview", 600, {"model": "churn"})
+    foreign = embed_tokens.issue("f" * 40, "/overview", 86400, {"model": "churn"})
     altered = good[:-3] + ("xyz" if not good.endswith("xyz") else "abc")
     return [
         ("/embed/overview?model=churn", "missing", "needs a token"),
