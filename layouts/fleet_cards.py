@@ -49,7 +49,7 @@ def item_row(key: str, item: Item) -> Component:
     return html.Li(
         [
             mark,
-            html.A(item.headline, href=item.link, className="fw-semibold"),
+            html.A(item.headline, href=item.link, className="fw-semibold link-body-emphasis"),
             html.Span(f" {item.detail}", className="small text-muted") if item.detail else None,
         ],
         className=f"portal-fleet-item portal-fleet-{key}",
