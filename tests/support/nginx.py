@@ -6,6 +6,7 @@ deploy/compose/nginx.conf names the upstream `web:8050`, listens on port 80 and 
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -23,6 +24,7 @@ NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").e
 needs_nginx = pytest.mark.skipif(NGINX is None, reason="no nginx here (`make nginx` installs Debian's)")
 UPSTREAM_LINE = re.compile(r"^\s*server web:8050 (?P<options>[^;]*);$", re.M)
 # Which replica answered each request, for tests that check the round robin.
+TEMP_PATHS = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
 UPSTREAM_LOG = "log_format upstreams '$request_method $request_uri $status $upstream_addr';"
 
 
@@ -42,8 +44,11 @@ def local_config(
     servers = "\n".join(f"        server 127.0.0.1:{upstream} {options};" for upstream in upstreams)
     text = UPSTREAM_LINE.sub(servers, text).replace("listen 80;", f"listen 127.0.0.1:{port};")
     text = text.replace("pid /tmp/nginx.pid;", f"pid {folder}/nginx.pid;")
+    # Without root, buffered bodies cannot go to the package's /var/lib/nginx: they go to the folder.
+    # (As root, workers run as the package's user, who may not enter the folder but owns those.)
+    temp = "" if os.geteuid() == 0 else "".join(f"\n    {k}_temp_path {folder}/{k}_temp;" for k in TEMP_PATHS)
     text = text.replace(
-        "access_log /dev/stdout;", f"{UPSTREAM_LOG}\n    access_log {folder}/upstreams.log upstreams;"
+        "access_log /dev/stdout;", f"{UPSTREAM_LOG}\n    access_log {folder}/upstreams.log upstreams;{temp}"
     )
     for header, value in (identity or {}).items():
         dropped = f'proxy_set_header {header} "";'
