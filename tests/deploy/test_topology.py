@@ -15,7 +15,9 @@ import json
 import os
 import re
 import secrets
+import shutil
 import signal
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -92,7 +94,8 @@ class Stack:
     def restart(self, web: ServiceProcess) -> ServiceProcess:
         """What compose's restart policy does for a replica that died: the same command, port and settings."""
         assert not web.alive()
-        again = ServiceProcess(web.name, web.argv, web.env, web.log_path).start()
+        env = {**web.env, "TMPDIR": container_tmp(Path(web.env["TMPDIR"]).parent, web.name + "-restarted")}
+        again = ServiceProcess(web.name, web.argv, env, web.log_path).start()
         self.processes.append(again)
         self.webs[self.webs.index(web)] = again
         return again
@@ -141,6 +144,12 @@ def _service_hosts(database_url: str, redis_url: str, proxy_port: int) -> dict[s
     }
 
 
+def container_tmp(root: Path, instance: str) -> str:
+    folder = root / instance
+    folder.mkdir()
+    return str(folder)
+
+
 def _stop_all(processes: list[ServiceProcess]) -> None:
     """TERM then KILL every service group, and anything they started in a session of its own."""
     leftovers = set()
@@ -184,6 +193,8 @@ def stack(tmp_path: Path) -> Iterator[Stack]:
             compose=compose,
         )
         assert sa.make_url(stack.database_url).database == sa.make_url(database_url).database
+        tmp_root = Path(tempfile.mkdtemp(prefix="portal-topo-"))
+        cleanup.callback(shutil.rmtree, tmp_root, ignore_errors=True)
         processes = stack.processes
         cleanup.callback(_stop_all, processes)
 
@@ -204,9 +215,11 @@ def stack(tmp_path: Path) -> Iterator[Stack]:
                 if name in proxied:
                     environment["PORT"] = str(free_port())
                 log_path = logs / f"{name}-{replica + 1}.log"
-                process = ServiceProcess(
-                    f"{name}-{replica + 1}", command(service), process_environment(environment), log_path
-                )
+                instance = f"{name}-{replica + 1}"
+                # compose gives each container its own tmpfs /tmp; a short path keeps unix sockets legal.
+                environment["TMPDIR"] = container_tmp(tmp_root, instance)
+                env = process_environment(environment)
+                process = ServiceProcess(instance, command(service), env, log_path)
                 processes.append(process.start())
                 if name in proxied:
                     stack.webs.append(process)
@@ -353,6 +366,9 @@ def test_topo001_the_compose_stack_serves_a_whole_session_through_a_killed_repli
             assert {u.split(", ")[-1] for _, _, s, u in after if s == 200} <= {survivor}
             dead = f"127.0.0.1:{a.env['PORT']}"
             assert any(u.startswith(dead + ", ") for _, _, _, u in after), "nginx failed over at least once"
+            jobs = {m for _, uri, _, _ in after for m in re.findall(r"[?&]job=([0-9a-f-]{36})~", uri)}
+            worker_log = stack.others["worker"].log()
+            assert jobs and all(f"[{job}] succeeded" in worker_log for job in jobs), "the worker scored it"
             href = page.get_attribute("a.portal-batch-download >> nth=0", "href")
             assert problems.all() == [], "the kill cost no failed request"
             result = requests.get(stack.proxy_url + href, timeout=120)
