@@ -40,6 +40,7 @@ from tests.support.topology import (
     answers,
     claimed_redis_databases,
     command,
+    container_paths,
     documented_runs,
     local_environment,
     process_environment,
@@ -180,7 +181,8 @@ def stack(tmp_path: Path) -> Iterator[Stack]:
         volumes = {name: tmp_path / "volumes" / name for name in compose["volumes"]}
         for folder in volumes.values():
             folder.mkdir(parents=True)
-        environments = {name: local_environment(s, hosts, volumes) for name, s in services.items()}
+        unmounted = (container_paths(services), tmp_path / "not-mounted")
+        environments = {name: local_environment(s, hosts, volumes, unmounted) for name, s in services.items()}
         logs = tmp_path / "logs"
         logs.mkdir()
         stack = Stack(

@@ -96,11 +96,25 @@ def _mounts(service: Mapping[str, Any], volumes: Mapping[str, Path]) -> dict[str
     return found
 
 
+def container_paths(services: Mapping[str, Mapping[str, Any]]) -> set[str]:
+    """Every path some service mounts a volume at."""
+    return {entry.split(":")[1] for service in services.values() for entry in service.get("volumes", [])}
+
+
 def local_environment(
-    service: Mapping[str, Any], hosts: Mapping[str, str], volumes: Mapping[str, Path]
+    service: Mapping[str, Any],
+    hosts: Mapping[str, str],
+    volumes: Mapping[str, Path],
+    unmounted: tuple[set[str], Path] = (set(), Path("/nonexistent")),
 ) -> dict[str, str]:
-    """The service's compose environment with service hostnames and volume paths made local."""
-    mounts = _mounts(service, volumes)
+    """The service's compose environment with service hostnames and volume paths made local.
+
+    A path other services mount but this one does not (``unmounted``: those paths, and a folder
+    that is never created) is absent in its container, so it points at nothing here either.
+    """
+    paths, nowhere = unmounted
+    mounts = {target: nowhere / target.lstrip("/") for target in paths}
+    mounts.update(_mounts(service, volumes))
     environment = {}
     for name, raw in service.get("environment", {}).items():
         value = _with_host(str(raw), hosts)
