@@ -265,6 +265,15 @@ def logged_counts(engine: sa.Engine, ids: list[str]) -> dict[str, int]:
         return dict(connection.execute(query).all())
 
 
+def logged_versions(engine: sa.Engine, ids: list[str]) -> set[int]:
+    """The model versions the log holds for these prediction ids."""
+    from portal.db.prediction_log import prediction_log
+
+    c = prediction_log.c
+    with engine.connect() as connection:
+        return set(connection.execute(sa.select(c.model_version).where(c.prediction_id.in_(ids))).scalars())
+
+
 def cache_counts(text: str) -> dict[str, float]:
     """The inference cache's hit and miss counters in one replica's /metrics."""
     from prometheus_client.parser import text_string_to_metric_families
@@ -458,6 +467,7 @@ def test_topo001_the_compose_stack_serves_a_whole_session_through_a_killed_repli
         delta = {name: {k: after[name][k] - before[name].get(k, 0.0) for k in after[name]} for name in after}
         assert delta[a.name]["miss"] >= 1 and delta[b.name]["hit"] >= 1 and delta[b.name]["miss"] == 0, delta
         assert sum(d["hit"] for d in delta.values()) >= 1, delta
+        assert logged_versions(engine, shown[-2:]) == {2}, "both replicas predict with the promoted version"
 
         # The worker and the scheduler ran alongside: the scheduler is the live instance holding the jobs.
         status = json.loads(

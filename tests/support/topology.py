@@ -172,6 +172,7 @@ class ServiceProcess:
         assert self.process is not None
         os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=30)
+        wait_until(lambda: not group_members(self.process.pid), 10, f"every process of {self.name} to die")
 
     def stop(self, grace: float = 30.0) -> None:
         """TERM the group, then KILL it if it is still there after ``grace`` seconds."""
@@ -184,6 +185,21 @@ class ServiceProcess:
         with suppress(ProcessLookupError):
             os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=30)
+
+
+def group_members(group: int) -> set[int]:
+    """Live (not zombie) processes of a process group, from /proc."""
+    members = set()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == group and fields[0] != "Z":
+            members.add(int(entry.name))
+    return members
 
 
 def run_once(name: str, argv: list[str], env: dict[str, str], folder: Path, timeout: float) -> str:
