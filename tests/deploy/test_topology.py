@@ -316,6 +316,7 @@ def test_topo001_the_compose_stack_serves_a_whole_session_through_a_killed_repli
     engine = sa.create_engine(stack.database_url)
     addresses = {f"127.0.0.1:{web.env['PORT']}" for web in stack.webs}
     shown: list[str] = []
+    assert len(stack.webs) == 2, "compose runs two web replicas"
     a, b = stack.webs
     data_dir = Path(stack.environments["web"]["PORTAL_DATA_DIR"])
     metadata = json.loads((data_dir / "models" / "churn" / "1" / "metadata.json").read_text())

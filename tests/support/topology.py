@@ -50,7 +50,10 @@ def claimed_redis_databases(url: str, count: int) -> Iterator[list[int]]:
     import redis
 
     base = redis.Redis.from_url(url)
-    total = int(base.config_get("databases").get("databases", 16))
+    try:
+        total = int(base.config_get("databases").get("databases", 16))
+    except redis.ResponseError:  # CONFIG disabled: Redis' default count
+        total = 16
     token = uuid.uuid4().hex
     claimed: list[int] = []
     try:
