@@ -229,7 +229,10 @@ def stack(tmp_path: Path) -> Iterator[Stack]:
                     stack.others[name] = process
         for web in stack.webs:
             stack.wait_ready(web)
-        identity = {"X-Forwarded-User": USER, "X-Forwarded-Groups": stack.admin_group}
+        # Header sign-in as the config's comments describe it: an SSO gateway in front names the user
+        # (here the test's browser and requests send its headers) and nginx passes its values on.
+        # Whatever reaches nginx without them, such as the report renderer, is signed in by nobody.
+        identity = {name: f"$http_{name.lower().replace('-', '_')}" for name in stack.as_user()}
         ports = [int(web.env["PORT"]) for web in stack.webs]
         cleanup.enter_context(running_nginx(ports, proxy_port, stack.nginx_folder, identity))
         worker = stack.others["worker"]
@@ -323,6 +326,7 @@ def test_topo001_the_compose_stack_serves_a_whole_session_through_a_killed_repli
     population = pd.read_parquet(metadata["population"])
     try:
         with chromium_context((1280, 1000)) as context:
+            context.set_extra_http_headers(stack.as_user())
             page = context.new_page()
             problems = watch(page)
 
@@ -383,7 +387,7 @@ def test_topo001_the_compose_stack_serves_a_whole_session_through_a_killed_repli
             assert jobs and all(f"[{job}] succeeded" in worker_log for job in jobs), "the worker scored it"
             href = page.get_attribute("a.portal-batch-download >> nth=0", "href")
             assert problems.all() == [], "the kill cost no failed request"
-            result = requests.get(stack.proxy_url + href, timeout=120)
+            result = requests.get(stack.proxy_url + href, headers=stack.as_user(), timeout=120)
             assert result.status_code == 200
             batch_ids = pd.read_csv(io.BytesIO(result.content), usecols=["prediction_id"])["prediction_id"]
             assert len(batch_ids) == BATCH_ROWS and batch_ids.is_unique
@@ -443,7 +447,7 @@ def test_topo001_the_compose_stack_serves_a_whole_session_through_a_killed_repli
             history = page.inner_text("#reports-history")
             assert "succeeded" in history, history
             output = page.locator("#reports-history a").first.get_attribute("href")
-            download = requests.get(stack.proxy_url + output, timeout=60)
+            download = requests.get(stack.proxy_url + output, headers=stack.as_user(), timeout=60)
             assert download.status_code == 200 and download.content.startswith(b"\x89PNG")
             assert any("/embed/overview" in uri for _, uri, _, _ in upstream_log(stack.nginx_folder))
             assert problems.all() == []

@@ -36,8 +36,9 @@ def local_config(
 ) -> str:
     """The compose nginx.conf with its upstream on loopback ``upstreams`` and its listener on ``port``.
 
-    ``identity`` plays the SSO gateway the config's comments ask for in header mode: these
-    header values replace the empty ones that drop client-sent identity headers.
+    ``identity`` is header mode as the config's comments describe it: these values (e.g.
+    ``$http_x_forwarded_user``, a gateway's header passed on) replace the empty ones that drop
+    client-sent identity headers.
     """
     text = CONFIG.read_text()
     options = UPSTREAM_LINE.search(text).group("options")
