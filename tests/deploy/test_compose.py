@@ -121,3 +121,21 @@ def test_comp009_the_schedulers_report_definitions_load(stack: dict, tmp_path: P
     result = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert re.findall(r"^([a-z-]+)\t", result.stdout, re.M) == ["churn-weekly", "revenue-daily"]
+
+
+def test_comp010_run_locally_no_setting_names_a_container_host_or_path(stack: dict, tmp_path: Path) -> None:
+    """The topology test maps only postgres, redis, proxy and the volumes: anything new must be mapped too."""
+    from tests.support.topology import container_paths, documented_runs, local_environment
+
+    hosts = {"postgres": "127.0.0.1:5432", "redis": "127.0.0.1:6379", "proxy": "127.0.0.1:8080"}
+    volumes = {name: tmp_path / name for name in stack["volumes"]}
+    services = portal_services(stack)
+    unmounted = (container_paths(services), tmp_path / "not-mounted")
+    for name, service in services.items():
+        environment = local_environment(service, hosts, volumes, unmounted)
+        for key, value in environment.items():
+            assert not re.search(r"//(postgres|redis|proxy|web)\b", value), (name, key, value)
+            assert not value.startswith(("/data", "/etc/portal")), (name, key, value)
+            if value.startswith("/"):
+                assert Path(value).is_relative_to(tmp_path) or Path(value).exists(), (name, key, value)
+    assert documented_runs() == [("web", ["demo", "--if-missing"])]

@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import socket
 import subprocess
 import threading
-import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -21,13 +19,8 @@ import pytest
 import requests
 
 from portal.config import SETTINGS
+from tests.support.nginx import CONFIG, NGINX, UPSTREAM_LINE, local_config, needs_nginx, running_nginx
 from tests.support.servers import free_port
-
-ROOT = Path(__file__).resolve().parents[2]
-CONFIG = ROOT / "deploy" / "compose" / "nginx.conf"
-NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
-needs_nginx = pytest.mark.skipif(NGINX is None, reason="no nginx here (`make nginx` installs Debian's)")
-UPSTREAM_LINE = re.compile(r"^\s*server web:8050 (?P<options>[^;]*);$", re.M)
 
 
 def directive(name: str) -> str:
@@ -72,32 +65,11 @@ def replica(name: str) -> ThreadingHTTPServer:
 @pytest.fixture()
 def proxy(tmp_path: Path) -> Iterator[tuple[str, dict[str, ThreadingHTTPServer]]]:
     replicas = {name: replica(name) for name in ("a", "b")}
-    port = free_port()
-    text = CONFIG.read_text()
-    options = UPSTREAM_LINE.search(text).group("options")
-    servers = "\n".join(f"        server 127.0.0.1:{r.server_port} {options};" for r in replicas.values())
-    text = UPSTREAM_LINE.sub(servers, text).replace("listen 80;", f"listen 127.0.0.1:{port};")
-    text = text.replace("pid /tmp/nginx.pid;", f"pid {tmp_path}/nginx.pid;")
-    config = tmp_path / "nginx.conf"
-    config.write_text(text)
-    log = (tmp_path / "nginx.log").open("wb")
-    argv = [NGINX, "-c", str(config), "-p", f"{tmp_path}/", "-g", "daemon off;"]
-    process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
+    ports = [r.server_port for r in replicas.values()]
     try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                requests.get(url, timeout=1)
-                break
-            except requests.RequestException:
-                assert process.poll() is None, (tmp_path / "nginx.log").read_text()
-                assert time.monotonic() < deadline, "nginx did not start"
-                time.sleep(0.1)
-        yield url, replicas
+        with running_nginx(ports, free_port(), tmp_path) as url:
+            yield url, replicas
     finally:
-        process.terminate()
-        process.wait(timeout=20)
         for server in replicas.values():
             server.shutdown()
             server.server_close()
@@ -107,7 +79,7 @@ def proxy(tmp_path: Path) -> Iterator[tuple[str, dict[str, ThreadingHTTPServer]]
 def test_proxy002_nginx_accepts_the_config(tmp_path: Path) -> None:
     """`web` resolves only inside compose's network, so the check points the upstream at loopback."""
     config = tmp_path / "nginx.conf"
-    config.write_text(UPSTREAM_LINE.sub("        server 127.0.0.1:8050;", CONFIG.read_text()))
+    config.write_text(local_config([8050], free_port(), tmp_path))
     argv = [NGINX, "-t", "-c", str(config), "-p", f"{tmp_path}/"]
     result = subprocess.run(argv, capture_output=True, text=True, timeout=30)
     assert result.returncode == 0, result.stderr
