@@ -54,15 +54,17 @@ def drift_over_time(
     buckets: pd.Series,
     kinds: Mapping[str, str],
     limits: DriftThresholds = DEFAULT_THRESHOLDS,
-    min_rows: int = 30,
+    min_rows: int | None = None,
 ) -> pd.DataFrame:
     """One row per (bucket, feature): the statistic and verdict of that bucket against the reference.
 
-    Buckets with fewer than ``min_rows`` rows are left out: a handful of rows says little.
+    Buckets with fewer than ``min_rows`` rows (default: the thresholds' ``min_rows``, the size
+    below which no test decides) are left out: a handful of rows says little.
     """
+    needed = limits.min_rows if min_rows is None else min_rows
     rows = []
     for bucket, index in current.groupby(buckets.to_numpy(), sort=True).groups.items():
-        if len(index) < min_rows:
+        if len(index) < needed:
             continue
         result = drift.dataset_drift(reference, current.loc[index], kinds, limits)
         rows.extend(
