@@ -110,6 +110,9 @@ _UPSELL = np.array([0.02, 0.04, 0.06, 0.09])
 _PRICE_SHIFT = 1.15
 _CHURN_INTERCEPT = -1.0
 _RECENT_CHURN_SHIFT = 0.15
+# In the shifted months customers on a monthly contract react to the price rise: a change in how
+# churn follows the inputs (concept drift) that a model retrained on recent outcomes can learn.
+_RECENT_MONTHLY_CHURN = 1.2
 
 
 def _labels(values: tuple[str, ...], codes: np.ndarray) -> np.ndarray:
@@ -240,6 +243,7 @@ def generate_churn_data(
         - 0.55 * autopay
         - 0.02 * discount
         + _RECENT_CHURN_SHIFT * recent_f
+        + _RECENT_MONTHLY_CHURN * recent_f * (contract == 0)
     )
     churn_risk = 1.0 / (1.0 + np.exp(-logit))
     churned = (rng.random(n) < churn_risk).astype(np.int64)

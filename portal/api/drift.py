@@ -11,11 +11,20 @@ from portal.monitoring.drift_document import drift_document
 from portal.services import Services
 
 
+def _single(name: str) -> str | None:
+    """A query parameter given at most once; None when absent."""
+    values = request.args.getlist(name)
+    if len(values) > 1:
+        raise ApiError(400, f"parameter {name!r} is given {len(values)} times; give it once")
+    return values[0] if values else None
+
+
 def _version() -> int | None:
-    raw = request.args.get("version", "").strip()
-    if not raw:
+    raw = _single("version")
+    if raw is None:
         return None
-    if not raw.isdigit() or int(raw) < 1:
+    raw = raw.strip()
+    if not raw.isascii() or not raw.isdigit() or int(raw) < 1:
         raise ApiError(400, f"parameter 'version' must be a positive integer, not {raw[:80]!r}")
     return int(raw)
 
@@ -32,7 +41,7 @@ def create_drift_blueprint(services: Services) -> Blueprint:
             raise ApiError(404, str(exc)) from None
         except RegistryError as exc:
             raise ApiError(503, str(exc)) from None
-        window, note = request.args.get("window", "").strip(), ""
+        window, note = (_single("window") or "").strip(), ""
         if not window:
             # The page's own choice: the most recent standard window with enough rows.
             opened = drift_service.choose_window(services, name, drift_service.window_options(services, name))

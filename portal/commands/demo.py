@@ -48,9 +48,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.set_defaults(handler=run)
 
 
-def log_history(
-    settings: Settings, registry: ModelRegistry, names: list[str], outcomes: bool = True
-) -> None:
+def log_history(settings: Settings, registry: ModelRegistry, names: list[str], outcomes: bool = True) -> None:
     """Backfill the prediction log with the demo's last months ending yesterday, and their outcomes.
 
     The outcomes (feedback with source ``demo``) arrive with a lag, so live performance, retraining

@@ -66,7 +66,7 @@ class DemoOutcomes:
         age_days = ((anchor - created).dt.total_seconds() / 86400.0).to_numpy()
         lags = outcome_lags(len(chunk), self._rng)
         arrived = lags <= age_days
-        known_at = created[arrived] + pd.to_timedelta(lags[arrived], unit="D")
+        known_at = (created[arrived] + pd.to_timedelta(lags[arrived], unit="D")).dt.floor("us")
         classifier = self.record.task == "classification"
         rows = []
         for pid, when, predicted, outcome in zip(

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import base_env
+from tests.conftest import DEMO_HISTORY_END, base_env
 from tests.support.browser import watch
 from tests.support.servers import GunicornServer, start_gunicorn
 
@@ -30,7 +30,7 @@ def served_history(
     shutil.copytree(demo_models_dir, target)
     engine = create_engine(f"sqlite:///{target / 'portal.db'}")
     prediction_log = PredictionLog(engine, target / "spool" / "prediction_log")
-    backfill(ModelRegistry(target / "models"), prediction_log, "churn", months=6)
+    backfill(ModelRegistry(target / "models"), prediction_log, "churn", months=6, anchor=DEMO_HISTORY_END)
     prediction_log.stop()
     engine.dispose()
     server = start_gunicorn(base_env(target, PORTAL_WORKERS="2"))
