@@ -61,8 +61,7 @@ def backfill(
     end = pd.Timestamp(anchor or today_midnight())
     end = end.tz_convert("UTC") if end.tzinfo else end.tz_localize("UTC")
     position = pd.to_datetime(frame[time_column]).dt.to_period("M").map({m: i for i, m in enumerate(keep)})
-    span = pd.Timedelta(days=SPAN_DAYS)
-    start = end - (len(keep) - position.to_numpy(dtype=np.int64)) * span
+    start = end - pd.to_timedelta((len(keep) - position.to_numpy(dtype=np.int64)) * SPAN_DAYS, unit="D")
     # Spread each month's rows over its span, so daily and weekly buckets have data.
     offsets = pd.to_timedelta(rng.uniform(0, SPAN_DAYS * 86400, len(frame)), unit="s")
     created = pd.Series(start + offsets, index=frame.index).clip(upper=end - pd.Timedelta(seconds=1))
