@@ -53,8 +53,12 @@ class DemoOutcomes:
     def __call__(self, chunk: pd.DataFrame) -> int:
         rows = self.rows(chunk)
         if rows:
+            sqlite = self.engine.dialect.name == "sqlite"
+            marks = ", ".join(["?" if sqlite else "%s"] * len(COLUMNS))
+            sql = f"INSERT INTO {feedback.name} ({', '.join(COLUMNS)}) VALUES ({marks})"
             with self.engine.begin() as connection:
-                connection.execute(feedback.insert(), rows)
+                # Driver-level executemany: the demo stores tens of thousands of rows per model.
+                connection.exec_driver_sql(sql, [_driver_row(row, sqlite) for row in rows])
         self.stored += len(rows)
         return len(rows)
 
@@ -71,7 +75,7 @@ class DemoOutcomes:
         rows = []
         for pid, when, predicted, outcome in zip(
             chunk["prediction_id"].to_numpy()[arrived],
-            known_at,
+            known_at.dt.to_pydatetime(),
             chunk["prediction"].to_numpy()[arrived],
             chunk["outcome"].to_numpy()[arrived],
             strict=True,
@@ -89,11 +93,21 @@ class DemoOutcomes:
                     "outcome": json.dumps(value),
                     "verdict": verdict,
                     "user_name": USER,
-                    "created_at": when.to_pydatetime(),
+                    "created_at": when,
                     "source": SOURCE,
                 }
             )
         return rows
+
+
+COLUMNS = ("prediction_id", "model_name", "outcome", "verdict", "user_name", "created_at", "source")
+
+
+def _driver_row(row: dict[str, Any], sqlite: bool) -> tuple[Any, ...]:
+    """A row as the driver takes it; SQLite keeps times as SQLAlchemy's UTC text."""
+    when = row["created_at"].astimezone(dt.UTC)
+    stamp = when.strftime("%Y-%m-%d %H:%M:%S.%f") if sqlite else when
+    return tuple(stamp if name == "created_at" else row[name] for name in COLUMNS)
 
 
 def _plain(value: Any) -> Any:
