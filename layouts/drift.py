@@ -130,7 +130,7 @@ COLUMNS: list[dict[str, Any]] = [
     {
         "field": "status",
         "headerName": "Verdict",
-        "cellClass": {"function": "'portal-drift-' + String(params.value).split(' ').join('-')"},
+        "cellClass": {"function": "'portal-drift-' + params.data.status_class"},
     },
     {"field": "test", "headerName": "Test"},
     {
@@ -165,6 +165,7 @@ def table_rows(view: drift_service.DriftView) -> list[dict[str, Any]]:
             {
                 "feature": item.feature,
                 "status": item.status,
+                "status_class": item.status.replace(" ", "-"),
                 "test": TEST_NAMES.get(item.test, item.test),
                 "statistic": _finite(item.statistic),
                 "threshold": _finite(item.threshold),

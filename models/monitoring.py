@@ -54,14 +54,15 @@ def drift_over_time(
     buckets: pd.Series,
     kinds: Mapping[str, str],
     limits: DriftThresholds = DEFAULT_THRESHOLDS,
-    min_rows: int | None = None,
+    min_rows: int = 30,
 ) -> pd.DataFrame:
     """One row per (bucket, feature): the statistic and verdict of that bucket against the reference.
 
-    Buckets with fewer than ``min_rows`` rows (default: the thresholds' ``min_rows``, the size
-    below which no test decides) are left out: a handful of rows says little.
+    Buckets with fewer than ``min_rows`` rows are left out: a handful of rows says little. The
+    statistic of a bucket below the thresholds' ``min_rows`` is kept for the sparkline's trend, but
+    that bucket is never marked drifted (the same rule as the window's verdict).
     """
-    needed = limits.min_rows if min_rows is None else min_rows
+    needed = min_rows
     rows = []
     for bucket, index in current.groupby(buckets.to_numpy(), sort=True).groups.items():
         if len(index) < needed:

@@ -190,8 +190,7 @@ def _compute(
     spread = monitoring.output_spread(pd.Series(dtype=float), pd.Series(dtype=str))
     if window.rows:
         times = window.meta["created_at"]
-        # Buckets of about min_rows rows at least, so each point of a sparkline is a decided test.
-        freq = monitoring.choose_frequency(times, limits.min_rows)
+        freq = monitoring.choose_frequency(times)
         buckets = monitoring.bucket_labels(times, freq)
         history = monitoring.drift_over_time(reference, window.features, buckets, kinds, limits)
         spread = monitoring.output_spread(_output_values(record, window), buckets)

@@ -101,7 +101,7 @@ def served_fresh_demo(
     prediction_log = PredictionLog(engine, target / "spool" / "prediction_log")
     backfill(registry, prediction_log, "churn", months=6)
     loaded = registry.load("revenue")
-    frame = registry.reference("revenue")[loaded.version.feature_names].head(2)
+    frame = registry.reference("revenue", loaded.version.version)[loaded.version.feature_names].head(2)
     prediction_log.record_frame(predict_uncached(loaded, frame), frame, source="ui")
     prediction_log.stop()
     engine.dispose()
