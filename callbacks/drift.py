@@ -47,15 +47,17 @@ def register(app: dash.Dash, services: Services) -> None:
     @app.callback(
         Output(ids.DRIFT_WINDOW, "options"),
         Output(ids.DRIFT_WINDOW, "value"),
+        Output(ids.DRIFT_WINDOW_NOTE, "children"),
         Input(ids.DRIFT_MODEL, "value"),
         State(ids.DRIFT_WINDOW, "value"),
         prevent_initial_call=True,
     )
     def switch_model(name: str, window: str | None) -> tuple[Any, ...]:
         windows = drift_service.window_options(services, name)
-        values = {o["value"] for o in windows}
-        chosen = window if window in values else drift_service.default_window(services, name, windows)
-        return windows, chosen
+        if window in {o["value"] for o in windows}:
+            return windows, window, dash.no_update
+        opened = drift_service.choose_window(services, name, windows)
+        return windows, opened.value, opened.note
 
     @app.callback(
         Output(ids.DRIFT_KPIS, "children"),

@@ -50,11 +50,11 @@ def layout(
     if choice is None:
         return message
     windows = drift_service.window_options(services, choice.name)
-    chosen_window = (
-        window
-        if window in {o["value"] for o in windows}
-        else drift_service.default_window(services, choice.name, windows)
-    )
+    if window in {o["value"] for o in windows}:
+        chosen_window, window_note = window, ""
+    else:
+        opened = drift_service.choose_window(services, choice.name, windows)
+        chosen_window, window_note = opened.value, opened.note
     features = choice.record.feature_names
     chosen_feature = feature if feature in features else None
     controls = dbc.Row(
@@ -68,8 +68,9 @@ def layout(
                 md=3,
             ),
         ],
-        className="g-3 mb-3",
+        className="g-3 mb-2",
     )
+    note = html.P(window_note, id=ids.DRIFT_WINDOW_NOTE, className="small text-muted mb-3")
     grid = dag.AgGrid(
         id=ids.DRIFT_TABLE,
         columnDefs=COLUMNS,
@@ -83,6 +84,7 @@ def layout(
         [
             header,
             controls,
+            note,
             loading(html.Div(id=ids.DRIFT_KPIS, className="mb-3")),
             html.Div(
                 [
@@ -125,7 +127,11 @@ def _number(digits: str) -> dict[str, str]:
 
 COLUMNS: list[dict[str, Any]] = [
     {"field": "feature", "pinned": "left", "minWidth": 150},
-    {"field": "status", "headerName": "Verdict", "cellClass": {"function": "'portal-drift-' + params.value"}},
+    {
+        "field": "status",
+        "headerName": "Verdict",
+        "cellClass": {"function": "'portal-drift-' + params.data.status_class"},
+    },
     {"field": "test", "headerName": "Test"},
     {
         "field": "statistic",
@@ -138,6 +144,12 @@ COLUMNS: list[dict[str, Any]] = [
         "headerName": "Threshold",
         "type": "numericColumn",
         "valueFormatter": _number(".3g"),
+    },
+    {
+        "field": "adjusted_p",
+        "headerName": "BH adjusted p",
+        "type": "numericColumn",
+        "valueFormatter": _number(".4g"),
     },
     {"field": "psi", "headerName": "PSI", "type": "numericColumn", "valueFormatter": _number(".3f")},
     {"field": "history", "headerName": "Over time", "cellRenderer": "DriftSparkline", "sortable": False},
@@ -152,10 +164,12 @@ def table_rows(view: drift_service.DriftView) -> list[dict[str, Any]]:
         rows.append(
             {
                 "feature": item.feature,
-                "status": "drifted" if item.drifted else ("no data" if item.test == "none" else "stable"),
+                "status": item.status,
+                "status_class": item.status.replace(" ", "-"),
                 "test": TEST_NAMES.get(item.test, item.test),
                 "statistic": _finite(item.statistic),
                 "threshold": _finite(item.threshold),
+                "adjusted_p": _finite(item.adjusted_p),
                 "psi": _finite(item.psi),
                 "history": {
                     "values": monitoring.sparkline_values(view.history, item.feature),
@@ -173,19 +187,20 @@ def _finite(value: float) -> float | None:
 
 
 def kpis(view: drift_service.DriftView, result: DatasetDrift) -> Component:
-    """The dataset verdict, the share of drifted features, and the sizes compared."""
-    verdict = "Drift detected" if result.drifted else "No dataset drift"
-    share = f"{result.drifted_share:.0%} of features drifted"
+    """The dataset verdict with the rows compared on both sides, the drifted features, the sizes."""
+    verdict = result.verdict
+    if result.enough:
+        share = f"{result.drifted_share:.0%} of features drifted"
+        caption = f"{share}; drifts at {result.thresholds.drift_share:.0%}. {result.sizes}"
+        features_value = f"{len(result.drifted_features)} of {len(result.decided_features)}"
+        features_note = ", ".join(result.drifted_features[:4]) or "none"
+    else:
+        caption = f"Drift is judged on {result.thresholds.min_rows:,} rows or more. {result.sizes}"
+        features_value = "Not judged"
+        features_note = f"{len(result.features)} features; too few rows to test"
     cards = [
-        kpi_card(
-            "Dataset", verdict, f"{share}; drifts at {result.thresholds.drift_share:.0%}", "drift-kpi-verdict"
-        ),
-        kpi_card(
-            "Drifted features",
-            f"{len(result.drifted_features)} of {len(result.features)}",
-            ", ".join(result.drifted_features[:4]) or "none",
-            "drift-kpi-features",
-        ),
+        kpi_card("Dataset", verdict, caption, "drift-kpi-verdict"),
+        kpi_card("Drifted features", features_value, features_note, "drift-kpi-features"),
         kpi_card(
             "Rows compared",
             f"{view.tested_rows:,}",
@@ -193,7 +208,7 @@ def kpis(view: drift_service.DriftView, result: DatasetDrift) -> Component:
             "drift-kpi-rows",
         ),
     ]
-    color = "danger" if result.drifted else "success"
+    color = {"drifted": "danger", "stable": "success"}.get(result.status, "secondary")
     return html.Div(
         [
             dbc.Row([dbc.Col(card, md=4, className="mb-2") for card in cards], className="g-2"),

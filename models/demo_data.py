@@ -1,8 +1,9 @@
 """Seeded synthetic subscription-churn data, so the portal has realistic models and drift to show.
 
 Each row is one customer's monthly snapshot. The last ``RECENT_MONTHS`` months are deliberately
-shifted (higher prices, more monthly contracts and tickets, another region mix, more churn) so that
-monitoring has real drift to find.
+shifted (higher prices, more monthly contracts and tickets, lower engagement, another region mix,
+more churn, and monthly-contract customers churning more for the same inputs) so that monitoring
+has real drift to find, in the inputs and in how churn follows them.
 """
 
 from __future__ import annotations
@@ -110,6 +111,10 @@ _UPSELL = np.array([0.02, 0.04, 0.06, 0.09])
 _PRICE_SHIFT = 1.15
 _CHURN_INTERCEPT = -1.0
 _RECENT_CHURN_SHIFT = 0.15
+# In the shifted months customers on a monthly contract react to the price rise: a change in how
+# churn follows the inputs (concept drift) that a model retrained on recent outcomes can learn.
+_RECENT_MONTHLY_CHURN = 1.8
+_RECENT_ENGAGEMENT_DROP = 0.8
 
 
 def _labels(values: tuple[str, ...], codes: np.ndarray) -> np.ndarray:
@@ -195,7 +200,8 @@ def generate_churn_data(
     industry = _draw(rng, np.zeros(n, dtype=np.int64), np.array([[16, 14, 12, 20, 9, 12, 8, 9.0]]))
     autopay = rng.random(n) < _AUTOPAY_RATE[payment]
 
-    engagement = rng.standard_normal(n)
+    # Customers in the shifted months use the product less: fewer logins, shorter sessions, longer idle.
+    engagement = rng.standard_normal(n) - _RECENT_ENGAGEMENT_DROP * recent_f
     age = np.clip(np.rint(rng.normal(41.0, 11.0, n)), 18, 80).astype(np.int64)
     tenure_scale = _CONTRACT_TENURE[contract] * (1.0 - 0.15 * recent_f) / 2.0
     tenure = np.minimum(rng.gamma(2.0, tenure_scale), 120).astype(np.int64)
@@ -240,6 +246,7 @@ def generate_churn_data(
         - 0.55 * autopay
         - 0.02 * discount
         + _RECENT_CHURN_SHIFT * recent_f
+        + _RECENT_MONTHLY_CHURN * recent_f * (contract == 0)
     )
     churn_risk = 1.0 / (1.0 + np.exp(-logit))
     churned = (rng.random(n) < churn_risk).astype(np.int64)

@@ -9,6 +9,10 @@ The tests and defaults are the ones Evidently documents, so results agree with t
   values, otherwise Jensen-Shannon distance, drifted when the distance reaches 0.1;
 * PSI for every feature as well; the dataset drifts when half of its features do.
 
+No test decides on fewer than ``min_rows`` rows on either side (default 100): such a feature, and
+a dataset whose window is that small, is "not enough data", never drifted or stable. With
+``multiple_testing="bh"`` the p-value tests are judged on Benjamini-Hochberg adjusted p-values.
+
 Each numeric column is sorted once; distinct counts, the Wasserstein integral and histograms are
 all read off the sorted arrays, which is what keeps a million rows by twenty features fast.
 """
@@ -30,13 +34,25 @@ from models.drift_thresholds import DEFAULT_THRESHOLDS, DriftThresholds
 NUMERIC = "numeric"
 CATEGORICAL = "categorical"
 P_VALUE_TESTS = ("ks", "chisquare", "z")
+DRIFTED = "drifted"
+STABLE = "stable"
+NOT_ENOUGH = "not enough data"
+NO_DATA = "no data"
 
 
+def not_enough_text(rows: int, needed: int) -> str:
+    """The one sentence every consumer shows when a sample is too small to test."""
+    return f"Not enough data: {rows:,} rows, needs {needed:,}"
 
 
 @dataclasses.dataclass(frozen=True)
 class FeatureDrift:
-    """One feature's test, statistic and verdict, plus PSI and the row counts behind them."""
+    """One feature's test, statistic and verdict, plus PSI and the row counts behind them.
+
+    ``decided`` is False when either sample is below the thresholds' ``min_rows``: the statistic is
+    shown, but the feature is neither drifted nor stable. ``adjusted_p`` is the Benjamini-Hochberg
+    adjusted p-value when that correction is on (NaN otherwise).
+    """
 
     feature: str
     kind: str
@@ -47,6 +63,17 @@ class FeatureDrift:
     psi: float
     reference_rows: int
     current_rows: int
+    decided: bool = True
+    adjusted_p: float = math.nan
+
+    @property
+    def status(self) -> str:
+        """drifted, stable, not enough data, or no data (nothing to test on one side)."""
+        if self.test == "none":
+            return NO_DATA
+        if not self.decided:
+            return NOT_ENOUGH
+        return DRIFTED if self.drifted else STABLE
 
     @property
     def severity(self) -> float:
@@ -60,19 +87,51 @@ class FeatureDrift:
 
 @dataclasses.dataclass(frozen=True)
 class DatasetDrift:
-    """Every feature's result, most drifted first, and the dataset verdict."""
+    """Every feature's result, most drifted first, and the dataset verdict with the sizes behind it.
+
+    ``enough`` is False when either side has fewer rows than ``thresholds.min_rows`` (or no feature
+    could be decided): then ``drifted`` is False and the verdict says "Not enough data".
+    """
 
     features: tuple[FeatureDrift, ...]
     drifted_share: float
     drifted: bool
     thresholds: DriftThresholds
+    reference_rows: int = 0
+    current_rows: int = 0
+    enough: bool = True
 
     @property
     def drifted_features(self) -> list[str]:
         return [f.feature for f in self.features if f.drifted]
 
+    @property
+    def decided_features(self) -> list[FeatureDrift]:
+        return [f for f in self.features if f.decided and f.test != "none"]
+
+    @property
+    def status(self) -> str:
+        """drifted, stable or not enough data: the dataset verdict as a keyword."""
+        if not self.enough:
+            return NOT_ENOUGH
+        return DRIFTED if self.drifted else STABLE
+
+    @property
+    def verdict(self) -> str:
+        """The dataset verdict as the page, its CSV, the API and alerts word it."""
+        if not self.enough:
+            return not_enough_text(min(self.current_rows, self.reference_rows), self.thresholds.min_rows)
+        return "Drift detected" if self.drifted else "No dataset drift"
+
+    @property
+    def sizes(self) -> str:
+        """The rows compared on both sides, for the verdict's caption."""
+        return f"{self.current_rows:,} logged rows against {self.reference_rows:,} reference rows"
+
     def table(self) -> pd.DataFrame:
-        return pd.DataFrame([dataclasses.asdict(f) | {"severity": f.severity} for f in self.features])
+        return pd.DataFrame(
+            [dataclasses.asdict(f) | {"status": f.status, "severity": f.severity} for f in self.features]
+        )
 
 
 def _finite(values: Any) -> np.ndarray:
@@ -187,13 +246,24 @@ def _decide(
 
 
 def _result(
-    feature: str, kind: str, test: str, statistic: float, threshold: float, psi: float, n_ref: int, n_cur: int
+    feature: str,
+    kind: str,
+    test: str,
+    statistic: float,
+    threshold: float,
+    psi: float,
+    n_ref: int,
+    n_cur: int,
+    limits: DriftThresholds,
 ) -> FeatureDrift:
+    decided = min(n_ref, n_cur) >= limits.min_rows
     if test in P_VALUE_TESTS:
         drifted = math.isfinite(statistic) and statistic < threshold
     else:
         drifted = math.isfinite(statistic) and statistic >= threshold
-    return FeatureDrift(feature, kind, test, statistic, threshold, drifted, psi, n_ref, n_cur)
+    return FeatureDrift(
+        feature, kind, test, statistic, threshold, decided and drifted, psi, n_ref, n_cur, decided
+    )
 
 
 def _empty(feature: str, kind: str, n_ref: int, n_cur: int) -> FeatureDrift:
@@ -214,14 +284,16 @@ def numeric_drift(
     if distinct > limits.low_cardinality:
         if n_ref <= limits.small_reference:
             p_value = float(stats.ks_2samp(sample.reference, sample.current).pvalue)
-            return _result(feature, NUMERIC, "ks", p_value, limits.p_value, psi, n_ref, n_cur)
+            return _result(feature, NUMERIC, "ks", p_value, limits.p_value, psi, n_ref, n_cur, limits)
         norm = max(float(np.std(sample.reference)), 0.001)
         distance = sample.wasserstein() / norm
-        return _result(feature, NUMERIC, "wasserstein", distance, limits.wasserstein, psi, n_ref, n_cur)
+        return _result(
+            feature, NUMERIC, "wasserstein", distance, limits.wasserstein, psi, n_ref, n_cur, limits
+        )
     counts = sample.value_counts()
     test = _low_cardinality_test(distinct, n_ref, limits)
     statistic, threshold = _decide(test, *counts, n_ref, n_cur, limits)
-    return _result(feature, NUMERIC, test, statistic, threshold, psi, n_ref, n_cur)
+    return _result(feature, NUMERIC, test, statistic, threshold, psi, n_ref, n_cur, limits)
 
 
 def _low_cardinality_test(distinct: int, n_ref: int, limits: DriftThresholds) -> str:
@@ -247,7 +319,7 @@ def categorical_drift(
     psi = _psi(ref_counts, cur_counts, n_ref, n_cur)
     test = _low_cardinality_test(len(uniques), n_ref, limits)
     statistic, threshold = _decide(test, ref_counts, cur_counts, n_ref, n_cur, limits)
-    return _result(feature, CATEGORICAL, test, statistic, threshold, psi, n_ref, n_cur)
+    return _result(feature, CATEGORICAL, test, statistic, threshold, psi, n_ref, n_cur, limits)
 
 
 def as_numbers(values: pd.Series) -> np.ndarray:
@@ -273,10 +345,41 @@ def dataset_drift(
             results.append(numeric_drift(feature, ref, cur, limits))
         else:
             results.append(categorical_drift(feature, reference[feature], current[feature], limits))
-    tested = [r for r in results if r.test != "none"]
+    if limits.multiple_testing == "bh":
+        results = benjamini_hochberg(results)
+    n_ref, n_cur = len(reference), len(current)
+    tested = [r for r in results if r.test != "none" and r.decided]
+    enough = bool(tested) and min(n_ref, n_cur) >= limits.min_rows
     share = sum(r.drifted for r in tested) / len(tested) if tested else 0.0
-    ranked = sorted(results, key=lambda r: (not r.drifted, -r.severity, r.feature))
-    return DatasetDrift(tuple(ranked), share, bool(tested) and share >= limits.drift_share, limits)
+    ranked = sorted(results, key=lambda r: (not r.drifted, not r.decided, -r.severity, r.feature))
+    drifted = enough and share >= limits.drift_share
+    return DatasetDrift(tuple(ranked), share, drifted, limits, n_ref, n_cur, enough)
+
+
+def benjamini_hochberg(results: list[FeatureDrift]) -> list[FeatureDrift]:
+    """Judge the decided p-value tests on Benjamini-Hochberg adjusted p-values (FDR at ``threshold``).
+
+    Adjusted p of the i-th smallest of m p-values: min over j >= i of p_j * m / j, capped at 1.
+    """
+    index = [
+        i
+        for i, r in enumerate(results)
+        if r.test in P_VALUE_TESTS and r.decided and math.isfinite(r.statistic)
+    ]
+    if not index:
+        return results
+    p_values = np.array([results[i].statistic for i in index])
+    order = np.argsort(p_values, kind="stable")
+    m = len(p_values)
+    scaled = p_values[order] * m / np.arange(1, m + 1)
+    adjusted_sorted = np.minimum(np.minimum.accumulate(scaled[::-1])[::-1], 1.0)
+    adjusted = np.empty(m)
+    adjusted[order] = adjusted_sorted
+    out = list(results)
+    for i, value in zip(index, adjusted, strict=True):
+        item = results[i]
+        out[i] = dataclasses.replace(item, adjusted_p=float(value), drifted=bool(value < item.threshold))
+    return out
 
 
 def kinds_from_schema(schema: Any, exclude: tuple[str | None, ...] = ()) -> dict[str, str]:

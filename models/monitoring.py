@@ -58,11 +58,14 @@ def drift_over_time(
 ) -> pd.DataFrame:
     """One row per (bucket, feature): the statistic and verdict of that bucket against the reference.
 
-    Buckets with fewer than ``min_rows`` rows are left out: a handful of rows says little.
+    Buckets with fewer than ``min_rows`` rows are left out: a handful of rows says little. The
+    statistic of a bucket below the thresholds' ``min_rows`` is kept for the sparkline's trend, but
+    that bucket is never marked drifted (the same rule as the window's verdict).
     """
+    needed = min_rows
     rows = []
     for bucket, index in current.groupby(buckets.to_numpy(), sort=True).groups.items():
-        if len(index) < min_rows:
+        if len(index) < needed:
             continue
         result = drift.dataset_drift(reference, current.loc[index], kinds, limits)
         rows.extend(

@@ -136,6 +136,7 @@ DRIFT_OVERLAY = "drift-overlay"
 DRIFT_PREDICTIONS = "drift-predictions"
 DRIFT_URL_STATE = "drift-url-state"
 DRIFT_EXPORT = "drift-export"
+DRIFT_WINDOW_NOTE = "drift-window-note"
 
 # Reports page
 REPORTS_DEFINITIONS = "reports-definitions"

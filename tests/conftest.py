@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 from collections.abc import Callable, Iterator
@@ -17,6 +18,9 @@ from portal.config import Settings, load_settings  # noqa: E402
 from tests.support.servers import GunicornServer, start_gunicorn  # noqa: E402
 
 TEST_ROWS = 4000
+# Where tests that name months end the demo history (portal demo itself ends it yesterday): the
+# months before the shift are 2026-05 to 2026-07, the shifted ones 2026-08 to 2026-10.
+DEMO_HISTORY_END = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
 
 
 @pytest.fixture(scope="session")

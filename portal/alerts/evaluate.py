@@ -69,22 +69,26 @@ def dataset_drift(
 ) -> Finding:
     """The Drift page's verdict for the same window, with the model's configured thresholds."""
     spec = logged_data.last_days(record.name, rule.window_days, now)
-    window = logged_data.load_window(engine, spec, record.schema)
     page = "/drift?" + urlencode({"model": record.name, "window": rule.window})
     where = f"in the last {rule.window_days} days"
-    if window.logged < rule.min_rows:
-        summary = (
-            f"{record.name}: only {window.logged} logged rows {where}; drift needs at least {rule.min_rows}"
-        )
-        return Finding(DATASET_DRIFT, None, summary, {"rows": window.logged}, page)
     limits = DriftThresholds.from_mapping(settings.drift_thresholds.get(record.name))
+    # The page's rule decides (the model's min_rows); a rule's own min_rows can only ask for more.
+    needed = max(rule.min_rows, limits.min_rows)
+    logged, _newest = logged_data.window_fingerprint(engine, spec)
+    if logged < needed:
+        return _not_enough(record, logged, needed, where, page)
+    window = logged_data.load_window(engine, spec, record.schema)
     reference = registry.reference(record.name, record.version)
     result = drift.dataset_drift(reference, window.features, drift_kinds(record), limits)
+    if not result.enough:
+        return _not_enough(record, result.current_rows, limits.min_rows, where, page)
     drifted = result.drifted_features
     total = len(result.features)
     details = {
         "rows": window.logged,
         "tested_rows": window.rows,
+        "reference_rows": result.reference_rows,
+        "min_rows": limits.min_rows,
         "window": rule.window,
         "drifted_share": round(result.drifted_share, 4),
         "share_threshold": limits.drift_share,
@@ -95,14 +99,20 @@ def dataset_drift(
         named = ", ".join(drifted[:5]) + (f" and {len(drifted) - 5} more" if len(drifted) > 5 else "")
         summary = (
             f"Dataset drift on {record.name} v{record.version}: {len(drifted)} of {total} features "
-            f"drifted {where} ({named}); {window.logged} logged rows"
+            f"drifted {where} ({named}); {result.sizes}"
         )
     else:
         summary = (
             f"No dataset drift on {record.name} v{record.version}: "
-            f"{len(drifted)} of {total} features drifted {where}"
+            f"{len(drifted)} of {total} features drifted {where}; {result.sizes}"
         )
     return Finding(DATASET_DRIFT, result.drifted, summary, details, page)
+
+
+def _not_enough(record: ModelVersion, rows: int, needed: int, where: str, page: str) -> Finding:
+    """Undecided, in the words the Drift page uses for the same window."""
+    summary = f"{record.name}: {drift.not_enough_text(rows, needed)}, {where}; drift is not judged"
+    return Finding(DATASET_DRIFT, None, summary, {"rows": rows, "min_rows": needed}, page)
 
 
 def performance_drop(

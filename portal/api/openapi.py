@@ -181,6 +181,65 @@ EMBED_TOKEN_REQUEST = {
         },
     },
 }
+NULLABLE_NUMBER = {"type": ["number", "null"]}
+DRIFT_FEATURE = {
+    "type": "object",
+    "required": ["feature", "kind", "test", "status", "drifted", "statistic", "threshold"],
+    "properties": {
+        "feature": {"type": "string"},
+        "kind": {"enum": ["numeric", "categorical"]},
+        "test": {"enum": ["wasserstein", "jensenshannon", "ks", "chisquare", "z", "none"]},
+        "status": {"enum": ["drifted", "stable", "not enough data", "no data"]},
+        "drifted": {"type": "boolean"},
+        "statistic": NULLABLE_NUMBER,
+        "threshold": NULLABLE_NUMBER,
+        "adjusted_p": {**NULLABLE_NUMBER, "description": "Benjamini-Hochberg adjusted p, when on"},
+        "psi": NULLABLE_NUMBER,
+        "reference_rows": {"type": "integer"},
+        "current_rows": {"type": "integer"},
+    },
+}
+DRIFT_RESPONSE = {
+    "type": "object",
+    "required": ["model", "version", "window", "verdict", "rows", "thresholds", "features"],
+    "properties": {
+        "model": {"type": "string"},
+        "version": {"type": "integer"},
+        "window": {"type": "string"},
+        "window_note": {"type": "string", "description": "Why this window, when none was asked for"},
+        "since": {"type": ["string", "null"], "format": "date-time"},
+        "until": {"type": ["string", "null"], "format": "date-time"},
+        "verdict": {
+            "type": "object",
+            "required": ["status", "text", "drifted", "sizes"],
+            "properties": {
+                "status": {"enum": ["drifted", "stable", "not enough data"]},
+                "text": {"type": "string", "description": "e.g. 'Not enough data: 2 rows, needs 100'"},
+                "drifted": {"type": "boolean"},
+                "drifted_share": NULLABLE_NUMBER,
+                "drifted_features": {"type": "array", "items": {"type": "string"}},
+                "features_judged": {"type": "integer"},
+                "features": {"type": "integer"},
+                "sizes": {"type": "string"},
+            },
+        },
+        "rows": {
+            "type": "object",
+            "required": ["logged", "compared", "reference", "sampled", "min_rows"],
+            "properties": {
+                "logged": {"type": "integer"},
+                "compared": {"type": "integer"},
+                "reference": {"type": "integer"},
+                "sampled": {"type": "boolean"},
+                "min_rows": {"type": "integer"},
+            },
+        },
+        "thresholds": {"type": "object"},
+        "features": {"type": "array", "items": DRIFT_FEATURE},
+        "history": {"type": "array", "items": {"type": "object"}},
+        "prediction_spread": {"type": "array", "items": {"type": "object"}},
+    },
+}
 EMBED_TOKEN_RESPONSE = {
     "type": "object",
     "required": ["url", "path", "token", "page", "query", "expires_at"],
@@ -263,6 +322,34 @@ def _paths() -> dict[str, Any]:
                         "413": _error("Too many records or too large a body"),
                         "415": _error("Body is not JSON"),
                         "422": _error("Values that do not fit the model's schema, by row and field"),
+                        "503": _error("The model version cannot be loaded"),
+                    },
+                }
+            },
+            "/models/{name}/drift": {
+                "get": {
+                    "summary": "The Drift page's verdict and feature table for a window of logged rows",
+                    "parameters": [
+                        NAME_PARAMETER,
+                        {
+                            "name": "window",
+                            "in": "query",
+                            "required": False,
+                            "description": "7d, 30d, 90d, month:YYYY-MM or batch:<id>; default: the page's",
+                            "schema": {"type": "string"},
+                        },
+                        {
+                            "name": "version",
+                            "in": "query",
+                            "required": False,
+                            "description": "Pin one version; default: the active version, all versions' rows",
+                            "schema": {"type": "integer", "minimum": 1},
+                        },
+                    ],
+                    "responses": {
+                        "200": _json(DRIFT_RESPONSE, "The verdict, including 'not enough data'"),
+                        "400": _error("A window or version the page cannot use"),
+                        "404": _error("No such model or version"),
                         "503": _error("The model version cannot be loaded"),
                     },
                 }

@@ -13,7 +13,8 @@ from models.registry import ModelRegistry, RegistryError
 from portal.commands import CliError
 from portal.config import Settings
 from portal.db.engine import create_engine
-from portal.predlog.demo_history import backfill
+from portal.feedback.demo_outcomes import DemoOutcomes
+from portal.predlog.demo_history import backfill, today_midnight
 from portal.predlog.recorder import PredictionLog
 from portal.predlog.spool import spool_dir
 
@@ -39,16 +40,30 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--no-history", action="store_true", help="do not log the last months as past predictions"
     )
+    parser.add_argument(
+        "--no-outcomes",
+        action="store_true",
+        help="log the history without its simulated outcomes (feedback with source demo)",
+    )
     parser.set_defaults(handler=run)
 
 
-def log_history(settings: Settings, registry: ModelRegistry, names: list[str]) -> None:
-    """Backfill the prediction log with the demo's last months, so monitoring has history."""
+def log_history(settings: Settings, registry: ModelRegistry, names: list[str], outcomes: bool = True) -> None:
+    """Backfill the prediction log with the demo's last months ending yesterday, and their outcomes.
+
+    The outcomes (feedback with source ``demo``) arrive with a lag, so live performance, retraining
+    and Compare have labelled rows on a fresh install.
+    """
     engine = create_engine(settings.sqlalchemy_url)
     prediction_log = PredictionLog(engine, spool_dir(settings.data_dir))
+    anchor = today_midnight()
     try:
         for name in names:
-            backfill(registry, prediction_log, name)
+            record = registry.get(name)
+            labels = DemoOutcomes(engine, record, anchor) if outcomes else None
+            logged = backfill(registry, prediction_log, name, anchor=anchor, on_logged=labels)
+            if labels is not None:
+                log.info("gave %d of %d demo predictions of %s an outcome", labels.stored, logged, name)
     except sa.exc.SQLAlchemyError as exc:
         raise CliError(f"could not log the demo history (run `portal db upgrade` first?): {exc}") from None
     finally:
@@ -71,5 +86,5 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
         log.info("registered %s v%d (%s)", version.name, version.version, version.metrics)
         prescore(registry, settings.data_dir, version.name, version.version)
     if not args.no_history:
-        log_history(settings, registry, [v.name for v in versions])
+        log_history(settings, registry, [v.name for v in versions], outcomes=not args.no_outcomes)
     return 0

@@ -181,7 +181,9 @@ SERVER_SETTINGS: tuple[Setting, ...] = (
         "PORTAL_DRIFT_THRESHOLDS",
         "",
         parse_drift_thresholds,
-        'Per-model drift thresholds as JSON, e.g. `{"churn": {"wasserstein": 0.2, "drift_share": 0.3}}`.',
+        "Per-model drift thresholds as JSON, e.g. "
+        '`{"churn": {"wasserstein": 0.2, "drift_share": 0.3, "min_rows": 500, "multiple_testing": "bh"}}`; '
+        "`min_rows` (default 100) is the smallest sample a drift test decides on.",
     ),
     Setting(
         "workers",

@@ -64,7 +64,7 @@ class Settings:
     batch_retention_days: int
     batch_job_memory_mb: int
     batch_job_minutes: int
-    drift_thresholds: dict[str, dict[str, float]]
+    drift_thresholds: dict[str, dict[str, Any]]
     workers: int
     warmup: bool
     worker_timeout: int

@@ -11,6 +11,7 @@ import json
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from models.drift_thresholds import DriftThresholds
@@ -109,7 +110,7 @@ def parse_database_url(raw: str) -> str:
     return value
 
 
-def parse_drift_thresholds(raw: str) -> dict[str, dict[str, float]]:
+def parse_drift_thresholds(raw: str) -> dict[str, dict[str, Any]]:
     """``{"model": {"threshold": value}}``; every entry is checked now, not when a page first needs it."""
     if not raw.strip():
         return {}

@@ -10,7 +10,8 @@ import sqlalchemy as sa
 
 from portal.db import metadata
 
-FEEDBACK_SOURCES = ("page", "csv", "api")
+# "demo": the simulated outcomes `portal demo` gives its history (portal.feedback.demo_outcomes).
+FEEDBACK_SOURCES = ("page", "csv", "api", "demo")
 VERDICTS = ("correct", "incorrect")
 PROMOTION_ACTIONS = ("promote", "rollback")
 
@@ -26,7 +27,7 @@ feedback = sa.Table(
     sa.Column("user_name", sa.String(200), nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("source", sa.String(16), nullable=False),
-    sa.CheckConstraint("source IN ('page', 'csv', 'api')", name="source"),
+    sa.CheckConstraint("source IN ('page', 'csv', 'api', 'demo')", name="source"),
     sa.CheckConstraint("verdict IS NULL OR verdict IN ('correct', 'incorrect')", name="verdict"),
     sa.CheckConstraint("outcome IS NOT NULL OR verdict IS NOT NULL", name="something"),
     sa.Index("ix_feedback_prediction", "prediction_id", "feedback_id"),

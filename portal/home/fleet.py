@@ -163,6 +163,8 @@ def _drift(services: Services, record: ModelVersion, now: dt.datetime) -> Item:
     if view.window_rows == 0:
         return Item("No logged rows to test", sizes, link)
     result = view.result
+    if not result.enough:
+        return Item(result.verdict, sizes, link)
     if result.drifted:
         drifted = len(result.drifted_features)
         return Item(f"Drift detected: {drifted} of {len(result.features)} features", sizes, link, True)

@@ -21,6 +21,7 @@ from models.drift_thresholds import DriftThresholds
 from models.registry import ModelVersion
 from portal.db.batches import batch_jobs
 from portal.db.prediction_log import prediction_log
+from portal.predlog import day_counts
 from portal.predlog import windows as logged_data
 from portal.services import Services
 
@@ -84,21 +85,55 @@ def window_options(services: Services, name: str) -> list[dict[str, str]]:
     return options
 
 
+def window_rows(services: Services, spec: logged_data.WindowSpec) -> int:
+    """Logged rows in a window, from the per-day counts (whole days) and the index (part-days)."""
+    return int(day_counts.logged_per_day(services.engine, spec).sum())
+
+
+@dataclasses.dataclass(frozen=True)
+class DefaultWindow:
+    """The window the page opens on, and the sentence that says why."""
+
+    value: str
+    note: str
+
+
+def choose_window(services: Services, name: str, options: list[dict[str, str]]) -> DefaultWindow:
+    """The most recent standard window (7, 30, 90 days, then months newest first) with enough rows.
+
+    "Enough" is the model's ``min_rows``, the size below which drift is not judged. When no window
+    has that many rows, the shortest one with any rows, else the newest month, else 30 days.
+    """
+    needed = thresholds_for(services, name).min_rows
+    labels = {o["value"]: o["label"] for o in options}
+    candidates = [*ROLLING, *(o["value"] for o in options if o["value"].startswith("month:"))]
+    counts: dict[str, int] = {}
+    for value in candidates:
+        counts[value] = window_rows(services, window_spec(name, None, value))
+        if counts[value] >= needed:
+            return DefaultWindow(value, _opened_note(labels, counts, value, needed))
+    with_rows = [value for value in candidates if counts.get(value)]
+    if not with_rows:
+        return DefaultWindow(FALLBACK_WINDOW, "No logged predictions yet.")
+    value = with_rows[0]
+    note = (
+        f"No window has the {needed:,} logged rows drift needs; opened on {labels.get(value, value)} "
+        f"({counts.get(value, 0):,} rows)."
+    )
+    return DefaultWindow(value, note)
+
+
+def _opened_note(labels: dict[str, str], counts: dict[str, int], value: str, needed: int) -> str:
+    opened = f"Opened on {labels.get(value, value)} ({counts[value]:,} logged rows)"
+    skipped = [f"{labels.get(key, key)} has {rows:,}" for key, rows in counts.items() if key != value]
+    if not skipped:
+        return opened + "."
+    return f"{opened}, the most recent window with the {needed:,} rows drift needs: {'; '.join(skipped)}."
+
+
 def default_window(services: Services, name: str, options: list[dict[str, str]]) -> str:
-    """The shortest rolling window with logged rows, else the newest month, else 30 days."""
-    table = prediction_log.c
-    with services.engine.connect() as connection:
-        for key, days in ROLLING.items():
-            since = dt.datetime.now(dt.UTC) - dt.timedelta(days=days)
-            found = connection.execute(
-                sa.select(table.prediction_id)
-                .where(table.model_name == name, table.created_at >= since)
-                .limit(1)
-            ).first()
-            if found is not None:
-                return key
-    months = [o["value"] for o in options if o["value"].startswith("month:")]
-    return months[0] if months else FALLBACK_WINDOW
+    """The value of ``choose_window``: what the page, the CSV link and the API use when none is given."""
+    return choose_window(services, name, options).value
 
 
 def window_spec(

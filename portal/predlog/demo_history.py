@@ -2,12 +2,16 @@
 
 A fresh install otherwise has an empty prediction log, so the Drift page would have nothing to
 compare. The demo's last months carry a deliberate shift, so the history shows stable months first
-and drift after. Rows are logged as one batch (``demo-history``) with their snapshot dates as times.
+and drift after. The history is anchored to the install: each snapshot month becomes one of the
+30-day spans that end at ``anchor`` (today's UTC midnight by default), so it ends yesterday and
+every rolling window has rows. Rows are logged as one batch (``demohistory``).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -21,12 +25,28 @@ from portal.predlog.recorder import PredictionLog, feature_documents, output_doc
 log = logging.getLogger(__name__)
 BATCH_ID = "demohistory"
 CHUNK_ROWS = 20_000
+SPAN_DAYS = 30
+
+
+def today_midnight() -> dt.datetime:
+    """The start of today (UTC): the demo history ends just before it."""
+    return dt.datetime.now(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 def backfill(
-    registry: ModelRegistry, prediction_log: PredictionLog, name: str, months: int = 6, seed: int = 0
+    registry: ModelRegistry,
+    prediction_log: PredictionLog,
+    name: str,
+    months: int = 6,
+    seed: int = 0,
+    anchor: dt.datetime | None = None,
+    on_logged: Callable[[pd.DataFrame], object] | None = None,
 ) -> int:
-    """Log the last ``months`` snapshot months of ``name``'s population; returns the rows logged."""
+    """Log the last ``months`` snapshot months of ``name``'s population; returns the rows logged.
+
+    ``on_logged`` gets each logged chunk's ``prediction_id``, ``created_at``, ``prediction`` and the
+    true ``outcome`` (the population's target), so the demo can give the history its outcomes.
+    """
     loaded = registry.load(name)
     record = loaded.version
     time_column = record.metadata.get("time_column")
@@ -38,10 +58,14 @@ def backfill(
     keep = sorted(stamps.dt.to_period("M").unique())[-months:]
     frame = frame[stamps.dt.to_period("M").isin(keep)].reset_index(drop=True)
     rng = np.random.default_rng(seed)
-    start = pd.to_datetime(frame[time_column]).dt.tz_localize("UTC")
-    # Spread each month's rows over its days, so daily and weekly buckets have data.
-    offsets = pd.to_timedelta(rng.uniform(0, 27 * 86400, len(frame)), unit="s")
-    created = (start + offsets).sort_values()
+    end = pd.Timestamp(anchor or today_midnight())
+    end = end.tz_convert("UTC") if end.tzinfo else end.tz_localize("UTC")
+    position = pd.to_datetime(frame[time_column]).dt.to_period("M").map({m: i for i, m in enumerate(keep)})
+    start = end - pd.to_timedelta((len(keep) - position.to_numpy(dtype=np.int64)) * SPAN_DAYS, unit="D")
+    # Spread each month's rows over its span, so daily and weekly buckets have data.
+    offsets = pd.to_timedelta(rng.uniform(0, SPAN_DAYS * 86400, len(frame)), unit="s")
+    created = pd.Series(start + offsets, index=frame.index).clip(upper=end - pd.Timedelta(seconds=1))
+    created = created.sort_values()
     frame = frame.loc[created.index].reset_index(drop=True)
     created = created.reset_index(drop=True)
     total = 0
@@ -70,5 +94,16 @@ def backfill(
         ]
         prediction_log.write(entries)
         total += len(entries)
+        if on_logged is not None and record.target in part.columns:
+            on_logged(
+                pd.DataFrame(
+                    {
+                        "prediction_id": [entry["prediction_id"] for entry in entries],
+                        "created_at": times.to_numpy(),
+                        "prediction": np.asarray(prediction.predictions),
+                        "outcome": part[record.target].to_numpy(),
+                    }
+                )
+            )
     log.info("logged %d demo predictions of %s over %d months", total, name, len(keep))
     return total

@@ -37,7 +37,7 @@ def steady_and_shifted_history(app) -> None:
 def test_chk001_an_empty_window_decides_nothing_and_raises_nothing(app) -> None:
     outcome = check(app, dataclasses.replace(DRIFT, performance_drop=PerformanceDrop("accuracy", 0.1)))
     assert outcome.ok and [f.firing for f in outcome.findings] == [None, None]
-    assert "only 0 logged rows in the last 30 days" in outcome.findings[0].summary
+    assert "Not enough data: 0 rows, needs 100, in the last 30 days" in outcome.findings[0].summary
     assert "0 predictions with feedback" in outcome.findings[1].summary
     assert store.listed(services_of(app).engine) == []
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import base_env
+from tests.conftest import DEMO_HISTORY_END, base_env
 from tests.support.browser import watch
 from tests.support.servers import GunicornServer, start_gunicorn
 
@@ -30,7 +30,7 @@ def served_history(
     shutil.copytree(demo_models_dir, target)
     engine = create_engine(f"sqlite:///{target / 'portal.db'}")
     prediction_log = PredictionLog(engine, target / "spool" / "prediction_log")
-    backfill(ModelRegistry(target / "models"), prediction_log, "churn", months=6)
+    backfill(ModelRegistry(target / "models"), prediction_log, "churn", months=6, anchor=DEMO_HISTORY_END)
     prediction_log.stop()
     engine.dispose()
     server = start_gunicorn(base_env(target, PORTAL_WORKERS="2"))
@@ -79,5 +79,68 @@ def test_dri002_empty_window_and_bad_window_explain_themselves(served_history, b
     page.goto(f"{served_history.url}/drift?model=churn&window=bogus", wait_until="networkidle")
     page.wait_for_function(READY, timeout=30000)
     assert page.locator("#drift-kpis").inner_text().strip() != ""
+    assert problems.all() == []
+    page.close()
+
+
+@pytest.fixture(scope="module")
+def served_fresh_demo(
+    tmp_path_factory: pytest.TempPathFactory, demo_models_dir: Path
+) -> Iterator[GunicornServer]:
+    """The demo history as `portal demo` logs it (ending yesterday), plus two What-if predictions today."""
+    from models.inference import predict_uncached
+    from models.registry import ModelRegistry
+    from portal.db.engine import create_engine
+    from portal.predlog.demo_history import backfill
+    from portal.predlog.recorder import PredictionLog
+
+    target = tmp_path_factory.mktemp("drift-fresh") / "var"
+    shutil.copytree(demo_models_dir, target)
+    registry = ModelRegistry(target / "models")
+    engine = create_engine(f"sqlite:///{target / 'portal.db'}")
+    prediction_log = PredictionLog(engine, target / "spool" / "prediction_log")
+    backfill(registry, prediction_log, "churn", months=6)
+    loaded = registry.load("revenue")
+    frame = registry.reference("revenue", loaded.version.version)[loaded.version.feature_names].head(2)
+    prediction_log.record_frame(predict_uncached(loaded, frame), frame, source="ui")
+    prediction_log.stop()
+    engine.dispose()
+    server = start_gunicorn(base_env(target, PORTAL_WORKERS="2"))
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def _verdict(page) -> str:
+    page.wait_for_function(READY, timeout=60000)
+    return page.inner_text("#drift-kpi-verdict")
+
+
+def test_dri003_a_fresh_demo_never_says_drift_detected_below_the_minimum(
+    served_fresh_demo, browser_context
+) -> None:
+    page = browser_context.new_page()
+    problems = watch(page)
+    page.goto(f"{served_fresh_demo.url}/drift?model=churn", wait_until="networkidle")
+    verdict = _verdict(page)
+    note = page.inner_text("#drift-window-note")
+    assert note.startswith("Opened on Last 30 days") and "Last 7 days has" in note, note
+    assert "window=30d" in page.url
+    assert "Drift detected" in verdict and "logged rows against" in verdict
+    rows = int(page.inner_text("#drift-kpi-rows").split("\n")[1].replace(",", ""))
+    assert rows >= 100
+    page.goto(f"{served_fresh_demo.url}/drift?model=churn&window=7d", wait_until="networkidle")
+    verdict = _verdict(page)
+    assert re.search(r"Not enough data: \d+ rows, needs 100", verdict), verdict
+    assert "Drift detected" not in page.inner_text("#drift-kpis")
+    assert page.locator("#drift-table .portal-drift-drifted").count() == 0
+    assert page.locator("#drift-table .portal-drift-not-enough-data").count() >= 1
+    # Two What-if predictions today are all the revenue model has: the page says so, never drift.
+    page.goto(f"{served_fresh_demo.url}/drift?model=revenue", wait_until="networkidle")
+    verdict = _verdict(page)
+    assert "Not enough data: 2 rows, needs 100" in verdict, verdict
+    assert "No window has the 100 logged rows drift needs" in page.inner_text("#drift-window-note")
+    assert "Drift detected" not in page.inner_text("#drift-kpis")
     assert problems.all() == []
     page.close()

@@ -136,6 +136,11 @@ def test_dft008_the_demo_shift_is_found_and_stable_months_are_quiet() -> None:
         ({"small_reference": 10.5}, "whole number"),
         ({"drift_share": True}, "must be a number"),
         ({"nope": 1}, "unknown drift threshold 'nope'"),
+        ({"min_rows": 0}, "whole number >= 1"),
+        ({"min_rows": 2.5}, "whole number >= 1"),
+        ({"min_rows": "100"}, "must be a number"),
+        ({"multiple_testing": "bonferroni"}, "must be one of none, bh"),
+        ({"multiple_testing": 1}, "must be one of none, bh"),
     ],
 )
 def test_dft009_bad_thresholds_are_refused_by_name(values: dict, message: str) -> None:
@@ -148,3 +153,74 @@ def test_dft010_custom_thresholds_change_the_verdict() -> None:
     assert not drift.numeric_drift("x", reference, current).drifted
     strict = DriftThresholds.from_mapping({"wasserstein": 0.01})
     assert drift.numeric_drift("x", reference, current, strict).drifted
+
+
+def _shifted_frames(current_rows: int, reference_rows: int = 5_000) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A reference and a window whose every feature is far off: drift, given enough rows."""
+    reference = pd.DataFrame(
+        {"x": RNG.normal(0, 1, reference_rows), "k": RNG.choice(["a", "b", "c"], reference_rows)}
+    )
+    current = pd.DataFrame({"x": RNG.normal(5, 1, current_rows), "k": ["c"] * current_rows})
+    return reference, current
+
+
+KINDS = {"x": drift.NUMERIC, "k": drift.CATEGORICAL}
+
+
+def test_dft011_two_rows_are_not_enough_data_never_drift() -> None:
+    reference, current = _shifted_frames(2)
+    result = drift.dataset_drift(reference, current, KINDS)
+    assert not result.enough and not result.drifted and result.status == drift.NOT_ENOUGH
+    assert result.verdict == "Not enough data: 2 rows, needs 100"
+    assert result.drifted_features == []
+    assert {f.status for f in result.features} == {"not enough data"}
+    assert all(math.isfinite(f.statistic) for f in result.features), "the statistic is still shown"
+    assert result.sizes == "2 logged rows against 5,000 reference rows"
+    table = result.table()
+    assert set(table["status"]) == {"not enough data"} and not table["drifted"].any()
+
+
+def test_dft012_the_minimum_is_per_model_and_counts_on_both_sides() -> None:
+    reference, current = _shifted_frames(150)
+    assert drift.dataset_drift(reference, current, KINDS).drifted, "150 rows >= the default 100"
+    strict = DriftThresholds.from_mapping({"min_rows": 200})
+    judged = drift.dataset_drift(reference, current, KINDS, strict)
+    assert judged.verdict == "Not enough data: 150 rows, needs 200" and not judged.drifted
+    lenient = DriftThresholds.from_mapping({"min_rows": 2})
+    assert drift.dataset_drift(*_shifted_frames(2), KINDS, lenient).drifted
+    small_reference, window = _shifted_frames(5_000, reference_rows=50)
+    thin = drift.dataset_drift(small_reference, window, KINDS)
+    assert not thin.enough and thin.verdict == "Not enough data: 50 rows, needs 100"
+
+
+def test_dft013_a_feature_with_too_few_values_is_not_judged_but_the_rest_are() -> None:
+    reference, current = _shifted_frames(500)
+    current["x"] = [np.nan] * 450 + list(RNG.normal(5, 1, 50))
+    result = drift.dataset_drift(reference, current, KINDS)
+    by_name = {f.feature: f for f in result.features}
+    assert by_name["x"].status == "not enough data" and by_name["x"].current_rows == 50
+    assert by_name["k"].status == "drifted"
+    assert result.enough and result.drifted_share == 1.0 and len(result.decided_features) == 1
+
+
+def test_dft014_benjamini_hochberg_adjusts_p_values_like_scipy() -> None:
+    rng = np.random.default_rng(5)
+    features = {f"f{i}": drift.NUMERIC for i in range(20)}
+    reference = pd.DataFrame({name: rng.normal(0, 1, 800) for name in features})
+    # Two features shifted a little, the rest unchanged: per-feature p < 0.05 also flags chance ones.
+    current = pd.DataFrame(
+        {name: rng.normal(0.25 if i < 2 else 0.0, 1, 300) for i, name in enumerate(features)}
+    )
+    plain = drift.dataset_drift(reference, current, features)
+    controlled = drift.dataset_drift(
+        reference, current, features, DriftThresholds.from_mapping({"multiple_testing": "bh"})
+    )
+    raw = {f.feature: f.statistic for f in plain.features}
+    names = sorted(raw)
+    expected = stats.false_discovery_control([raw[n] for n in names], method="bh")
+    adjusted = {f.feature: f.adjusted_p for f in controlled.features}
+    assert [adjusted[n] for n in names] == pytest.approx(list(expected))
+    assert all(math.isnan(f.adjusted_p) for f in plain.features), "off by default"
+    assert set(controlled.drifted_features) == {n for n in names if adjusted[n] < 0.05}
+    assert set(controlled.drifted_features) <= set(plain.drifted_features)
+    assert len(controlled.drifted_features) < len(plain.drifted_features)

@@ -10,12 +10,15 @@ import pytest
 from models import monitoring
 from portal.monitoring import drift as drift_service
 from portal.predlog.demo_history import backfill
+from tests.conftest import DEMO_HISTORY_END
 
 
 @pytest.fixture()
 def services(app):
     services = app.server.extensions["portal.services"]
-    assert backfill(services.registry, services.prediction_log, "churn", months=6) > 0
+    assert (
+        backfill(services.registry, services.prediction_log, "churn", months=6, anchor=DEMO_HISTORY_END) > 0
+    )
     return services
 
 
@@ -79,7 +82,7 @@ def test_dsv005_configured_thresholds_change_the_verdict(make_settings) -> None:
         make_settings(PORTAL_DRIFT_THRESHOLDS='{"churn": {"drift_share": 1.0, "wasserstein": 5}}')
     )
     services = lenient.server.extensions["portal.services"]
-    backfill(services.registry, services.prediction_log, "churn", months=2)
+    backfill(services.registry, services.prediction_log, "churn", months=2, anchor=DEMO_HISTORY_END)
     record = services.registry.get("churn")
     with lenient.server.app_context():
         view = drift_service.drift_view(

@@ -56,6 +56,7 @@ def _actions(data_dir) -> dict[str, tuple[str, str, dict]]:
         "list models API": ("viewer", "GET", {"url": "/api/v1/models"}),
         "model detail API": ("viewer", "GET", {"url": "/api/v1/models/churn"}),
         "OpenAPI document": ("viewer", "GET", {"url": "/api/v1/openapi.json"}),
+        "drift API": ("viewer", "GET", {"url": "/api/v1/models/churn/drift?window=7d"}),
         "predict API": (
             "analyst",
             "POST",

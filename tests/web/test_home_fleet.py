@@ -82,6 +82,11 @@ def test_flt002_traffic_alerts_batches_and_a_waiting_challenger_show_with_their_
     drift = churn.items["drift"]
     assert drift.link.startswith("/drift?model=churn&window=")
     assert "reference rows" in drift.detail
+    with app.server.app_context():
+        next_hour = fleet.model_health(services, "churn", now + dt.timedelta(hours=1))
+    verdict = next_hour.items["drift"]
+    assert verdict.headline == "Not enough data: 40 rows, needs 100", "never 'drift detected' on 40 rows"
+    assert not verdict.attention and "40 rows against" in verdict.detail
     assert churn.needs_attention
 
     promotions.promote(services.registry, services.engine, "churn", record.version + 1, "ana", "page")
