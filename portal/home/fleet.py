@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -19,9 +20,11 @@ import pandas as pd
 import sqlalchemy as sa
 
 from models import live
+from models.caching import cached_call
 from models.registry import ModelVersion, RegistryError
 from portal.alerts import store as alert_store
 from portal.db.batches import batch_jobs
+from portal.db.feedback import feedback
 from portal.feedback.labelled import labelled_window
 from portal.monitoring import drift as drift_service
 from portal.monitoring import promotions
@@ -172,6 +175,24 @@ def _drift(services: Services, record: ModelVersion, now: dt.datetime) -> Item:
 
 
 def _performance(services: Services, record: ModelVersion, now: dt.datetime) -> Item:
+    """Realized metrics over the last LIVE_DAYS, recomputed only when feedback arrives or hourly.
+
+    Labelled rows are read whole to score them, which takes seconds once the log holds tens of
+    thousands; Home refreshes every minute, so the answer is cached on the feedback table's state.
+    """
+    table = feedback.c
+    stamp = sa.select(sa.func.count(), sa.func.max(table.feedback_id)).where(table.model_name == record.name)
+    with services.engine.connect() as connection:
+        count, newest = connection.execute(stamp).one()
+    hour = now.replace(minute=0, second=0, microsecond=0)
+    fingerprint = (record.name, record.version, record.model_sha256, count, newest, hour.isoformat())
+    key = "home-performance:" + hashlib.sha256(repr(fingerprint).encode()).hexdigest()[:32]
+    return cached_call(
+        services.figure_cache, "figures", key, lambda: _realized(services, record, hour), local=True
+    )
+
+
+def _realized(services: Services, record: ModelVersion, now: dt.datetime) -> Item:
     link = page_link("/performance", model=record.name, source="live")
     spec = logged_data.WindowSpec(record.name, since=now - dt.timedelta(days=LIVE_DAYS))
     labelled = labelled_window(services.engine, record, spec)

@@ -146,3 +146,19 @@ def test_flt004_home_draws_a_card_per_model_with_its_links(client) -> None:
     assert sorted(cards) == ["churn", "revenue"], "one card per demo model"
     assert "/performance?model=revenue&source=live" in hrefs and "/compare?model=churn" in hrefs
     assert any(str(href).startswith("/drift?model=churn&window=") for href in hrefs)
+
+
+def test_flt005_live_performance_follows_new_feedback_at_once(app) -> None:
+    services = _services(app)
+    ids = _log_predictions(services, 30)
+    now = dt.datetime.now(dt.UTC)
+    with app.server.app_context():
+        before = fleet.model_health(services, "churn", now).items["performance"]
+        again = fleet.model_health(services, "churn", now).items["performance"]
+    assert before.headline == again.headline == "No labelled predictions"
+    for prediction_id in ids[:12]:
+        services.feedback.submit_one("churn", prediction_id, outcome=0)
+    with app.server.app_context():
+        after = fleet.model_health(services, "churn", now).items["performance"]
+    assert after.headline.startswith("accuracy ") and after.headline.endswith(" live")
+    assert after.detail.startswith("12 labelled in 30 days; reference accuracy")
