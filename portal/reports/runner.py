@@ -133,7 +133,8 @@ def _render_all(
             history.update(engine, run_id, progress=progress)
             attributes = {"report.name": report.name, "report.page": page.path, "report.try": attempt}
             with _tracer.start_as_current_span("report render", attributes=attributes):
-                captures.append(r.capture(page_url(settings, report.name, page), pdf=report.format == "pdf"))
+                url = page_url(settings, report.name, page, report.role)
+                captures.append(r.capture(url, pdf=report.format == "pdf"))
     return captures
 
 
