@@ -194,7 +194,13 @@ def save_body(services: Services, editing: str | None, body: dict[str, Any]) -> 
         return dbc.Alert("Sign in to subscribe.", color="warning")
     try:
         saved = store.save(
-            services.settings, services.engine, services.pages.paths, body, subscriber, name=editing
+            services.settings,
+            services.engine,
+            services.pages.paths,
+            body,
+            subscriber,
+            name=editing,
+            admin_pages=services.pages.admin_paths,
         )
     except SubscriptionError as exc:
         return problems_alert(exc)

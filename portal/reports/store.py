@@ -54,6 +54,7 @@ def save(
     raw: Any,
     subscriber: Subscriber,
     name: str | None = None,
+    admin_pages: Collection[str] = (),
 ) -> Subscription:
     """Create (``name`` None) or replace one; SubscriptionError names every problem, nothing saved."""
     editing = None
@@ -67,6 +68,7 @@ def save(
         domains=settings.report_recipient_domains,
         subscriber=subscriber,
         editing=editing,
+        admin_pages=admin_pages,
     )
     subscription = validate(raw, context)
     now = dt.datetime.now(dt.UTC)

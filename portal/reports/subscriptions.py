@@ -135,6 +135,7 @@ class Context:
     domains: tuple[str, ...]
     subscriber: Subscriber
     editing: Subscription | None = None
+    admin_pages: Collection[str] = ()  # never embedded, so never in a report (admin tools, Reports)
 
 
 def validate(raw: Any, context: Context) -> Subscription:
@@ -230,7 +231,7 @@ class _Checker:
             query.update({str(k): str(v) for k, v in raw_query.items()})
         query.pop("token", None)
         role = page_role(path)
-        if role is not None and role >= Role.ADMIN:
+        if (role is not None and role >= Role.ADMIN) or path in self.context.admin_pages:
             self.problem("page", f"{path} is an admin page; reports never render admin pages")
         elif path not in self.context.pages:
             known = ", ".join(sorted(self.context.pages))

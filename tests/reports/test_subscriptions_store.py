@@ -60,7 +60,7 @@ def count(engine) -> int:
 def refused(env, raw, subscriber=ANALYST) -> str:
     settings, engine = env
     with pytest.raises(SubscriptionError) as caught:
-        store.save(settings, engine, PAGES, raw, subscriber)
+        store.save(settings, engine, PAGES, raw, subscriber, admin_pages=["/reports", "/admin/tokens"])
     assert count(engine) == 0, "a refused subscription must save nothing"
     return str(caught.value)
 
