@@ -48,6 +48,8 @@ ROUTE_POLICIES: tuple[tuple[str, RoutePolicy], ...] = (
     ("api.api_openapi.*", RoutePolicy(Kind.ROLE, Role.VIEWER, tokens=True)),
     ("api.api_embed_tokens.*", RoutePolicy(Kind.ROLE, Role.ADMIN, tokens=True)),
     ("api.api_feedback.*", RoutePolicy(Kind.ROLE, Role.ANALYST, tokens=True)),
+    # As on the Reports page: everyone their own subscriptions, admins all (portal.api.reports checks).
+    ("api.api_reports.*", RoutePolicy(Kind.ROLE, Role.VIEWER, tokens=True)),
     ("exports.*", RoutePolicy(Kind.ROLE, Role.ANALYST)),
     ("batch.*", RoutePolicy(Kind.ROLE, Role.ANALYST)),
     # Run downloads: admins any, others their own subscriptions' (checked by portal.reports.routes).
