@@ -210,7 +210,7 @@ def history_table(services: Services) -> Component:
 
 def _history_row(run: history.Run) -> list[Any]:
     status = dbc.Badge(run.status, color=STATUS_COLOURS.get(run.status, "secondary"))
-    detail = run.error or (run.progress if run.active else "")
+    detail = run.error or (run.progress if run.active or not run.outputs else "")
     if run.deliveries and not run.error:
         detail = ", ".join(d["delivery"] for d in run.deliveries if d.get("ok"))
     files = [
