@@ -46,10 +46,35 @@ def register(app: dash.Dash, services: Services) -> None:
         fired = ctx.triggered_id
         if not fired or not any(clicks) or not ctx.triggered or not ctx.triggered[0].get("value"):
             return dash.no_update, dash.no_update, dash.no_update
-        if fired["action"] == "edit":
-            return dash.no_update, dash.no_update, dash.no_update
         message, poll = act(services, fired["report"], fired["action"])
         return message, reports.subscriptions_table(services, current_subscriber()), poll
+
+    @app.callback(
+        Output(ids.SUBSCRIBE_MODAL, "is_open", allow_duplicate=True),
+        Output(ids.SUBSCRIBE_EDITING, "data", allow_duplicate=True),
+        Output(ids.SUBSCRIBE_TITLE, "value", allow_duplicate=True),
+        Output(ids.SUBSCRIBE_PAGE, "value", allow_duplicate=True),
+        Output(ids.SUBSCRIBE_CONTROLS, "children", allow_duplicate=True),
+        Output(ids.SUBSCRIBE_FORMAT, "value"),
+        Output(ids.SUBSCRIBE_KIND, "value"),
+        Output(ids.SUBSCRIBE_DAY, "value"),
+        Output(ids.SUBSCRIBE_TIME, "value"),
+        Output(ids.SUBSCRIBE_TIMEZONE, "value", allow_duplicate=True),
+        Output(ids.SUBSCRIBE_CRON, "value"),
+        Output(ids.SUBSCRIBE_EMAIL, "value", allow_duplicate=True),
+        Output(ids.SUBSCRIBE_WEBHOOK, "value"),
+        Output(ids.SUBSCRIBE_WEBHOOK_STYLE, "value"),
+        Output(ids.SUBSCRIBE_DIRECTORY, "value"),
+        Output(ids.SUBSCRIBE_CONDITION, "value"),
+        Output(ids.SUBSCRIBE_FEEDBACK, "children", allow_duplicate=True),
+        Input({"type": ids.REPORTS_SUB_EDIT, "report": ALL}, "n_clicks"),
+        prevent_initial_call=True,
+    )
+    def edit(clicks: list[int | None]) -> tuple[Any, ...]:
+        fired = ctx.triggered_id
+        if not fired or not any(clicks) or not ctx.triggered or not ctx.triggered[0].get("value"):
+            return (dash.no_update,) * 17
+        return edit_fields(services, fired["report"])
 
     @app.callback(
         Output(ids.REPORTS_HISTORY, "children"),
@@ -107,3 +132,38 @@ def act(services: Services, name: str, action: str) -> tuple[Any, Any]:
     except sa.exc.SQLAlchemyError:
         return dbc.Alert("Subscriptions are not available: run `portal db upgrade`.", color="danger"), True
     return dbc.Alert(f"Unknown action {action!r}.", color="warning"), dash.no_update
+
+
+def edit_fields(services: Services, name: str) -> tuple[Any, ...]:
+    """The Subscribe dialog opened on one subscription, its fields as they were saved."""
+    subscriber = current_subscriber()
+    subscription = store.find(services.engine, name) if subscriber is not None else None
+    if subscription is None or subscriber is None or not store.may_manage(subscription, subscriber):
+        refusal = dbc.Alert(f"No subscription {name!r} of yours exists.", color="warning")
+        return (dash.no_update,) * 16 + (refusal,)
+    emails = [
+        address for item in subscription.deliveries if item["kind"] == "email" for address in item["to"]
+    ]
+    hooks = [item for item in subscription.deliveries if item["kind"] == "webhook"]
+    folders = [item["path"] for item in subscription.deliveries if item["kind"] == "directory"]
+    cadence = subscription.cadence
+    url = subscription.page_spec().relative_url()
+    return (
+        True,
+        subscription.name,
+        subscription.title,
+        url,
+        f"Editing {subscription.name!r}; the page and its controls stay as saved.",
+        subscription.format,
+        cadence.kind,
+        cadence.day,
+        cadence.time,
+        subscription.timezone,
+        cadence.cron,
+        ", ".join(emails),
+        hooks[0]["url"] if hooks else "",
+        hooks[0].get("style", "json") if hooks else "json",
+        folders[0] if folders else "",
+        subscription.condition == "alert_open",
+        None,
+    )

@@ -117,6 +117,82 @@ def register(app: dash.Dash, services: Services) -> None:
         )
         return save_body(services, editing, body)
 
+    @app.callback(
+        Output(ids.SUBSCRIBE_FEEDBACK, "children", allow_duplicate=True),
+        Output(ids.SUBSCRIBE_PREVIEW_IMAGE, "src"),
+        Output(ids.SUBSCRIBE_PREVIEW_IMAGE, "className"),
+        Input(ids.SUBSCRIBE_PREVIEW, "n_clicks"),
+        State(ids.SUBSCRIBE_TITLE, "value"),
+        State(ids.SUBSCRIBE_PAGE, "value"),
+        State(ids.SUBSCRIBE_FORMAT, "value"),
+        State(ids.SUBSCRIBE_KIND, "value"),
+        State(ids.SUBSCRIBE_DAY, "value"),
+        State(ids.SUBSCRIBE_TIME, "value"),
+        State(ids.SUBSCRIBE_TIMEZONE, "value"),
+        State(ids.SUBSCRIBE_CRON, "value"),
+        State(ids.SUBSCRIBE_EMAIL, "value"),
+        State(ids.SUBSCRIBE_WEBHOOK, "value"),
+        State(ids.SUBSCRIBE_WEBHOOK_STYLE, "value"),
+        State(ids.SUBSCRIBE_DIRECTORY, "value"),
+        State(ids.SUBSCRIBE_CONDITION, "value"),
+        prevent_initial_call=True,
+    )
+    def show_preview(
+        clicks: int | None,
+        title: str | None,
+        page: str | None,
+        fmt: str | None,
+        kind: str | None,
+        day: str | None,
+        time: str | None,
+        timezone: str | None,
+        cron: str | None,
+        email: str | None,
+        webhook: str | None,
+        style: str | None,
+        directory: str | None,
+        condition: bool | None,
+    ) -> tuple[Any, Any, Any]:
+        if not clicks:
+            return dash.no_update, dash.no_update, dash.no_update
+        body = dialog_body(
+            title, page, fmt, kind, day, time, timezone, cron, email, webhook, style, directory, condition
+        )
+        return preview_body(services, body)
+
+
+def preview_body(services: Services, body: dict[str, Any]) -> tuple[Any, str, str]:
+    """Feedback, image source and image class: the first page rendered, or why it cannot be."""
+    hidden = "img-fluid border mt-2 d-none"
+    subscriber = current_subscriber()
+    if subscriber is None:
+        return dbc.Alert("Sign in to subscribe.", color="warning"), "", hidden
+    try:
+        subscription = store.check(
+            services.settings, services.pages.paths, body, subscriber, admin_pages=services.pages.admin_paths
+        )
+    except SubscriptionError as exc:
+        return problems_alert(exc), "", hidden
+    # Deferred: Playwright loads only when someone asks for a preview, not at every worker's start.
+    from portal.reports import preview
+    from portal.reports.render import RenderError
+    from portal.reports.verify import OutputRejected
+
+    try:
+        png = preview.render_first_page(services.settings, subscription)
+    except (RenderError, OutputRejected) as exc:
+        return dbc.Alert(f"The page could not be rendered: {exc}", color="warning"), "", hidden
+    note = dbc.Alert(
+        f"Preview of the first page, rendered as {article(subscription.render_role.label)}. Not saved yet.",
+        color="info",
+        className="portal-subscribe-preview",
+    )
+    return note, preview.data_url(png), "img-fluid border mt-2"
+
+
+def article(word: str) -> str:
+    return f"an {word}" if word[:1] in "aeiou" else f"a {word}"
+
 
 def split_url(url: str) -> tuple[str, dict[str, str]]:
     """The page path and its query without any token (a subscription never carries one)."""

@@ -108,25 +108,30 @@ def _subscription_row(subscription: Subscription) -> list[Any]:
         dbc.Badge("paused", color="warning") if subscription.paused else dbc.Badge("active", color="success")
     )
     toggle = "resume" if subscription.paused else "pause"
-    buttons = html.Div(
-        [
-            dbc.Button(
-                label,
-                id=ids.reports_sub_action(subscription.name, action),
-                size="sm",
-                color=colour,
-                outline=True,
-                className="me-1 mb-1",
-            )
-            for label, action, colour in (
-                ("Edit", "edit", "secondary"),
-                (toggle.title(), toggle, "secondary"),
-                ("Run now", "run", "primary"),
-                ("Delete", "delete", "danger"),
-            )
-        ],
-        className="portal-no-print text-nowrap",
+    actions = [
+        dbc.Button(
+            label,
+            id=ids.reports_sub_action(subscription.name, action),
+            size="sm",
+            color=colour,
+            outline=True,
+            className="me-1 mb-1",
+        )
+        for label, action, colour in (
+            (toggle.title(), toggle, "secondary"),
+            ("Run now", "run", "primary"),
+            ("Delete", "delete", "danger"),
+        )
+    ]
+    edit = dbc.Button(
+        "Edit",
+        id=ids.reports_sub_edit(subscription.name),
+        size="sm",
+        color="secondary",
+        outline=True,
+        className="me-1 mb-1",
     )
+    buttons = html.Div([edit, *actions], className="portal-no-print text-nowrap")
     return [
         html.Div([html.Div(subscription.title, className="fw-semibold"), html.Code(subscription.name)]),
         html.A(url, href=url),

@@ -146,6 +146,7 @@ REPORTS_POLL = "reports-poll"
 REPORTS_SUBSCRIPTIONS = "reports-subscriptions"
 REPORTS_SUB_ACTION = "reports-sub-action"  # pattern-matching type; see reports_sub_action()
 REPORTS_SUB_STATUS = "reports-sub-status"
+REPORTS_SUB_EDIT = "reports-sub-edit"  # pattern-matching type; see reports_sub_edit()
 
 # The Subscribe dialog in the navbar (layouts/subscribe.py), on every page
 SUBSCRIBE_OPEN = "subscribe-open"
@@ -175,8 +176,13 @@ SUBSCRIBE_CLOSE = "subscribe-close"
 
 
 def reports_sub_action(report: str, action: str) -> dict[str, str]:
-    """Pattern-matching id of a subscription's button: edit, pause, resume, delete or run."""
+    """Pattern-matching id of a subscription's button: pause, resume, delete or run."""
     return {"type": REPORTS_SUB_ACTION, "report": report, "action": action}
+
+
+def reports_sub_edit(report: str) -> dict[str, str]:
+    """Pattern-matching id of a subscription's Edit button (opens the Subscribe dialog)."""
+    return {"type": REPORTS_SUB_EDIT, "report": report}
 
 
 def reports_run_now(report: str) -> dict[str, str]:

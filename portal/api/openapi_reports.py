@@ -30,6 +30,7 @@ DELIVERY = {
 }
 REPORT_REQUEST = {
     "type": "object",
+    "additionalProperties": False,
     "required": ["title", "page", "schedule", "deliveries"],
     "properties": {
         "title": {"type": "string", "maxLength": 200},

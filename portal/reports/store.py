@@ -93,6 +93,18 @@ def save(
     return get(engine, subscription.name)
 
 
+def check(
+    settings: Settings,
+    pages: Collection[str],
+    raw: Any,
+    subscriber: Subscriber,
+    admin_pages: Collection[str] = (),
+) -> Subscription:
+    """Validate without saving (a preview): every check but the name's uniqueness."""
+    context = Context(pages, {}, settings.report_recipient_domains, subscriber, admin_pages=admin_pages)
+    return validate({**raw, "name": raw.get("name") or "preview"} if isinstance(raw, dict) else raw, context)
+
+
 def set_paused(engine: sa.Engine, name: str, paused: bool, subscriber: Subscriber) -> Subscription:
     """Pause (the scheduler retires its job) or resume it; audited."""
     subscription = get(engine, name)

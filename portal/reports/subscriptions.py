@@ -22,6 +22,8 @@ from portal.security.roles import Role
 CONDITIONS = ("alert_open",)
 DELIVERY_KINDS = ("email", "webhook", "directory")
 MAX_RECIPIENTS = 50
+MAX_URL = 2000
+MAX_CONTROLS = 30
 # The renderer never acts above this role, whoever subscribed.
 MAX_RENDER_ROLE = Role.ANALYST
 
@@ -216,8 +218,9 @@ class _Checker:
         return name
 
     def page(self, raw: Any, raw_query: Any) -> tuple[str, dict[str, str]]:
-        if not isinstance(raw, str) or not raw.startswith("/") or raw.startswith("//"):
-            self.problem("page", f"expected a portal page path such as /overview, not {raw!r}")
+        if not isinstance(raw, str) or not raw.startswith("/") or raw.startswith("//") or len(raw) > MAX_URL:
+            shown = repr(raw)[:80]
+            self.problem("page", f"expected a portal page path such as /overview, not {shown}")
             return "", {}
         parts = urlsplit(raw)
         path = parts.path.rstrip("/") or "/"
@@ -230,6 +233,11 @@ class _Checker:
                 return path, {}
             query.update({str(k): str(v) for k, v in raw_query.items()})
         query.pop("token", None)
+        if len(query) > MAX_CONTROLS or any(len(k) > 100 or len(v) > 500 for k, v in query.items()):
+            self.problem(
+                "query", f"at most {MAX_CONTROLS} controls, names up to 100 and values up to 500 characters"
+            )
+            return path, {}
         role = page_role(path)
         if (role is not None and role >= Role.ADMIN) or path in self.context.admin_pages:
             self.problem("page", f"{path} is an admin page; reports never render admin pages")
@@ -279,17 +287,15 @@ class _Checker:
             if not subscriber.role >= Role.ADMIN:
                 self.problem(field, "only admins may deliver to a directory")
                 return None
-            if not isinstance(path, str) or not path.strip().startswith("/"):
+            if not isinstance(path, str) or not path.strip().startswith("/") or len(path) > 1000:
                 self.problem(field, "expected an absolute directory path such as /srv/reports")
                 return None
             return {"kind": "directory", "path": path.strip()}
         url, style = item.get("url"), item.get("style", "json")
-        parts = urlsplit(url.strip()) if isinstance(url, str) else None
+        parts = urlsplit(url.strip()) if isinstance(url, str) and len(url) <= MAX_URL else None
         if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
-            scheme = f"{parts.scheme}: " if parts is not None and parts.scheme else ""
-            self.problem(
-                field, f"{url!r}: {scheme}a webhook must be an http:// or https:// URL the portal can reach"
-            )
+            shown = repr(url)[:120]
+            self.problem(field, f"{shown}: a webhook must be an http:// or https:// URL the portal can reach")
             return None
         if style not in WEBHOOK_STYLES:
             self.problem(field, f"expected a style of {', '.join(WEBHOOK_STYLES)}, not {style!r}")
@@ -315,8 +321,8 @@ class _Checker:
         ok = True
         for address in addresses:
             domain = address.rpartition("@")[2].lower()
-            if not EMAIL.fullmatch(address):
-                self.problem(field, f"{address!r} is not an email address")
+            if len(address) > 254 or not EMAIL.fullmatch(address):
+                self.problem(field, f"{address[:80]!r} is not an email address")
             elif self.context.domains and domain not in self.context.domains:
                 allowed = ", ".join(self.context.domains)
                 self.problem(field, f"{address} is outside the allowed recipient domains ({allowed})")

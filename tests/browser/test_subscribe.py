@@ -116,6 +116,14 @@ def test_sbs001_subscribe_from_overview_with_a_segment_then_the_due_email_carrie
     page.fill("#subscribe-email", "ana@example.com, team@example.com")
     page.fill("#subscribe-time", "07:30")
     page.fill("#subscribe-timezone", "Europe/Berlin")
+    page.click("#subscribe-preview")
+    page.wait_for_selector("#subscribe-preview-image:not(.d-none)", timeout=90000)
+    assert "rendered as a analyst" not in page.inner_text("#subscribe-feedback")
+    assert "Preview of the first page, rendered as an analyst. Not saved yet." in page.inner_text(
+        "#subscribe-feedback"
+    )
+    width = page.evaluate("() => document.querySelector('#subscribe-preview-image').naturalWidth")
+    assert width > 400, "the preview is a real image of the page"
     saved = save(page, "saved")
     assert "'churn-by-region' saved: daily at 07:30 (Europe/Berlin)" in saved
 
@@ -155,6 +163,13 @@ def test_sbs001_subscribe_from_overview_with_a_segment_then_the_due_email_carrie
     reports.wait_for_function(
         "() => document.querySelector('#reports-subscriptions').innerText.includes('paused')", timeout=10000
     )
+    reports.get_by_role("button", name="Edit").click()
+    reports.wait_for_selector("#subscribe-modal .modal-body", state="visible", timeout=10000)
+    assert reports.input_value("#subscribe-title") == "Churn by region"
+    assert reports.input_value("#subscribe-email") == "ana@example.com, team@example.com"
+    reports.fill("#subscribe-time", "08:15")
+    edited = save(reports, "updated")
+    assert "'churn-by-region' updated: daily at 08:15 (Europe/Berlin)" in edited
     assert problems.all() == []
 
 
