@@ -124,7 +124,7 @@ def test_sbs001_subscribe_from_overview_with_a_segment_then_the_due_email_carrie
     )
     width = page.evaluate("() => document.querySelector('#subscribe-preview-image').naturalWidth")
     assert width > 400, "the preview is a real image of the page"
-    saved = save(page, "saved")
+    saved = save(page, "saved:")
     assert "'churn-by-region' saved: daily at 07:30 (Europe/Berlin)" in saved
 
     first = portal.tick("2027-01-04T06:00:00Z")  # 07:00 in Berlin: registered, not yet due
@@ -168,7 +168,7 @@ def test_sbs001_subscribe_from_overview_with_a_segment_then_the_due_email_carrie
     assert reports.input_value("#subscribe-title") == "Churn by region"
     assert reports.input_value("#subscribe-email") == "ana@example.com, team@example.com"
     reports.fill("#subscribe-time", "08:15")
-    edited = save(reports, "updated")
+    edited = save(reports, "updated:")
     assert "'churn-by-region' updated: daily at 08:15 (Europe/Berlin)" in edited
     assert problems.all() == []
 
@@ -190,7 +190,7 @@ def test_sbs002_viewer_subscribes_only_themselves_never_an_admin_page_and_render
     page.fill("#subscribe-email", "vera@example.com")
     page.fill("#subscribe-time", "08:00")
     page.fill("#subscribe-timezone", "UTC")
-    assert "'vera-overview' saved" in save(page, "saved")
+    assert "'vera-overview' saved" in save(page, "saved:")
 
     before = len(portal.box.messages)
     assert portal.tick("2027-02-01T07:00:00Z").returncode == 0
