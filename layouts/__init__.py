@@ -69,7 +69,6 @@ ADMIN_PAGES: tuple[Page, ...] = (
 )
 
 
-
 def page_index() -> PageIndex:
     """The pages as plain data, for the services and the CLI: nothing below the pages imports them."""
     return PageIndex.of(
