@@ -70,7 +70,7 @@ def register(app: dash.Dash, services: Services) -> None:
     @requires(Role.ADMIN)
     def revoke(_clicks: int, token_id: Any) -> tuple[Component, Component]:
         wanted = str(token_id or "").strip()
-        token = api_tokens.revoke(services.engine, wanted) if wanted else None
+        token = api_tokens.revoke(services.engine, wanted, services.settings.data_dir) if wanted else None
         if token is None:
             message = dbc.Alert(f"No token with id {wanted!r}.", color="warning")
             return message, admin_tokens.token_table(services)

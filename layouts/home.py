@@ -8,9 +8,10 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 from dash.development.base_component import Component
 
+from layouts import fleet_cards
 from layouts.components import empty_state, kpi_card, loading, page_header
-from models.registry import RegistryError
 from portal import ids
+from portal.home import fleet
 from portal.scheduler.status import scheduler_state
 from portal.services import Services
 
@@ -32,18 +33,12 @@ def layout(services: Services, **_query: Any) -> Component:
 
 
 def status_panel(services: Services) -> Component:
-    """One card per model (active version, task, headline metric) and the serving backends."""
+    """One card per model (which needs attention, and where to look) and the serving backends."""
     settings = services.settings
-    cards = []
-    for name in services.registry.names():
-        try:
-            record = services.registry.get(name)
-        except RegistryError as exc:
-            cards.append(dbc.Col(kpi_card(name, "unavailable", str(exc)), md=4))
-            continue
-        metric, value = next(iter(record.metrics.items()), ("", None))
-        note = f"{record.task}; {metric} {value:.3f}" if isinstance(value, float) else record.task
-        cards.append(dbc.Col(kpi_card(name, f"v{record.version}", note), md=3, className="mb-3"))
+    cards = [
+        dbc.Col(fleet_cards.model_card(health), lg=4, md=6, className="mb-3")
+        for health in fleet.fleet(services)
+    ]
     models = (
         dbc.Row(cards)
         if cards

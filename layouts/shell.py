@@ -9,20 +9,42 @@ from dash.development.base_component import Component
 
 from layouts import subscribe
 from portal import ids
-from portal.pages import PageIndex
+from portal.pages import PageEntry, PageIndex
 from portal.reports.access import current_subscriber
 from portal.security.layout_guard import layout_denial
 from portal.security.principal import current_principal
 
 
 def navbar(title: str, pages: PageIndex) -> Component:
-    """Brand plus a link per page the requester may open, highlighted when its path is current."""
+    """Brand, a link or a menu per group of pages the requester may open, and who is signed in.
+
+    Menus are Bootstrap dropdowns: Enter or Space opens one, the arrow keys move through it and
+    Escape closes it. A menu with no page the requester may open is left out altogether.
+    """
     principal = current_principal()
-    links = [
-        dbc.NavItem(dbc.NavLink(page.name, href=page.path, active="exact"))
-        for page in pages.navigation()
-        if principal is None or layout_denial(page.path, embedded=False) is None
-    ]
+
+    def allowed(entry: PageEntry) -> bool:
+        return principal is None or layout_denial(entry.path, embedded=False) is None
+
+    links: list[Component] = []
+    for label, entries in pages.menus():
+        shown = [entry for entry in entries if allowed(entry)]
+        if not shown:
+            continue
+        if len(entries) == 1 and not entries[0].group:
+            links.append(dbc.NavItem(dbc.NavLink(shown[0].name, href=shown[0].path, active="exact")))
+            continue
+        links.append(
+            dbc.DropdownMenu(
+                [dbc.DropdownMenuItem(entry.name, href=entry.path) for entry in shown],
+                label=label,
+                nav=True,
+                in_navbar=True,
+                align_end=True,
+                id=f"navbar-menu-{label.lower()}",
+                className="portal-nav-menu",
+            )
+        )
     if principal is None or current_subscriber() is not None:
         links.append(dbc.NavItem(subscribe.open_button(), className="d-flex align-items-center"))
     if principal is not None and principal.source in {"header", "oidc"}:

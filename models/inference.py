@@ -32,15 +32,13 @@ class Prediction:
 
     def records(self) -> list[dict[str, Any]]:
         """One JSON-ready dict per row."""
-        rows = []
-        for index, value in enumerate(self.predictions):
-            row: dict[str, Any] = {"prediction": value}
-            if self.probabilities is not None:
-                row["probabilities"] = dict(
-                    zip(map(str, self.classes), self.probabilities[index], strict=True)
-                )
-            rows.append(row)
-        return rows
+        if self.probabilities is None:
+            return [{"prediction": value} for value in self.predictions]
+        labels = [str(label) for label in self.classes]  # once, not once per row
+        return [
+            {"prediction": value, "probabilities": dict(zip(labels, row, strict=True))}
+            for value, row in zip(self.predictions, self.probabilities, strict=True)
+        ]
 
 
 def frame_digest(frame: pd.DataFrame) -> str:

@@ -9,6 +9,9 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 
+# The navbar's menus, in order: what an analyst came to do, rather than 13 flat links.
+NAV_GROUPS = ("Explore", "Monitor", "Score", "Models", "Manage")
+
 
 @dataclasses.dataclass(frozen=True)
 class PageEntry:
@@ -19,6 +22,7 @@ class PageEntry:
     name: str
     order: int
     admin: bool = False
+    group: str = ""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -48,3 +52,9 @@ class PageIndex:
     def navigation(self) -> list[PageEntry]:
         """Every page in navbar order."""
         return sorted(self.entries, key=lambda entry: entry.order)
+
+    def menus(self) -> list[tuple[str, list[PageEntry]]]:
+        """Top-level pages as (name, [page]) and each menu of NAV_GROUPS with its pages, in navbar order."""
+        ungrouped = [(entry.name, [entry]) for entry in self.navigation() if not entry.group]
+        grouped = [(group, [e for e in self.navigation() if e.group == group]) for group in NAV_GROUPS]
+        return ungrouped + [(group, entries) for group, entries in grouped if entries]

@@ -67,7 +67,7 @@ def create_token(settings: Settings, args: argparse.Namespace) -> int:
 
 def revoke_token(settings: Settings, args: argparse.Namespace) -> int:
     with ready_engine(settings) as engine:
-        token = api_tokens.revoke(engine, args.token_id.strip())
+        token = api_tokens.revoke(engine, args.token_id.strip(), settings.data_dir)
         if token is None:
             raise CliError(f"no token with id {args.token_id!r}; 'portal tokens list' shows them")
         audit.record(engine, "token.revoke", token.token_id, actor=_actor(), name=token.name)

@@ -12,11 +12,14 @@ import hashlib
 import re
 import secrets
 from collections.abc import Iterable
+from pathlib import Path
 
 import sqlalchemy as sa
 
 from portal.db.auth import api_tokens
+from portal.security import token_cache
 from portal.security.roles import Role
+from portal.security.token_cache import TokenCache
 
 PREFIX = "pt_"
 MAX_TTL_DAYS = 366
@@ -106,8 +109,11 @@ def create(
     return secret, _record({**row, "revoked_at": None, "last_used_at": None})
 
 
-def revoke(engine: sa.Engine, token_id: str) -> ApiToken | None:
-    """Mark a token revoked; None when no such token exists. Revoking twice keeps the first time."""
+def revoke(engine: sa.Engine, token_id: str, data_dir: Path | str) -> ApiToken | None:
+    """Mark a token revoked; None when no such token exists. Revoking twice keeps the first time.
+
+    Then every worker sharing ``data_dir`` forgets the tokens it keeps (``token_cache``).
+    """
     with engine.begin() as conn:
         conn.execute(
             api_tokens.update()
@@ -115,6 +121,7 @@ def revoke(engine: sa.Engine, token_id: str) -> ApiToken | None:
             .values(revoked_at=_now())
         )
         row = conn.execute(sa.select(api_tokens).where(api_tokens.c.token_id == token_id)).mappings().first()
+    token_cache.mark_changed(data_dir)
     return _record(row) if row else None
 
 
@@ -125,16 +132,23 @@ def list_tokens(engine: sa.Engine) -> list[ApiToken]:
 
 
 # Built once: every API request runs it, and a statement built per call costs more than the lookup.
-_BY_SECRET_HASH = (
-    sa.select(api_tokens).where(api_tokens.c.secret_hash == sa.bindparam("digest")).limit(1)
-)
+_BY_SECRET_HASH = sa.select(api_tokens).where(api_tokens.c.secret_hash == sa.bindparam("digest")).limit(1)
 
 
-def authenticate(engine: sa.Engine, presented: str) -> ApiToken | None:
-    """The active token matching a presented secret, or None (malformed, unknown, revoked, expired)."""
+def authenticate(engine: sa.Engine, presented: str, cache: TokenCache | None = None) -> ApiToken | None:
+    """The active token matching a presented secret, or None (malformed, unknown, revoked, expired).
+
+    With a ``cache``, a token authenticated moments ago in this worker is not looked up again.
+    """
     if not _TOKEN.fullmatch(presented):
         return None
     digest = hash_secret(presented)
+    if cache is not None:
+        return cache.lookup(digest, lambda: _authenticate(engine, digest))
+    return _authenticate(engine, digest)
+
+
+def _authenticate(engine: sa.Engine, digest: str) -> ApiToken | None:
     with engine.connect() as conn:
         row = conn.execute(_BY_SECRET_HASH, {"digest": digest}).mappings().first()
     if row is None:

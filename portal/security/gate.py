@@ -16,7 +16,7 @@ from flask import Flask, Response, current_app, redirect, request
 from portal.config import Settings
 from portal.embed import tokens as embed_tokens
 from portal.embed.gate import embed_page_for
-from portal.security import identify
+from portal.security import identify, token_cache
 from portal.security.csrf import cross_site_refusal
 from portal.security.policy import (
     EXTRA_POLICIES_KEY,
@@ -28,6 +28,7 @@ from portal.security.policy import (
 )
 from portal.security.principal import Principal, set_principal
 from portal.security.roles import Role
+from portal.security.token_cache import TokenCache
 from portal.web import url_controls
 from portal.web.errors import error_json, wants_json
 
@@ -54,6 +55,7 @@ def init_gate(
 ) -> None:
     """Attach the gate; ``registered_paths`` lists every Dash page path (embed copies included)."""
     pages = tuple(page_paths)
+    tokens = TokenCache(token_cache.stamp_path(settings.data_dir))
 
     @server.before_request
     def _gate() -> Any:
@@ -71,7 +73,7 @@ def init_gate(
         if refusal is not None:
             return refusal
         try:
-            principal = _identify(settings, engine_getter, policy, pages)
+            principal = _identify(settings, engine_getter, policy, pages, tokens)
             _authorize(principal, policy, pages, registered_paths)
         except Denied as denied:
             return _refuse(settings, render_error, denied)
@@ -80,7 +82,11 @@ def init_gate(
 
 
 def _identify(
-    settings: Settings, engine_getter: Callable[[], Any], policy: RoutePolicy, pages: tuple[str, ...]
+    settings: Settings,
+    engine_getter: Callable[[], Any],
+    policy: RoutePolicy,
+    pages: tuple[str, ...],
+    tokens: TokenCache,
 ) -> Principal | None:
     presented = identify.bearer()
     if presented is not None:
@@ -91,7 +97,7 @@ def _identify(
             raise Denied(401, "The metrics token is not valid (PORTAL_METRICS_TOKEN).")
         if not policy.tokens:
             raise Denied(401, "API tokens are accepted only by the REST API under /api/v1.")
-        token = identify.token_principal(engine_getter(), presented)
+        token = identify.token_principal(engine_getter(), presented, tokens)
         if token is None:
             raise Denied(401, "The API token is not valid: it is unknown, revoked or expired.")
         return token

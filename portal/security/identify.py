@@ -18,6 +18,7 @@ from portal.security import api_tokens
 from portal.security.policy import page_role
 from portal.security.principal import ANONYMOUS_ADMIN, Principal
 from portal.security.roles import Role, role_for_groups, split_groups
+from portal.security.token_cache import TokenCache
 from portal.web.requests import REPEATED_HEADERS_FLAG
 
 log = logging.getLogger(__name__)
@@ -93,8 +94,8 @@ def bearer() -> str | None:
     return value.strip() if scheme.lower() == "bearer" and value.strip() else None
 
 
-def token_principal(engine: sa.Engine, presented: str) -> Principal | None:
-    token = api_tokens.authenticate(engine, presented)
+def token_principal(engine: sa.Engine, presented: str, cache: TokenCache | None = None) -> Principal | None:
+    token = api_tokens.authenticate(engine, presented, cache)
     if token is None:
         return None
     return Principal(f"token:{token.name}", (), token.role, "token", models=token.models)

@@ -8,6 +8,11 @@ Compact responses are encoded by orjson (a 10,000-row prediction answer: about 9
 standard library, a few with orjson), keys sorted as Flask sorts them and anything orjson does not
 know (dates, decimals, dataclasses) handed to Flask's own conversions. Non-finite floats become
 ``null``, where the standard library wrote ``NaN``, which is not JSON.
+
+Bodies are read by orjson too (a 10,000-record body: about 30 ms with the standard library, a
+few with orjson), but only where its answer is the standard library's: orjson turns an integer
+beyond 64 bits into a float, so a body holding a run of 19 or more digits goes to the standard
+library, as does every body orjson refuses (NaN literals, lone surrogates, other encodings).
 """
 
 from __future__ import annotations
@@ -19,6 +24,11 @@ import plotly.io.json as plotly_json
 from flask.json.provider import DefaultJSONProvider
 
 _COMPACT = (",", ":")
+# Integers of up to 18 digits fit in 64 bits, where orjson and the standard library agree. A
+# translation that maps every digit to "0" (and every other byte away from it) turns the search for
+# a run of 19 digits into a substring search, both in C: a regex took 47 ms for a 1 MB body.
+_DIGITS_AS_ZERO = bytes(ord("0") if chr(b).isdigit() and b < 128 else ord("x") for b in range(256))
+_LONG_DIGIT_RUN = b"0" * 19
 _OPTIONS = (
     orjson.OPT_SORT_KEYS
     | orjson.OPT_NON_STR_KEYS
@@ -40,11 +50,22 @@ class NestingSafeJSONProvider(DefaultJSONProvider):
             return super().dumps(obj, **kwargs)
 
     def loads(self, s: str | bytes, **kwargs: Any) -> Any:
-        # The standard library still parses: orjson reads integers beyond 64 bits as floats.
+        """orjson where it gives the standard library's answer exactly; the standard library elsewhere."""
+        if not kwargs and isinstance(s, str | bytes | bytearray) and _orjson_reads_exactly(s):
+            try:
+                return orjson.loads(s)
+            except orjson.JSONDecodeError:
+                pass  # the standard library decides: it accepts more (NaN) and words its own errors
         try:
             return super().loads(s, **kwargs)
         except RecursionError:
             raise ValueError("the JSON is nested too deeply") from None
+
+
+def _orjson_reads_exactly(text: str | bytes | bytearray) -> bool:
+    """No digit run long enough to be an integer that orjson would read as a float."""
+    data = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
+    return _LONG_DIGIT_RUN not in data.translate(_DIGITS_AS_ZERO)
 
 
 def keep_dash_on_the_standard_library() -> None:

@@ -44,6 +44,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "portal.embed",
             "portal.exports",
             "portal.feedback",
+            "portal.home",
             "portal.monitoring",
             "portal.predlog",
             "portal.reports",

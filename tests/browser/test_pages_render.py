@@ -26,13 +26,62 @@ def test_brw002_navbar_navigates_between_pages(served, browser_context) -> None:
     page = browser_context.new_page()
     problems = watch(page)
     page.goto(served.url + "/", wait_until="networkidle")
-    page.get_by_role("link", name="Models", exact=True).click()
+    page.locator("#navbar-menu-models").get_by_role("button", name="Models").click()
+    page.locator("#navbar-menu-models .dropdown-menu").get_by_role("link", name="Models", exact=True).click()
     page.wait_for_url("**/models**")
     page.wait_for_selector("#models-versions", timeout=15000)
     assert "v1" in page.inner_text("#models-versions")
     page.get_by_role("link", name="Home", exact=True).click()
     page.wait_for_selector("#home-status .portal-kpi", timeout=15000)
     assert "churn" in page.inner_text("#home-status")
+    assert problems.all() == []
+    page.close()
+
+
+def test_brw007_navbar_menus_work_from_the_keyboard(served, browser_context) -> None:
+    page = browser_context.new_page()
+    problems = watch(page)
+    page.goto(served.url + "/", wait_until="networkidle")
+    toggle = page.locator("#navbar-menu-monitor").get_by_role("button", name="Monitor")
+    toggle.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#navbar-menu-monitor .dropdown-menu.show", timeout=5000)
+    names = page.locator("#navbar-menu-monitor .dropdown-item").all_inner_texts()
+    assert names == ["Performance", "Drift", "Feedback"]
+    page.keyboard.press("Escape")
+    page.wait_for_selector("#navbar-menu-monitor .dropdown-menu.show", state="detached", timeout=5000)
+    page.keyboard.press("Enter")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    focused = page.evaluate("() => document.activeElement.textContent")
+    assert focused == "Drift"
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/drift**")
+    page.wait_for_function("() => document.body.dataset.portalReady === 'true'", timeout=15000)
+    assert problems.all() == []
+    page.close()
+
+
+def test_brw008_home_cards_link_each_item_to_the_page_that_explains_it(served, browser_context) -> None:
+    page = browser_context.new_page()
+    problems = watch(page)
+    page.goto(served.url + "/", wait_until="networkidle")
+    card = page.locator(".portal-fleet-card", has_text="churn v1")
+    card.locator(".portal-fleet-drift a").wait_for(timeout=15000)
+    assert card.locator(".portal-sparkline .js-plotly-plot").count() == 1
+    links = {
+        key: card.locator(f".portal-fleet-{key} a").get_attribute("href")
+        for key in ("version", "predictions", "drift", "performance", "challenger")
+    }
+    assert links["version"] == "/models?model=churn"
+    assert links["predictions"] == "/feedback?model=churn"
+    assert links["drift"].startswith("/drift?model=churn&window=")
+    assert links["performance"] == "/performance?model=churn&source=live"
+    assert links["challenger"] == "/compare?model=churn"
+    assert "reference accuracy" in card.locator(".portal-fleet-performance").inner_text()
+    card.locator(".portal-fleet-drift a").click()
+    page.wait_for_url("**/drift?model=churn&window=**")
+    page.wait_for_function("() => document.body.dataset.portalReady === 'true'", timeout=15000)
     assert problems.all() == []
     page.close()
 
