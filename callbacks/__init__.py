@@ -15,6 +15,7 @@ from callbacks import (
     overview,
     performance,
     reports,
+    subscribe,
     whatif,
 )
 from portal.services import Services
@@ -31,6 +32,7 @@ PAGE_CALLBACKS = (
     compare,
     reports,
     admin_tokens,
+    subscribe,
 )
 
 

@@ -67,12 +67,13 @@ PAGES: tuple[Page, ...] = (
     Page("layouts.batches", "/batches", "Batches", "Past batches", 45, batches.layout, "Score"),
     Page("layouts.feedback", "/feedback", "Feedback", "Feedback", 50, feedback.layout, "Monitor"),
     Page("layouts.model_catalog", "/models", "Models", "Models", 90, model_catalog.layout, "Models"),
-    Page("layouts.reports", "/reports", "Reports", "Reports", 95, reports.layout, "Manage"),
     Page("layouts.compare", "/compare", "Compare", "Model comparison", 92, compare.layout, "Models"),
 )
 
-# Admin pages: registered like PAGES but never embeddable (no /embed copy, no embed links).
+# Pages never embedded nor put in a report (no /embed copy, no embed links): admin tools, and the
+# Reports page, whose role is in portal.security.policy.PAGE_ROLES like every other page's.
 ADMIN_PAGES: tuple[Page, ...] = (
+    Page("layouts.reports", "/reports", "Reports", "Reports", 95, reports.layout, "Manage"),
     Page(
         "layouts.admin_tokens",
         "/admin/tokens",

@@ -7,8 +7,10 @@ import dash_bootstrap_components as dbc
 from dash import html
 from dash.development.base_component import Component
 
+from layouts import subscribe
 from portal import ids
 from portal.pages import PageEntry, PageIndex
+from portal.reports.access import current_subscriber
 from portal.security.layout_guard import layout_denial
 from portal.security.principal import current_principal
 
@@ -43,6 +45,8 @@ def navbar(title: str, pages: PageIndex) -> Component:
                 className="portal-nav-menu",
             )
         )
+    if principal is None or current_subscriber() is not None:
+        links.append(dbc.NavItem(subscribe.open_button(), className="d-flex align-items-center"))
     if principal is not None and principal.source in {"header", "oidc"}:
         role = principal.role.label if principal.role else "no role"
         links.append(
@@ -89,6 +93,7 @@ def layout(title: str, pages: PageIndex) -> Component:
                 className="visually-hidden-focusable portal-skip-link",
             ),
             navbar(title, pages),
+            subscribe.dialog(),
             html.Main(
                 dbc.Container(dash.page_container, fluid=True, className="pb-4"),
                 id=ids.PAGE_CONTENT,

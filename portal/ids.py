@@ -144,6 +144,46 @@ REPORTS_RUN_NOW = "reports-run-now"  # pattern-matching type; see reports_run_no
 REPORTS_RUN_STATUS = "reports-run-status"
 REPORTS_HISTORY = "reports-history"
 REPORTS_POLL = "reports-poll"
+REPORTS_SUBSCRIPTIONS = "reports-subscriptions"
+REPORTS_SUB_ACTION = "reports-sub-action"  # pattern-matching type; see reports_sub_action()
+REPORTS_SUB_STATUS = "reports-sub-status"
+REPORTS_SUB_EDIT = "reports-sub-edit"  # pattern-matching type; see reports_sub_edit()
+
+# The Subscribe dialog in the navbar (layouts/subscribe.py), on every page
+SUBSCRIBE_OPEN = "subscribe-open"
+SUBSCRIBE_MODAL = "subscribe-modal"
+SUBSCRIBE_LOCATION = "subscribe-location"
+SUBSCRIBE_EDITING = "subscribe-editing"
+SUBSCRIBE_TITLE = "subscribe-title"
+SUBSCRIBE_PAGE = "subscribe-page"
+SUBSCRIBE_CONTROLS = "subscribe-controls"
+SUBSCRIBE_FORMAT = "subscribe-format"
+SUBSCRIBE_KIND = "subscribe-kind"
+SUBSCRIBE_DAY = "subscribe-day"
+SUBSCRIBE_TIME = "subscribe-time"
+SUBSCRIBE_TIMEZONE = "subscribe-timezone"
+SUBSCRIBE_CRON = "subscribe-cron"
+SUBSCRIBE_EMAIL = "subscribe-email"
+SUBSCRIBE_WEBHOOK = "subscribe-webhook"
+SUBSCRIBE_WEBHOOK_STYLE = "subscribe-webhook-style"
+SUBSCRIBE_DIRECTORY = "subscribe-directory"
+SUBSCRIBE_DIRECTORY_ROW = "subscribe-directory-row"
+SUBSCRIBE_CONDITION = "subscribe-condition"
+SUBSCRIBE_SAVE = "subscribe-save"
+SUBSCRIBE_PREVIEW = "subscribe-preview"
+SUBSCRIBE_PREVIEW_IMAGE = "subscribe-preview-image"
+SUBSCRIBE_FEEDBACK = "subscribe-feedback"
+SUBSCRIBE_CLOSE = "subscribe-close"
+
+
+def reports_sub_action(report: str, action: str) -> dict[str, str]:
+    """Pattern-matching id of a subscription's button: pause, resume, delete or run."""
+    return {"type": REPORTS_SUB_ACTION, "report": report, "action": action}
+
+
+def reports_sub_edit(report: str) -> dict[str, str]:
+    """Pattern-matching id of a subscription's Edit button (opens the Subscribe dialog)."""
+    return {"type": REPORTS_SUB_EDIT, "report": report}
 
 
 def reports_run_now(report: str) -> dict[str, str]:

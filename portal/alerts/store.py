@@ -60,6 +60,14 @@ def open_alert(engine: sa.Engine, rule: str, kind: str) -> Alert | None:
     return _alert(row) if row is not None else None
 
 
+def open_on_model(engine: sa.Engine, model: str) -> list[Alert]:
+    """Every open alert on ``model``, newest first (a subscription's "only if an alert is open")."""
+    query = sa.select(alerts).where(alerts.c.model_name == model, alerts.c.status == OPEN)
+    with engine.connect() as connection:
+        rows = connection.execute(query.order_by(alerts.c.alert_id.desc())).all()
+    return [_alert(row) for row in rows]
+
+
 def create(
     engine: sa.Engine,
     rule: str,

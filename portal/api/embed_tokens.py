@@ -43,7 +43,8 @@ def create_embed_tokens_blueprint(services: Services) -> Blueprint:
         body = _parse_body()
         try:
             pages = services.pages.paths
-            page = embed_links.resolve_page(body["page"], pages, embeddable(pages))
+            known = [*pages, *services.pages.admin_paths]
+            page = embed_links.resolve_page(body["page"], known, embeddable(pages))
             ttl = embed_links.parse_ttl(body.get("ttl", DEFAULT_TTL))
             query = embed_links.check_query(body.get("query", {}), services.registry.names())
             link = embed_links.issue_link(

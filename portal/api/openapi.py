@@ -6,6 +6,8 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify
 
+from portal.api.openapi_reports import report_paths
+
 ERROR = {
     "type": "object",
     "required": ["error"],
@@ -287,7 +289,10 @@ def _paths() -> dict[str, Any]:
         "info": {
             "title": "Analytics Portal prediction API",
             "version": "1",
-            "description": "Predictions from registered scikit-learn models; errors share one JSON shape.",
+            "description": (
+                "Predictions from registered scikit-learn models, and scheduled reports; "
+                "errors share one JSON shape."
+            ),
         },
         "servers": [{"url": "/api/v1"}],
         "paths": {
@@ -391,6 +396,7 @@ def _paths() -> dict[str, Any]:
                     },
                 }
             },
+            **report_paths(_json, _error, NAME_PARAMETER),
             "/openapi.json": {
                 "get": {
                     "summary": "This document",

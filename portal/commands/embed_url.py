@@ -29,8 +29,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(settings: Settings, args: argparse.Namespace) -> int:
     """Validate everything first, then print only the URL, so scripts can capture it."""
     try:
-        pages = layouts.page_index().paths
-        page = embed_links.resolve_page(args.page, pages, embeddable(pages))
+        index = layouts.page_index()
+        pages = index.paths
+        page = embed_links.resolve_page(args.page, [*pages, *index.admin_paths], embeddable(pages))
         ttl = embed_links.parse_ttl(args.ttl)
         query = embed_links.parse_query_string(args.query)
         query = embed_links.check_query(query, ModelRegistry(settings.models_path).names())

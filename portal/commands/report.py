@@ -8,6 +8,8 @@ import json
 import sys
 from concurrent.futures import wait
 
+import sqlalchemy as sa
+
 import layouts
 from models.registry import ModelRegistry
 from portal.alerts.rules import load_rules
@@ -16,6 +18,7 @@ from portal.commands.ready import ready_engine
 from portal.config import Settings
 from portal.db.engine import create_engine
 from portal.reports import history
+from portal.reports import store as subscription_store
 from portal.reports.definitions import ReportDefinition, load_reports
 from portal.reports.fields import DefinitionError, next_run
 from portal.reports.history import TRIGGERS
@@ -73,8 +76,29 @@ def _reports(settings: Settings) -> dict[str, ReportDefinition]:
         raise CliError(str(exc)) from None
 
 
+def _all_reports(settings: Settings, engine: sa.Engine) -> dict[str, ReportDefinition]:
+    """The file's reports (when a file is set) and every subscription, by name."""
+    found = _reports(settings) if settings.reports_file else {}
+    try:
+        subscriptions = subscription_store.listing(engine)
+    except sa.exc.SQLAlchemyError as exc:
+        if not settings.reports_file:
+            raise CliError(
+                f"the report subscriptions cannot be read ({type(exc).__name__}): run `portal db upgrade`"
+            ) from None
+        subscriptions = []
+    for subscription in subscriptions:
+        found.setdefault(subscription.name, subscription.definition())
+    return found
+
+
 def list_reports(settings: Settings, args: argparse.Namespace) -> int:
-    for report in _reports(settings).values():
+    engine = create_engine(settings.sqlalchemy_url)
+    try:
+        reports = _all_reports(settings, engine)
+    finally:
+        engine.dispose()
+    for report in reports.values():
         upcoming = next_run(report)
         when = f"next {upcoming.isoformat(timespec='minutes')}" if upcoming else "not scheduled"
         schedule = f"'{report.schedule}' {report.timezone}" if report.schedule else "-"
@@ -85,11 +109,11 @@ def list_reports(settings: Settings, args: argparse.Namespace) -> int:
 
 def run_once(settings: Settings, args: argparse.Namespace) -> int:
     """Exit 0 only when every page rendered, passed the checks and every delivery went through."""
-    reports = _reports(settings)
-    if args.name not in reports:
-        raise CliError(f"no report named {args.name!r}; defined: {', '.join(reports) or 'none'}")
     engine = create_engine(settings.sqlalchemy_url)
     try:
+        reports = _all_reports(settings, engine)
+        if args.name not in reports:
+            raise CliError(f"no report named {args.name!r}; defined: {', '.join(reports) or 'none'}")
         if args.run_id is not None and (history.get(engine, args.run_id) is None):
             raise CliError(f"no report run {args.run_id}")
         outcome = run_report(settings, engine, reports[args.name], args.trigger, run_id=args.run_id)

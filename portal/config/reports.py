@@ -6,6 +6,7 @@ from portal.config.setting import Setting
 from portal.config.values import (
     parse_base_url,
     parse_bool,
+    parse_domains,
     parse_int,
     parse_optional_text,
     parse_path,
@@ -71,5 +72,21 @@ REPORT_SETTINGS: tuple[Setting, ...] = (
         "true",
         parse_bool,
         "Upgrade the SMTP connection with STARTTLS (and refuse to send if the server cannot).",
+    ),
+    Setting(
+        "report_recipient_domains",
+        "PORTAL_REPORT_RECIPIENT_DOMAINS",
+        "",
+        parse_domains,
+        "Comma-separated mail domains a subscription may send to (e.g. `example.com`); an address "
+        "elsewhere is refused by name. Empty: any domain.",
+    ),
+    Setting(
+        "report_retention_days",
+        "PORTAL_REPORT_RETENTION_DAYS",
+        "30",
+        parse_int(1, 36500),
+        "Days a report run's output files are kept; the scheduler removes older ones (the run stays "
+        "in the history, marked as expired).",
     ),
 )

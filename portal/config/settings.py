@@ -102,6 +102,8 @@ class Settings:
     smtp_password: str = ""
     smtp_from: str = "portal@localhost"
     smtp_starttls: bool = True
+    report_recipient_domains: tuple[str, ...] = ()
+    report_retention_days: int = 30
     scheduler: bool = True
     scheduler_grace_minutes: int = 60
     # From the standard OTEL_* variables (portal.config.tracing), not a PORTAL_* setting.

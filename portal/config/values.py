@@ -167,3 +167,13 @@ def parse_host(raw: str) -> str:
         if not HOSTNAME.fullmatch(value):
             raise ValueError("expected an IP address or host name") from None
     return value
+
+
+def parse_domains(raw: str) -> tuple[str, ...]:
+    """Mail domains separated by commas or spaces, lower-cased; each must look like a host name."""
+    domains = tuple(dict.fromkeys(part.strip().lower().lstrip("@") for part in re.split(r"[,\s]+", raw)))
+    domains = tuple(domain for domain in domains if domain)
+    for domain in domains:
+        if not HOSTNAME.fullmatch(domain):
+            raise ValueError(f"{domain!r} is not a mail domain; expected names such as example.com")
+    return domains

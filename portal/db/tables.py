@@ -5,7 +5,17 @@ Add a line here when a new ``portal/db/<table>.py`` module defines a table.
 
 from __future__ import annotations
 
-from portal.db import alerts, auth, batches, feedback, metadata, prediction_log, report_runs, scheduler
+from portal.db import (
+    alerts,
+    auth,
+    batches,
+    feedback,
+    metadata,
+    prediction_log,
+    report_runs,
+    report_subscriptions,
+    scheduler,
+)
 
 __all__ = [
     "alerts",
@@ -15,5 +25,6 @@ __all__ = [
     "metadata",
     "prediction_log",
     "report_runs",
+    "report_subscriptions",
     "scheduler",
 ]

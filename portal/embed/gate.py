@@ -21,6 +21,9 @@ from portal.web.errors import error_json, wants_json
 
 log = logging.getLogger(__name__)
 EMBED_BODY_CLASS = "portal-embed"
+# Report mode: a report's render (its token's subject is report:<name>) or an embed asked to ?print=1.
+REPORT_BODY_CLASS = "portal-report"
+PRINT_PARAM = "print"
 # Read by assets/embed.js: where the height messages may go.
 ORIGINS_ATTRIBUTE = "data-portal-frame-ancestors"
 PAGE_ATTRIBUTE = "data-portal-embed-page"
@@ -96,10 +99,24 @@ def _tag_embed_index(app: dash.Dash, settings: Settings, pages: tuple[str, ...])
         page = embed_page_for(request.path, pages) if request else None
         if page is None:
             return html
+        classes = (
+            f"{EMBED_BODY_CLASS} {REPORT_BODY_CLASS}" if report_mode(settings, page) else EMBED_BODY_CLASS
+        )
         body = (
-            f'<body class="{EMBED_BODY_CLASS}" {ORIGINS_ATTRIBUTE}="{origins}" '
+            f'<body class="{classes}" {ORIGINS_ATTRIBUTE}="{origins}" '
             f'{PAGE_ATTRIBUTE}="{escape(page, quote=True)}">'
         )
         return html.replace("<body>", body, 1)
 
     app.interpolate_index = interpolate_index  # type: ignore[method-assign]
+
+
+def report_mode(settings: Settings, page: str) -> bool:
+    """Whether this embed request is a report's render (or asks to print): interactive widgets hide."""
+    if request.args.get(PRINT_PARAM) in ("1", "true"):
+        return True
+    try:
+        grant = embed_tokens.verify(settings.secret_key, request.args.get(embed_tokens.TOKEN_PARAM), page)
+    except embed_tokens.TokenError:
+        return False
+    return grant.subject.startswith("report:")

@@ -19,6 +19,8 @@ SALT = "portal.embed.v1"
 TOKEN_PARAM = "token"
 EMBED_PREFIX = "/embed"
 MAX_TTL_SECONDS = 366 * 24 * 3600
+# Roles a token may carry: a report acts as its subscriber, but never as an admin.
+SCOPED_ROLES = ("viewer", "analyst")
 
 
 class TokenError(Exception):
@@ -37,6 +39,8 @@ class EmbedGrant:
     query: dict[str, str]
     expires_at: int
     subject: str
+    # The role a report renders with (its subscriber's, never admin); None: a viewer of its page.
+    role: str | None = None
 
     def allows(self, query: Mapping[str, str]) -> bool:
         """Pinned values must be present and equal; other parameters stay free to change."""
@@ -54,15 +58,24 @@ def issue(
     query: Mapping[str, Any] | None = None,
     subject: str = "embed",
     now: float | None = None,
+    role: str | None = None,
 ) -> str:
-    """A token for ``page`` (a path such as ``/overview``) valid for ``ttl_seconds``."""
+    """A token for ``page`` (a path such as ``/overview``) valid for ``ttl_seconds``.
+
+    ``role`` (viewer or analyst) scopes a report's token to its subscriber's role; admin is refused.
+    """
     if not page.startswith("/") or page.startswith("//"):
         raise ValueError(f"page must be a path such as /overview, not {page!r}")
     if not 0 < ttl_seconds <= MAX_TTL_SECONDS:
         raise ValueError(f"ttl must be between 1 second and 366 days, not {ttl_seconds} seconds")
     expires = int((time.time() if now is None else now) + ttl_seconds)
+    if role is not None and role not in SCOPED_ROLES:
+        raise ValueError(f"a token may carry the role {' or '.join(SCOPED_ROLES)}, never {role!r}")
     pinned = {str(k): str(v) for k, v in (query or {}).items() if k != TOKEN_PARAM}
-    return _serializer(secret_key).dumps({"p": page, "q": pinned, "e": expires, "s": subject})
+    payload: dict[str, Any] = {"p": page, "q": pinned, "e": expires, "s": subject}
+    if role is not None:
+        payload["r"] = role
+    return _serializer(secret_key).dumps(payload)
 
 
 def verify(secret_key: str, token: str | None, page: str, now: float | None = None) -> EmbedGrant:
@@ -81,7 +94,12 @@ def verify(secret_key: str, token: str | None, page: str, now: float | None = No
         raise TokenError("This embed link has expired. Ask for a new one.", "expired")
     if payload["p"] != page:
         raise TokenError("This embed link is for another page.", "wrong-page")
-    return EmbedGrant(payload["p"], dict(payload["q"]), int(payload["e"]), str(payload.get("s", "embed")))
+    role = payload.get("r")
+    if role is not None and role not in SCOPED_ROLES:
+        raise TokenError("This embed link is not valid.", "invalid")
+    return EmbedGrant(
+        payload["p"], dict(payload["q"]), int(payload["e"]), str(payload.get("s", "embed")), role
+    )
 
 
 def authorize(
@@ -106,10 +124,15 @@ def page_embed_path(page: str) -> str:
 
 
 def embed_path(
-    secret_key: str, page: str, query: Mapping[str, Any], ttl_seconds: int, subject: str = "embed"
+    secret_key: str,
+    page: str,
+    query: Mapping[str, Any],
+    ttl_seconds: int,
+    subject: str = "embed",
+    role: str | None = None,
 ) -> str:
     """``/embed<page>?<query>&token=...``: the URL an iframe or the report renderer opens."""
-    return path_with_token(page, query, issue(secret_key, page, ttl_seconds, query, subject))
+    return path_with_token(page, query, issue(secret_key, page, ttl_seconds, query, subject, role=role))
 
 
 def path_with_token(page: str, query: Mapping[str, Any], token: str) -> str:

@@ -47,6 +47,8 @@ class ReportDefinition:
     schedule: str | None = None
     timezone: str = "UTC"
     deliveries: tuple[Delivery, ...] = ()
+    # The role the renderer's token carries (a subscriber's, never admin); None: a viewer's, as for embeds.
+    role: str | None = None
 
 
 def load_reports(settings: Settings, page_paths: Iterable[str]) -> dict[str, ReportDefinition]:

@@ -13,6 +13,8 @@ import smtplib
 import ssl
 import tempfile
 from email.message import EmailMessage
+from email.utils import make_msgid
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +49,8 @@ class Message:
     links: tuple[Link, ...] = ()
     files: tuple[Path, ...] = ()
     payload: dict[str, Any] = dataclasses.field(default_factory=dict)
+    # A PNG of the first page, shown inline in the body of an email.
+    inline: bytes | None = None
 
 
 def content_type(path: Path) -> str:
@@ -93,6 +97,8 @@ def by_email(settings: Settings, delivery: Delivery, message: Message) -> None:
     if message.links:
         lines += ["", *(f"- {link.name}: {link.url}" for link in message.links)]
     email.set_content("\n".join(lines) + "\n")
+    if message.inline:
+        _add_html(email, message)
     for path in message.files:
         maintype, subtype = content_type(path).split("/")
         email.add_attachment(path.read_bytes(), maintype=maintype, subtype=subtype, filename=path.name)
@@ -105,6 +111,22 @@ def by_email(settings: Settings, delivery: Delivery, message: Message) -> None:
             smtp.send_message(email)
     except (OSError, smtplib.SMTPException) as exc:
         raise DeliveryError(f"SMTP {settings.smtp_host}:{settings.smtp_port}: {exc}") from None
+
+
+def _add_html(email: EmailMessage, message: Message) -> None:
+    """The same summary as HTML, with the first page shown inline (a related image, by Content-ID)."""
+    cid = make_msgid(domain="portal.report")
+    links = "".join(
+        f'<li><a href="{escape(link.url, quote=True)}">{escape(link.name)}</a></li>' for link in message.links
+    )
+    body = "".join(f"<div>{escape(line)}</div>" for line in message.body)
+    html = (
+        f"<html><body><h2>{escape(message.title)}</h2><p>{escape(message.summary)}</p>{body}"
+        f'<p><img src="cid:{cid[1:-1]}" alt="{escape(message.title, quote=True)}, first page" '
+        f'style="max-width:100%;border:1px solid #ddd"></p><ul>{links}</ul></body></html>'
+    )
+    email.add_alternative(html, subtype="html")
+    email.get_payload()[-1].add_related(message.inline, maintype="image", subtype="png", cid=cid)
 
 
 def webhook_payload(style: str, message: Message) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -92,11 +93,15 @@ def get(engine: sa.Engine, run_id: int) -> Run | None:
     return _run(row) if row else None
 
 
-def recent(engine: sa.Engine, limit: int = 50, report: str | None = None) -> list[Run]:
-    """Newest first."""
+def recent(
+    engine: sa.Engine, limit: int = 50, report: str | None = None, among: Collection[str] | None = None
+) -> list[Run]:
+    """Newest first; ``among`` keeps only runs of those reports (a subscriber's own)."""
     query = sa.select(report_runs).order_by(report_runs.c.id.desc()).limit(limit)
     if report:
         query = query.where(report_runs.c.report == report)
+    if among is not None:
+        query = query.where(report_runs.c.report.in_(sorted(among)))
     with engine.connect() as connection:
         return [_run(row) for row in connection.execute(query).mappings()]
 

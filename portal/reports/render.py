@@ -43,11 +43,55 @@ class RenderError(Exception):
 
 @dataclasses.dataclass
 class Capture:
-    """One rendered page: its full-page screenshot, and its printed PDF when asked for."""
+    """One rendered page: its full-page screenshot, its printed PDF when asked for, and what it showed."""
 
     url: str
     png: bytes
     pdf: bytes | None = None
+    shown: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+
+# Runs in the page before the screenshot: the report's header (title, generated, model and version
+# shown, filters) and footer (the live view), drawn with text nodes only, never HTML from a string.
+DECORATE_JS = """(info) => {
+    const visible = (el) => !!(el && (el.offsetWidth || el.offsetHeight || el.getClientRects().length));
+    const shownText = (suffix) => {
+        const el = [...document.querySelectorAll(`[id$="-${suffix}"]`)].find(visible);
+        return el ? (el.innerText || "").trim().split("\\n")[0].trim() : "";
+    };
+    const model = shownText("model") || info.model || "";
+    const version = shownText("version") || info.version || "";
+    const charts = [...document.querySelectorAll(".gtitle")].map((e) => e.textContent.trim()).filter(Boolean);
+    const host = document.querySelector("main .container-fluid") || document.body;
+    const make = (tag, cls, text) => {
+        const el = document.createElement(tag);
+        if (cls) el.className = cls;
+        if (text !== undefined) el.textContent = text;
+        return el;
+    };
+    const header = make("header", "portal-report-header");
+    header.appendChild(make("h1", "", info.title));
+    const facts = make("dl");
+    const fact = (label, value) => {
+        if (!value) return;
+        const group = make("div", "d-flex");
+        group.appendChild(make("dt", "", label));
+        group.appendChild(make("dd", "", value));
+        facts.appendChild(group);
+    };
+    fact("Generated", info.generated);
+    fact("Model", model + (version ? ` (version ${version})` : ""));
+    fact("Filters", info.filters || "none");
+    header.appendChild(facts);
+    host.insertBefore(header, host.firstChild);
+    const footer = make("footer", "portal-report-footer");
+    footer.appendChild(document.createTextNode("Live view: "));
+    const link = make("a", "", info.live_url);
+    link.href = info.live_url;
+    footer.appendChild(link);
+    host.appendChild(footer);
+    return {model: model, version: version, charts: charts};
+}"""
 
 
 class Renderer:
@@ -128,8 +172,11 @@ class Renderer:
             self._refuse(socket.url, "web socket off the portal's origin")
             socket.close()
 
-    def capture(self, url: str, pdf: bool = False) -> Capture:
-        """Open ``url``, wait for portalReady, check the page, then screenshot (and print)."""
+    def capture(self, url: str, pdf: bool = False, header: dict[str, str] | None = None) -> Capture:
+        """Open ``url``, wait for portalReady, check the page, then screenshot (and print).
+
+        With ``header`` (title, generated, filters, live_url) the page gets the report's header and footer.
+        """
         if not same_origin(url, self.origin):
             raise RenderError(f"refused to open {url}: not on the portal's origin {self.origin}")
         self.blocked.clear()
@@ -145,13 +192,15 @@ class Renderer:
         )
 
         try:
-            return self._capture(page, url, pdf, failed_callbacks)
+            return self._capture(page, url, pdf, failed_callbacks, header)
         except PlaywrightError as exc:  # the browser or page crashed mid-capture: worth another try
             raise RenderError(f"the browser failed on {url}: {str(exc).splitlines()[0]}") from None
         finally:
             page.close()
 
-    def _capture(self, page: Any, url: str, pdf: bool, failed_callbacks: list[str]) -> Capture:
+    def _capture(
+        self, page: Any, url: str, pdf: bool, failed_callbacks: list[str], header: dict[str, str] | None
+    ) -> Capture:
         try:
             response = page.goto(url, wait_until="domcontentloaded", timeout=self.timeout_ms)
         except PlaywrightError as exc:
@@ -178,12 +227,13 @@ class Renderer:
             raise RenderError(f"a callback of the page failed ({failed_callbacks[0]})")
         self._refuse_if_blocked()
         verify.check_page_state(page.evaluate(verify.PAGE_STATE_JS))
+        shown = page.evaluate(DECORATE_JS, header) if header is not None else {}
         png = page.screenshot(full_page=True, animations="disabled")
         verify.check_image(png)
         printed = self._print(page) if pdf else None
         verify.check_page_state(page.evaluate(verify.PAGE_STATE_JS))
         self._refuse_if_blocked()
-        return Capture(url, png, printed)
+        return Capture(url, png, printed, shown)
 
     def _refuse_if_blocked(self) -> None:
         """A page that tried to reach anything off the origin is not delivered, whatever it shows."""

@@ -13,6 +13,7 @@ import re
 import time
 from collections.abc import Callable
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from opentelemetry import trace
@@ -20,7 +21,7 @@ from pypdf import PdfReader, PdfWriter
 
 from portal.config import Settings
 from portal.reports import history
-from portal.reports.definitions import ReportDefinition
+from portal.reports.definitions import PageSpec, ReportDefinition
 from portal.reports.deliver import DeliveryError, deliver
 from portal.reports.locks import AlreadyRunning, report_lock
 from portal.reports.render import Capture, Renderer, RenderError
@@ -103,6 +104,10 @@ def _run_locked(
         time.monotonic() - started,
         files,
         settings.report_origin,
+        generated=generated_at(report),
+        shown=[capture.shown for capture in captures],
+        live_urls=[live_url(settings, page) for page in report.pages],
+        first_page=captures[0].png,
     ).message()
     results, failures = [], []
     for delivery in report.deliveries:
@@ -133,8 +138,35 @@ def _render_all(
             history.update(engine, run_id, progress=progress)
             attributes = {"report.name": report.name, "report.page": page.path, "report.try": attempt}
             with _tracer.start_as_current_span("report render", attributes=attributes):
-                captures.append(r.capture(page_url(settings, report.name, page), pdf=report.format == "pdf"))
+                url = page_url(settings, report.name, page, report.role)
+                header = page_header(settings, report, page)
+                captures.append(r.capture(url, pdf=report.format == "pdf", header=header))
     return captures
+
+
+def generated_at(report: ReportDefinition) -> str:
+    """Now in the report's own time zone, as its header and email say it."""
+    local = history.now().astimezone(ZoneInfo(report.timezone))
+    return f"{local:%Y-%m-%d %H:%M %Z} ({report.timezone})"
+
+
+def live_url(settings: Settings, page: PageSpec) -> str:
+    """The page people open to see the same view live."""
+    return (settings.public_url or settings.report_origin).rstrip("/") + page.relative_url()
+
+
+def page_header(settings: Settings, report: ReportDefinition, page: PageSpec) -> dict[str, str]:
+    """What the rendered page's header and footer say."""
+    query = page.query_dict
+    filters = ", ".join(f"{key}={value}" for key, value in page.query if key not in ("model", "version"))
+    return {
+        "title": report.title,
+        "generated": generated_at(report),
+        "model": query.get("model", ""),
+        "version": query.get("version", ""),
+        "filters": filters,
+        "live_url": live_url(settings, page),
+    }
 
 
 def _slug(path: str) -> str:

@@ -20,6 +20,28 @@ class RunSummary:
     duration_seconds: float
     files: list[Path]
     download_base: str
+    generated: str = ""
+    shown: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    live_urls: list[str] = dataclasses.field(default_factory=list)
+    first_page: bytes | None = None
+
+    def page_lines(self) -> list[str]:
+        """Per page: what it showed (model, version, filters, charts) and the live view, for the body."""
+        lines = []
+        for index, page in enumerate(self.report.pages):
+            shown = self.shown[index] if index < len(self.shown) else {}
+            filters = ", ".join(f"{k}={v}" for k, v in page.query if k not in ("model", "version")) or "none"
+            model = shown.get("model") or page.query_dict.get("model", "")
+            version = shown.get("version") or page.query_dict.get("version", "")
+            lines.append(f"Page {index + 1}: {page.path}")
+            if model:
+                lines.append(f"  Model: {model}" + (f" (version {version})" if version else ""))
+            lines.append(f"  Filters: {filters}")
+            if shown.get("charts"):
+                lines.append("  Charts: " + "; ".join(shown["charts"]))
+            if index < len(self.live_urls):
+                lines.append(f"  Live view: {self.live_urls[index]}")
+        return lines
 
     def links(self) -> list[dict[str, Any]]:
         return [
@@ -38,9 +60,14 @@ class RunSummary:
         return Message(
             title=f"{self.report.title} ({self.started_at[:10]})",
             summary=f"{self.report.title}: report succeeded ({len(links)} file(s))",
-            body=(f"Report run {self.run_id} of {self.started_at}.",),
+            body=(
+                f"Generated {self.generated or self.started_at} (report run {self.run_id}).",
+                *([f"Rendered with the {self.report.role} role."] if self.report.role else []),
+                *self.page_lines(),
+            ),
             links=tuple(Link(link["name"], link["url"]) for link in links),
             files=tuple(self.files),
+            inline=self.first_page,
             payload={
                 "report": self.report.name,
                 "title": self.report.title,
@@ -50,6 +77,8 @@ class RunSummary:
                 "duration_seconds": round(self.duration_seconds, 3),
                 "format": self.report.format,
                 "pages": [page.relative_url() for page in self.report.pages],
+                "generated": self.generated,
+                "shown": self.shown,
                 "files": links,
             },
         )

@@ -12,14 +12,15 @@ from portal.reports.definitions import PageSpec
 TOKEN_MARGIN_SECONDS = 60
 
 
-def page_url(settings: Settings, report: str, page: PageSpec) -> str:
+def page_url(settings: Settings, report: str, page: PageSpec, role: str | None = None) -> str:
     """The absolute URL the renderer opens for one report page: the single place that chooses it.
 
     The chrome-free ``/embed`` copy of the page, signed in by a short-lived token scoped to that
     page and its query (subject ``report:<name>``): no password, and a leaked URL soon expires.
+    ``role`` is the subscriber's (viewer or analyst), so the page shows only what they may see.
     """
     path = embed_path(
-        settings.secret_key, page.path, page.query_dict, token_ttl(settings), f"report:{report}"
+        settings.secret_key, page.path, page.query_dict, token_ttl(settings), f"report:{report}", role
     )
     return settings.report_origin + path
 

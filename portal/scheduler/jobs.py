@@ -13,12 +13,14 @@ from collections.abc import Callable
 import sqlalchemy as sa
 
 from models.registry import ModelRegistry
+from portal.alerts import store as alert_store
 from portal.alerts.check import check_rule
 from portal.alerts.rules import AlertRule
 from portal.config import Settings
 from portal.reports import history
 from portal.reports.definitions import ReportDefinition
 from portal.reports.runner import run_report
+from portal.reports.subscriptions import Subscription
 
 log = logging.getLogger(__name__)
 REPORT = "report"
@@ -79,6 +81,25 @@ def report_job(settings: Settings, engine: sa.Engine, report: ReportDefinition, 
     return ScheduledJob(
         job_key(REPORT, report.name), REPORT, report.name, report.schedule, report.timezone, run, skip, source
     )
+
+
+def subscription_job(
+    settings: Settings, engine: sa.Engine, subscription: Subscription, source: str
+) -> ScheduledJob:
+    """A subscription's report job; with ``alert_open`` it sends only while its model has an open alert."""
+    job = report_job(settings, engine, subscription.definition(), source)
+    if subscription.condition != "alert_open" or not subscription.model:
+        return job
+    model = subscription.model
+
+    def run() -> JobResult:
+        if not alert_store.open_on_model(engine, model):
+            reason = f"not sent: no alert on the model {model!r} is open"
+            history.record_skipped(engine, subscription.name, reason)
+            return JobResult(True, reason)
+        return job.run()
+
+    return dataclasses.replace(job, run=run)
 
 
 def alert_job(

@@ -24,6 +24,7 @@ from concurrent.futures import wait as wait_for
 import sqlalchemy as sa
 
 from portal.config import Settings
+from portal.reports import retention
 from portal.reports.locks import AlreadyRunning
 from portal.scheduler import state
 from portal.scheduler.jobs import JobResult, ScheduledJob
@@ -105,6 +106,10 @@ class Scheduler:
         if time.monotonic() - self._pruned_at > PRUNE_SECONDS:
             self._pruned_at = time.monotonic()
             state.prune(self.engine)
+            try:
+                retention.sweep(self.settings, self.engine, now)
+            except (OSError, sa.exc.SQLAlchemyError):
+                log.exception("report outputs not swept")
         return started
 
     def _done(self, future: Future[Attempt]) -> None:

@@ -20,8 +20,9 @@ import sqlalchemy as sa
 from models.registry import ModelRegistry
 from portal.alerts.rules import load_file as load_rules_file
 from portal.config import Settings
+from portal.reports import store as subscription_store
 from portal.reports.definitions import load_file as load_reports_file
-from portal.scheduler.jobs import ScheduledJob, alert_job, report_job
+from portal.scheduler.jobs import ScheduledJob, alert_job, report_job, subscription_job
 
 log = logging.getLogger(__name__)
 # Reload a source at least this often even when its stamp is unchanged (coarse file-system clocks).
@@ -90,6 +91,30 @@ class ReportsFileSource:
         return jobs
 
 
+class SubscriptionsSource:
+    """Reports people subscribed to from a page, in the ``report_subscriptions`` table; paused ones rest.
+
+    Stamped by the row count and the latest change, so an edit, pause or delete is seen on the next tick.
+    """
+
+    origin = "database"
+    name = "report subscriptions"
+
+    def __init__(self, settings: Settings, engine: sa.Engine) -> None:
+        self.settings = settings
+        self.engine = engine
+
+    def stamp(self) -> Hashable:
+        return subscription_store.stamp(self.engine)
+
+    def load(self) -> list[ScheduledJob]:
+        return [
+            subscription_job(self.settings, self.engine, subscription, self.name)
+            for subscription in subscription_store.listing(self.engine)
+            if not subscription.paused
+        ]
+
+
 def default_sources(
     settings: Settings, engine: sa.Engine, registry: ModelRegistry, page_paths: Iterable[str]
 ) -> list[JobSource]:
@@ -97,6 +122,7 @@ def default_sources(
     sources: list[JobSource] = []
     if settings.reports_file:
         sources.append(ReportsFileSource(settings, engine, registry, page_paths))
+    sources.append(SubscriptionsSource(settings, engine))
     return sources
 
 

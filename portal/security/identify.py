@@ -15,6 +15,7 @@ from flask import request, session
 from portal.config import Settings
 from portal.embed import tokens as embed_tokens
 from portal.security import api_tokens
+from portal.security.policy import page_role
 from portal.security.principal import ANONYMOUS_ADMIN, Principal
 from portal.security.roles import Role, role_for_groups, split_groups
 from portal.security.token_cache import TokenCache
@@ -122,9 +123,16 @@ def embed_principal(settings: Settings, pages: Iterable[str]) -> Principal | Non
                 if failure is None or failure.reason == "wrong-page":
                     failure = exc
                 continue
-            return Principal(
-                f"embed:{grant.subject}", (), Role.VIEWER, "embed", page=grant.page, pinned=grant.query
-            )
+            role = Role.parse(grant.role) if grant.role else Role.VIEWER
+            needed = page_role(grant.page) or Role.ADMIN
+            if grant.role and role < needed:
+                # A report scoped to its subscriber's role opens only pages that role may open.
+                raise embed_tokens.TokenError(
+                    f"This report link acts as a {role.label}, and {grant.page} needs the "
+                    f"{needed.label} role.",
+                    "role",
+                )
+            return Principal(f"embed:{grant.subject}", (), role, "embed", page=grant.page, pinned=grant.query)
     if failure is not None:
         raise failure
     return None

@@ -49,9 +49,12 @@ ROUTE_POLICIES: tuple[tuple[str, RoutePolicy], ...] = (
     ("api.api_drift.*", RoutePolicy(Kind.ROLE, Role.VIEWER, tokens=True)),
     ("api.api_embed_tokens.*", RoutePolicy(Kind.ROLE, Role.ADMIN, tokens=True)),
     ("api.api_feedback.*", RoutePolicy(Kind.ROLE, Role.ANALYST, tokens=True)),
+    # As on the Reports page: everyone their own subscriptions, admins all (portal.api.reports checks).
+    ("api.api_reports.*", RoutePolicy(Kind.ROLE, Role.VIEWER, tokens=True)),
     ("exports.*", RoutePolicy(Kind.ROLE, Role.ANALYST)),
     ("batch.*", RoutePolicy(Kind.ROLE, Role.ANALYST)),
-    ("reports.*", RoutePolicy(Kind.ROLE, Role.ADMIN)),
+    # Run downloads: admins any, others their own subscriptions' (checked by portal.reports.routes).
+    ("reports.*", RoutePolicy(Kind.ROLE, Role.VIEWER)),
     ("static", ASSET),
     ("_dash_assets.static", ASSET),
     ("/_dash-component-suites/*", ASSET),
@@ -75,11 +78,14 @@ PAGE_ROLES: dict[str, Role] = {
     "/what-if": Role.ANALYST,
     "/batch": Role.ANALYST,
     "/batches": Role.ANALYST,
-    "/reports": Role.ADMIN,
+    "/reports": Role.VIEWER,  # each sees their own subscriptions; admins see all and the file's
     "/admin/tokens": Role.ADMIN,
     "/admin/audit": Role.ADMIN,
     "/404": Role.VIEWER,
 }
+# Callbacks of the shell, on every page (the Subscribe dialog): module -> role. Never an embed's.
+SHELL = "(every page)"
+SHELL_CALLBACKS: dict[str, Role] = {"callbacks.subscribe": Role.VIEWER}
 # Paths that are not in PAGE_ROLES (unknown URLs answered with the 404 page) need a viewer.
 UNKNOWN_PATH_ROLE = Role.VIEWER
 
@@ -167,6 +173,11 @@ def callback_policies(
             policies[key] = CallbackPolicy(None, Role.VIEWER)
             continue
         module = str(getattr(func, "__module__", ""))
+        if module in SHELL_CALLBACKS:
+            declared = _declared_role(func)
+            role = SHELL_CALLBACKS[module]
+            policies[key] = CallbackPolicy(SHELL, max(role, declared) if declared else role)
+            continue
         page = (
             page_modules.get("layouts." + module.split(".", 1)[1])
             if module.startswith("callbacks.")

@@ -41,6 +41,7 @@ def _menus(layout: Any) -> dict[str, list[str]]:
                 "Explore": ["/overview"],
                 "Monitor": ["/performance", "/drift"],
                 "Models": ["/models", "/compare"],
+                "Manage": ["/reports"],  # their own subscriptions
             },
         ),
         (
@@ -51,6 +52,7 @@ def _menus(layout: Any) -> dict[str, list[str]]:
                 "Monitor": ["/performance", "/drift", "/feedback"],
                 "Score": ["/batch", "/batches"],
                 "Models": ["/models", "/compare"],
+                "Manage": ["/reports"],
             },
         ),
         (

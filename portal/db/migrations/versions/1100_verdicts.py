@@ -1,7 +1,7 @@
 """Feedback may come from the demo: its simulated outcomes are stored with source 'demo'.
 
 Revision ID: 1100_verdicts
-Revises: 0900_scheduler
+Revises: 1000_report_subscriptions
 Created: 2026-12-07
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "1100_verdicts"
-down_revision = "0900_scheduler"
+down_revision = "1000_report_subscriptions"
 branch_labels = None
 depends_on = None
 
