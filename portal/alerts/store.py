@@ -114,3 +114,14 @@ def listed(
         query = query.where(alerts.c.status == status)
     with engine.connect() as connection:
         return [_alert(row) for row in connection.execute(query)]
+
+
+def resolved_since(engine: sa.Engine, rule: str, since: dt.datetime) -> list[Alert]:
+    """The rule's alerts resolved at or after ``since``, oldest first (the resolved notices to retry)."""
+    query = (
+        sa.select(alerts)
+        .where(alerts.c.rule == rule, alerts.c.status == RESOLVED, alerts.c.resolved_at >= since)
+        .order_by(alerts.c.alert_id)
+    )
+    with engine.connect() as connection:
+        return [_alert(row) for row in connection.execute(query)]
