@@ -158,7 +158,8 @@ def test_chk006_a_failed_resolved_notice_is_retried_until_delivered_within_the_r
         retried = check(app, rule)
         assert retried.ok and retried.resolved == []
         assert [p["json"]["event"] for p in hook.posts] == ["raised", "resolved", "resolved", "resolved"]
-        assert hook.posts[-1]["json"]["alert_id"] == alert.id and hook.posts[-1]["json"]["status"] == "resolved"
+        last = hook.posts[-1]["json"]
+        assert (last["alert_id"], last["status"]) == (alert.id, "resolved")
         check(app, rule)
         assert len(hook.posts) == 4, "once delivered, the resolved notice is not repeated"
     [done] = store.listed(engine, "churn")
