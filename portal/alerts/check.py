@@ -2,8 +2,10 @@
 
 An alert is delivered once when raised and once when resolved; deliveries that failed are retried
 on the next check: a raised notice while the alert stays open, a resolved one for
-``RESOLVED_RETRY_DAYS`` after the alert was resolved. A rule is checked under the same cross-process lock
-as reports, so two schedulers never raise the same alert twice.
+``RESOLVED_RETRY_DAYS`` after the alert was resolved. While an alert is silenced or muted its
+notices wait (the delivery log says why) and go out on the first check after, if still due.
+A rule is checked under the same cross-process lock as reports, so two schedulers never raise
+the same alert twice.
 """
 
 from __future__ import annotations
@@ -16,11 +18,12 @@ from typing import Any
 import sqlalchemy as sa
 
 from models.registry import ModelRegistry, RegistryError
-from portal.alerts import notices, store
+from portal.alerts import manage, notices, store
 from portal.alerts.evaluate import Finding, RuleMismatch, evaluate
 from portal.alerts.rules import AlertRule
 from portal.config import Settings
 from portal.reports.deliver import DeliveryError, Message, deliver
+from portal.reports.fields import Delivery
 from portal.reports.locks import AlreadyRunning, report_lock
 
 log = logging.getLogger(__name__)
@@ -135,6 +138,10 @@ def _send(
         pending = [d for d in pending if d.describe() in failed]
     if not pending:
         return []
+    held = manage.hold_reason(engine, alert, store.now())
+    if held is not None:
+        _record_held(engine, alert, event, pending, held)
+        return []
     message: Message = notices.message(settings, rule, alert, event, seen)
     results: list[dict[str, Any]] = []
     failures = []
@@ -154,3 +161,21 @@ def _send(
         results.append(entry)
     store.update(engine, alert.id, deliveries=[*alert.deliveries, *results])
     return failures
+
+
+def _record_held(
+    engine: sa.Engine, alert: store.Alert, event: str, pending: list[Delivery], reason: str
+) -> None:
+    """Say in the delivery log why a notice waits, once per channel and reason, not on every check."""
+    last: dict[str, dict[str, Any]] = {}
+    for entry in alert.deliveries:
+        if entry.get("event") == event:
+            last[entry["delivery"]] = entry
+    entries = [
+        {"delivery": d.describe(), "event": event, "at": store.now().isoformat(), "ok": False, "held": reason}
+        for d in pending
+        if last.get(d.describe(), {}).get("held") != reason
+    ]
+    if entries:
+        log.info("alert notice held", extra={"alert_id": alert.id, "reason": reason})
+        store.update(engine, alert.id, deliveries=[*alert.deliveries, *entries])
