@@ -1,10 +1,10 @@
 """The REST API under ``/api/v1``: one blueprint module per resource, combined here.
 
-Resources: models and predictions, feedback, embed links, and the OpenAPI document. ``errors``
+Resources: models and predictions, feedback, alerts, embed links, and the OpenAPI document. ``errors``
 holds the one error shape and ``bodies`` the checks every JSON body gets.
 
 May import: ``models``, the foundation (config, services, web) and the feature packages whose
-resources it serves (``portal.embed``, ``portal.feedback``, ``portal.security``).
+resources it serves (``portal.alerts``, ``portal.embed``, ``portal.feedback``, ``portal.security``).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import HTTPException
 
+from portal.api.alerts import create_alerts_blueprint
 from portal.api.embed_tokens import create_embed_tokens_blueprint
 from portal.api.errors import ApiError
 from portal.api.feedback import create_feedback_blueprint
@@ -45,6 +46,7 @@ def create_api_blueprint(services: Services) -> Blueprint:
     api.register_blueprint(create_openapi_blueprint())
     api.register_blueprint(create_embed_tokens_blueprint(services))
     api.register_blueprint(create_feedback_blueprint(services))
+    api.register_blueprint(create_alerts_blueprint(services))
 
     @api.before_request
     def _limit_body() -> None:

@@ -6,6 +6,8 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify
 
+from portal.api.alerts import ACKNOWLEDGE_REQUEST, ALERT, SILENCE_REQUEST
+
 ERROR = {
     "type": "object",
     "required": ["error"],
@@ -213,6 +215,36 @@ REFUSALS = {
 }
 
 
+ALERT_FILTERS = [
+    {"name": "status", "in": "query", "schema": {"enum": ["open", "resolved"]}},
+    {"name": "model", "in": "query", "schema": {"type": "string"}},
+    {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500}},
+]
+
+
+def _alert_action(summary: str, body: dict[str, Any]) -> dict[str, Any]:
+    """A POST on one alert: the alert as changed, or why nothing changed."""
+    return {
+        "post": {
+            "summary": summary,
+            "parameters": [
+                {"name": "alert_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+            ],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": body}}},
+            "responses": {
+                "200": _json(ALERT, "The alert as changed"),
+                "400": _error("Malformed JSON or body shape"),
+                "404": _error("No such alert"),
+                "409": _error("The alert is resolved, or already acknowledged"),
+                "413": _error("Too large a body"),
+                "415": _error("Body is not JSON"),
+                "422": _error("A comment over 500 characters or a bad duration"),
+                "503": _error("The portal database is unavailable"),
+            },
+        }
+    }
+
+
 def openapi_document() -> dict[str, Any]:
     """The whole document; paths are relative to the server URL /api/v1."""
     document = _paths()
@@ -304,6 +336,27 @@ def _paths() -> dict[str, Any]:
                     },
                 }
             },
+            "/alerts": {
+                "get": {
+                    "summary": "Alerts newest first, with acknowledgement, silence and deliveries (viewer)",
+                    "parameters": ALERT_FILTERS,
+                    "responses": {
+                        "200": _json(
+                            {"type": "object", "properties": {"alerts": {"type": "array", "items": ALERT}}},
+                            "The alerts",
+                        ),
+                        "400": _error("Unknown parameter, status or limit"),
+                        "503": _error("The portal database is unavailable"),
+                    },
+                }
+            },
+            "/alerts/{alert_id}/acknowledge": _alert_action(
+                "Acknowledge an open alert, with an optional comment (analyst)", ACKNOWLEDGE_REQUEST
+            ),
+            "/alerts/{alert_id}/silence": _alert_action(
+                "Hold back an open alert's notices for 1m to 30d; it stays recorded (analyst)",
+                SILENCE_REQUEST,
+            ),
             "/openapi.json": {
                 "get": {
                     "summary": "This document",

@@ -48,6 +48,8 @@ ROUTE_POLICIES: tuple[tuple[str, RoutePolicy], ...] = (
     ("api.api_openapi.*", RoutePolicy(Kind.ROLE, Role.VIEWER, tokens=True)),
     ("api.api_embed_tokens.*", RoutePolicy(Kind.ROLE, Role.ADMIN, tokens=True)),
     ("api.api_feedback.*", RoutePolicy(Kind.ROLE, Role.ANALYST, tokens=True)),
+    ("api.api_alerts.list_alerts", RoutePolicy(Kind.ROLE, Role.VIEWER, tokens=True)),
+    ("api.api_alerts.*", RoutePolicy(Kind.ROLE, Role.ANALYST, tokens=True)),  # acknowledge, silence
     ("exports.*", RoutePolicy(Kind.ROLE, Role.ANALYST)),
     ("batch.*", RoutePolicy(Kind.ROLE, Role.ANALYST)),
     ("reports.*", RoutePolicy(Kind.ROLE, Role.ADMIN)),
