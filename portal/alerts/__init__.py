@@ -3,7 +3,9 @@
 ``rules`` parses the ``alerts:`` list, ``evaluate`` judges a rule on the prediction log (dataset
 drift, live performance), ``store`` keeps at most one open alert per rule and condition, ``notices``
 delivers raised and resolved alerts, and ``check`` ties these together under the run lock.
+``manage`` acknowledges and silences alerts and keeps ``mute`` windows, auditing each change.
 
 May import: ``models``, the foundation (config, db), ``portal.predlog``, ``portal.feedback``,
-``portal.monitoring``, and the delivery, field and lock modules of ``portal.reports``.
+``portal.monitoring``, ``portal.security.audit``, and the delivery, field and lock modules of
+``portal.reports``.
 """

@@ -1,8 +1,11 @@
 """Checking rules: raise an alert when a condition starts to hold, resolve it when it stops.
 
 An alert is delivered once when raised and once when resolved; deliveries that failed are retried
-on the next check while the alert stays open. A rule is checked under the same cross-process lock
-as reports, so two schedulers never raise the same alert twice.
+on the next check: a raised notice while the alert stays open, a resolved one for
+``RESOLVED_RETRY_DAYS`` after the alert was resolved. While an alert is silenced or muted its
+notices wait (the delivery log says why) and go out on the first check after, if still due.
+A rule is checked under the same cross-process lock as reports, so two schedulers never raise
+the same alert twice.
 """
 
 from __future__ import annotations
@@ -15,14 +18,16 @@ from typing import Any
 import sqlalchemy as sa
 
 from models.registry import ModelRegistry, RegistryError
-from portal.alerts import notices, store
+from portal.alerts import manage, notices, store
 from portal.alerts.evaluate import Finding, RuleMismatch, evaluate
 from portal.alerts.rules import AlertRule
 from portal.config import Settings
 from portal.reports.deliver import DeliveryError, Message, deliver
+from portal.reports.fields import Delivery
 from portal.reports.locks import AlreadyRunning, report_lock
 
 log = logging.getLogger(__name__)
+RESOLVED_RETRY_DAYS = 7
 
 
 @dataclasses.dataclass(frozen=True)
@@ -97,16 +102,45 @@ def _apply(
             resolved.append(alert.id)
             log.info("alert resolved", extra={"rule": rule.name, "alert_id": alert.id})
             failures += _send(settings, engine, rule, alert, "resolved", finding.summary)
+    failures += _retry_resolved(settings, engine, rule, at, exclude=set(resolved))
     return RuleOutcome(rule.name, findings, raised, resolved, failures)
 
 
-def _send(
-    settings: Settings, engine: sa.Engine, rule: AlertRule, alert: store.Alert, event: str, seen: str = ""
+def _retry_resolved(
+    settings: Settings, engine: sa.Engine, rule: AlertRule, at: dt.datetime, exclude: set[int]
 ) -> list[str]:
-    """Deliver ``event`` to every channel that has not had it yet; record each attempt on the alert."""
+    """Resend the ``[RESOLVED]`` notices of this rule that failed, for alerts resolved lately."""
+    since = at - dt.timedelta(days=RESOLVED_RETRY_DAYS)
+    failures: list[str] = []
+    for alert in store.resolved_since(engine, rule.name, since):
+        if alert.id not in exclude:
+            failures += _send(settings, engine, rule, alert, "resolved", retry_only=True)
+    return failures
+
+
+def _send(
+    settings: Settings,
+    engine: sa.Engine,
+    rule: AlertRule,
+    alert: store.Alert,
+    event: str,
+    seen: str = "",
+    retry_only: bool = False,
+) -> list[str]:
+    """Deliver ``event`` to every channel that has not had it yet; record each attempt on the alert.
+
+    With ``retry_only``, only channels whose earlier attempt failed are tried again.
+    """
     done = {r["delivery"] for r in alert.deliveries if r.get("event") == event and r.get("ok")}
     pending = [d for d in rule.deliveries if d.describe() not in done]
+    if retry_only:
+        failed = {r["delivery"] for r in alert.deliveries if r.get("event") == event and r.get("error")}
+        pending = [d for d in pending if d.describe() in failed]
     if not pending:
+        return []
+    held = manage.hold_reason(engine, alert, store.now())
+    if held is not None:
+        _record_held(engine, alert, event, pending, held)
         return []
     message: Message = notices.message(settings, rule, alert, event, seen)
     results: list[dict[str, Any]] = []
@@ -127,3 +161,21 @@ def _send(
         results.append(entry)
     store.update(engine, alert.id, deliveries=[*alert.deliveries, *results])
     return failures
+
+
+def _record_held(
+    engine: sa.Engine, alert: store.Alert, event: str, pending: list[Delivery], reason: str
+) -> None:
+    """Say in the delivery log why a notice waits, once per channel and reason, not on every check."""
+    last: dict[str, dict[str, Any]] = {}
+    for entry in alert.deliveries:
+        if entry.get("event") == event:
+            last[entry["delivery"]] = entry
+    entries = [
+        {"delivery": d.describe(), "event": event, "at": store.now().isoformat(), "ok": False, "held": reason}
+        for d in pending
+        if last.get(d.describe(), {}).get("held") != reason
+    ]
+    if entries:
+        log.info("alert notice held", extra={"alert_id": alert.id, "reason": reason})
+        store.update(engine, alert.id, deliveries=[*alert.deliveries, *entries])

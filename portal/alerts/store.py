@@ -12,6 +12,7 @@ from portal.db.alerts import alerts
 
 OPEN = "open"
 RESOLVED = "resolved"
+TIMES = ("raised_at", "last_seen_at", "resolved_at", "acknowledged_at", "silenced_until", "silenced_at")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -31,6 +32,17 @@ class Alert:
     last_seen_at: dt.datetime
     resolved_at: dt.datetime | None
     deliveries: list[dict[str, Any]]
+    acknowledged_by: str | None = None
+    acknowledged_at: dt.datetime | None = None
+    acknowledge_comment: str | None = None
+    silenced_until: dt.datetime | None = None
+    silenced_by: str | None = None
+    silenced_at: dt.datetime | None = None
+    silence_comment: str | None = None
+
+    def silenced_at_time(self, at: dt.datetime) -> bool:
+        """Whether a silence holds notices back at ``at``."""
+        return self.silenced_until is not None and at < self.silenced_until
 
 
 def now() -> dt.datetime:
@@ -46,7 +58,7 @@ def _utc(value: dt.datetime | None) -> dt.datetime | None:
 
 def _alert(row: Any) -> Alert:
     values = dict(row._mapping)
-    for key in ("raised_at", "last_seen_at", "resolved_at"):
+    for key in TIMES:
         values[key] = _utc(values[key])
     values["id"] = values.pop("alert_id")
     return Alert(**values)
@@ -106,9 +118,17 @@ def update(engine: sa.Engine, alert_id: int, **values: Any) -> Alert:
 
 
 def get(engine: sa.Engine, alert_id: int) -> Alert:
+    found = find(engine, alert_id)
+    if found is None:
+        raise LookupError(f"no alert with id {alert_id}")
+    return found
+
+
+def find(engine: sa.Engine, alert_id: int) -> Alert | None:
+    """One alert by id, or None when there is none."""
     with engine.connect() as connection:
-        row = connection.execute(sa.select(alerts).where(alerts.c.alert_id == alert_id)).one()
-    return _alert(row)
+        row = connection.execute(sa.select(alerts).where(alerts.c.alert_id == alert_id)).first()
+    return _alert(row) if row is not None else None
 
 
 def listed(
@@ -120,5 +140,16 @@ def listed(
         query = query.where(alerts.c.model_name == model)
     if status is not None:
         query = query.where(alerts.c.status == status)
+    with engine.connect() as connection:
+        return [_alert(row) for row in connection.execute(query)]
+
+
+def resolved_since(engine: sa.Engine, rule: str, since: dt.datetime) -> list[Alert]:
+    """The rule's alerts resolved at or after ``since``, oldest first (the resolved notices to retry)."""
+    query = (
+        sa.select(alerts)
+        .where(alerts.c.rule == rule, alerts.c.status == RESOLVED, alerts.c.resolved_at >= since)
+        .order_by(alerts.c.alert_id)
+    )
     with engine.connect() as connection:
         return [_alert(row) for row in connection.execute(query)]

@@ -1,11 +1,11 @@
 """The REST API under ``/api/v1``: one blueprint module per resource, combined here.
 
-Resources: models and predictions, drift, feedback, embed links, reports, and the OpenAPI document.
-``errors`` holds the one error shape and ``bodies`` the checks every JSON body gets.
+Resources: models and predictions, drift, feedback, alerts, embed links, reports, and the OpenAPI
+document. ``errors`` holds the one error shape and ``bodies`` the checks every JSON body gets.
 
 May import: ``models``, the foundation (config, services, web) and the feature packages whose
-resources it serves (``portal.embed``, ``portal.feedback``, ``portal.monitoring``, ``portal.reports``,
-``portal.security``).
+resources it serves (``portal.alerts``, ``portal.embed``, ``portal.feedback``, ``portal.monitoring``,
+``portal.reports``, ``portal.security``).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import HTTPException
 
+from portal.api.alerts import create_alerts_blueprint
 from portal.api.drift import create_drift_blueprint
 from portal.api.embed_tokens import create_embed_tokens_blueprint
 from portal.api.errors import ApiError
@@ -50,6 +51,7 @@ def create_api_blueprint(services: Services) -> Blueprint:
     api.register_blueprint(create_feedback_blueprint(services))
     api.register_blueprint(create_drift_blueprint(services))
     api.register_blueprint(create_reports_api_blueprint(services))
+    api.register_blueprint(create_alerts_blueprint(services))
 
     @api.before_request
     def _limit_body() -> None:

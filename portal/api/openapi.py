@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify
 
+from portal.api.openapi_alerts import alert_paths
 from portal.api.openapi_reports import report_paths
 
 ERROR = {
@@ -397,6 +398,7 @@ def _paths() -> dict[str, Any]:
                 }
             },
             **report_paths(_json, _error, NAME_PARAMETER),
+            **alert_paths(_json, _error),
             "/openapi.json": {
                 "get": {
                     "summary": "This document",

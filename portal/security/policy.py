@@ -51,6 +51,8 @@ ROUTE_POLICIES: tuple[tuple[str, RoutePolicy], ...] = (
     ("api.api_feedback.*", RoutePolicy(Kind.ROLE, Role.ANALYST, tokens=True)),
     # As on the Reports page: everyone their own subscriptions, admins all (portal.api.reports checks).
     ("api.api_reports.*", RoutePolicy(Kind.ROLE, Role.VIEWER, tokens=True)),
+    ("api.api_alerts.list_alerts", RoutePolicy(Kind.ROLE, Role.VIEWER, tokens=True)),
+    ("api.api_alerts.*", RoutePolicy(Kind.ROLE, Role.ANALYST, tokens=True)),  # acknowledge, silence
     ("exports.*", RoutePolicy(Kind.ROLE, Role.ANALYST)),
     ("batch.*", RoutePolicy(Kind.ROLE, Role.ANALYST)),
     # Run downloads: admins any, others their own subscriptions' (checked by portal.reports.routes).

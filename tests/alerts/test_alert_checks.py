@@ -138,3 +138,49 @@ def test_chk005_rules_that_cannot_be_checked_say_why_and_change_nothing(app) -> 
     assert outage.error == "the portal database cannot be reached: OperationalError"
     with services.engine.connect() as connection:
         assert connection.execute(sa.text("SELECT count(*) FROM alerts")).scalar() == 0
+
+
+def test_chk006_a_failed_resolved_notice_is_retried_until_delivered_within_the_retry_days(app) -> None:
+    steady_and_shifted_history(app)
+    engine = services_of(app).engine
+    with webhook_receiver() as hook:
+        rule = dataclasses.replace(DRIFT, deliveries=(Delivery("webhook", hook.url),))
+        raised = check(app, rule, NOW - dt.timedelta(days=15))
+        assert raised.ok and len(hook.posts) == 1
+        hook.status = 503
+        cleared = check(app, rule)
+        assert cleared.resolved == raised.raised and "answered HTTP 503" in cleared.delivery_failures[0]
+        [alert] = store.listed(engine, "churn", store.RESOLVED)
+        assert [(d["event"], d["ok"]) for d in alert.deliveries] == [("raised", True), ("resolved", False)]
+        still_failing = check(app, rule)
+        assert not still_failing.ok and "answered HTTP 503" in still_failing.delivery_failures[0]
+        hook.status = 200
+        retried = check(app, rule)
+        assert retried.ok and retried.resolved == []
+        assert [p["json"]["event"] for p in hook.posts] == ["raised", "resolved", "resolved", "resolved"]
+        last = hook.posts[-1]["json"]
+        assert (last["alert_id"], last["status"]) == (alert.id, "resolved")
+        check(app, rule)
+        assert len(hook.posts) == 4, "once delivered, the resolved notice is not repeated"
+    [done] = store.listed(engine, "churn")
+    assert [(d["event"], d["ok"]) for d in done.deliveries] == [
+        ("raised", True),
+        ("resolved", False),
+        ("resolved", False),
+        ("resolved", True),
+    ]
+
+
+def test_chk007_resolved_notices_older_than_the_retry_days_are_left_alone(app) -> None:
+    steady_and_shifted_history(app)
+    engine = services_of(app).engine
+    with webhook_receiver() as hook:
+        rule = dataclasses.replace(DRIFT, deliveries=(Delivery("webhook", hook.url),))
+        check(app, rule, NOW - dt.timedelta(days=15))
+        hook.status = 500
+        check(app, rule)
+        [alert] = store.listed(engine, "churn", store.RESOLVED)
+        store.update(engine, alert.id, resolved_at=store.now() - dt.timedelta(days=8))
+        hook.status = 200
+        later = check(app, rule)
+        assert later.ok and len(hook.posts) == 2, "a week-old resolved notice is not retried"
