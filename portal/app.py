@@ -47,6 +47,11 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DASH_CATCHALL_RULE = "/<path:path>"
 
 
+def page_index() -> PageIndex:
+    """The pages this factory registers, for entry points (the notebook) that name pages by path."""
+    return layouts.page_index()
+
+
 def create_app(config: Settings | Mapping[str, str] | None = None) -> dash.Dash:
     """Build a fully wired portal; ``config`` is a Settings or env-style overrides for tests."""
     settings = _resolve_settings(config)

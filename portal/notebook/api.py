@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-import layouts
 from models import intake
 from models.registry import RegistryError
+from portal.app import page_index
 from portal.embed import links as embed_links
 from portal.notebook.embedded import portal_for
 from portal.notebook.errors import NotebookError
@@ -151,7 +151,7 @@ def merged_query(query: Mapping[str, Any] | None, params: Mapping[str, Any]) -> 
 
 def page_path(page: Any, query: Mapping[str, Any], model_names: list[str]) -> str:
     """``/what-if?model=churn`` for a known page and query values its URL may carry."""
-    index = layouts.page_index()
+    index = page_index()
     try:
         path = embed_links.resolve_page(page, [*index.paths, *index.admin_paths])
         checked = embed_links.check_query(query, model_names)
