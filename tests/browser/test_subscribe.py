@@ -87,8 +87,9 @@ def open_dialog(page) -> None:
 
 
 def save(page, expect: str) -> str:
-    page.click("#subscribe-save")
+    """Click Save and wait for text only this click's answer holds: the last answer may still show."""
     selector = "#subscribe-feedback .alert"
+    page.click("#subscribe-save")
     found = f"document.querySelector({selector!r})"
     page.wait_for_function(f"() => !!{found} && {found}.innerText.includes({expect!r})", timeout=15000)
     return page.inner_text(selector)
@@ -124,7 +125,7 @@ def test_sbs001_subscribe_from_overview_with_a_segment_then_the_due_email_carrie
     )
     width = page.evaluate("() => document.querySelector('#subscribe-preview-image').naturalWidth")
     assert width > 400, "the preview is a real image of the page"
-    saved = save(page, "saved:")
+    saved = save(page, "' saved")
     assert "'churn-by-region' saved: daily at 07:30 (Europe/Berlin)" in saved
 
     first = portal.tick("2027-01-04T06:00:00Z")  # 07:00 in Berlin: registered, not yet due
@@ -190,7 +191,7 @@ def test_sbs002_viewer_subscribes_only_themselves_never_an_admin_page_and_render
     page.fill("#subscribe-email", "vera@example.com")
     page.fill("#subscribe-time", "08:00")
     page.fill("#subscribe-timezone", "UTC")
-    assert "'vera-overview' saved" in save(page, "saved:")
+    assert "'vera-overview' saved" in save(page, "' saved")
 
     before = len(portal.box.messages)
     assert portal.tick("2027-02-01T07:00:00Z").returncode == 0
