@@ -20,7 +20,16 @@ def discover() -> list[str]:
 
 def main(argv: list[str]) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
-    names = [n if n.startswith("bench_") else f"bench_{n}" for n in argv] or discover()
+    known = discover()
+    if any(arg in ("-h", "--help") for arg in argv):
+        print(__doc__.strip() + "\n\nBenchmarks: " + ", ".join(n.removeprefix("bench_") for n in known))
+        return 0
+    names = [n if n.startswith("bench_") else f"bench_{n}" for n in argv] or known
+    unknown = [n.removeprefix("bench_") for n in names if n not in known]
+    if unknown:
+        choices = ", ".join(n.removeprefix("bench_") for n in known)
+        print(f"unknown benchmark {', '.join(map(repr, unknown))}; choose from: {choices}", file=sys.stderr)
+        return 2
     results: list[Result] = []
     for name in names:
         print(f"== {name}", flush=True)
