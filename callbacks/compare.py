@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from dash import Input, Output, State, ctx
 from dash.development.base_component import Component
 
+from callbacks import compare_shadow
 from callbacks.url_state import register_url_sync
 from layouts import compare
 from layouts.components import empty_state, no_data
@@ -31,6 +32,7 @@ log = logging.getLogger(__name__)
 
 def register(app: dash.Dash, services: Services) -> None:
     registry = services.registry
+    compare_shadow.register(app, services)
 
     @app.callback(
         Output(ids.COMPARE_A, "options"),

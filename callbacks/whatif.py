@@ -132,6 +132,7 @@ def register(app: dash.Dash, services: Services) -> None:
             scorer=services.predict_batcher.predict,
         )
         logged = services.prediction_log.record_frame(result, frame, source="ui")
+        services.shadow.offer(result, frame, logged)
         row = result.records()[0]
         explanation = explain.explain(registry, services.inference_cache, name, frame, record.version)
         card = whatif.result_card(record.task, row["prediction"], row.get("probabilities"), result.version)

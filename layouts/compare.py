@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 from dash import dcc, html
 from dash.development.base_component import Component
 
+from layouts.compare_shadow import panel as shadow_panel
 from layouts.components import (
     METRIC_LABELS,
     empty_state,
@@ -86,6 +87,7 @@ def layout(
             _actions(options, active, second),
             loading(html.Div(id=ids.COMPARE_BODY)),
             graph(ids.COMPARE_DIFF, name),
+            shadow_panel(),
             dcc.Store(id=ids.COMPARE_URL_STATE),
         ]
     )

@@ -1,7 +1,8 @@
 """Model artifacts on disk: versions, metadata, feature schema and integrity checks.
 
 Layout: ``<root>/<name>/<version>/{model.joblib, reference.parquet, metadata.json}`` plus
-``<root>/<name>/ACTIVE`` naming the active version. Every write goes to a temporary folder
+``<root>/<name>/ACTIVE`` naming the active version and, while one is shadowed, ``<root>/<name>/SHADOW``
+naming the version that scores live traffic beside it. Every write goes to a temporary folder
 that is renamed into place, so a reader never sees half an artifact.
 """
 
@@ -32,6 +33,7 @@ MODEL_FILE = "model.joblib"
 REFERENCE_FILE = "reference.parquet"
 METADATA_FILE = "metadata.json"
 ACTIVE_FILE = "ACTIVE"
+SHADOW_FILE = "SHADOW"
 _NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 
 
@@ -317,12 +319,50 @@ class ModelRegistry:
                 version += 1
 
     def promote(self, name: str, version: int) -> ModelVersion:
-        """Make ``version`` active for every worker; they re-read the marker on each use."""
+        """Make ``version`` active for every worker; they re-read the marker on each use.
+
+        Promoting the shadowed version ends its shadowing: it now answers live traffic itself.
+        """
         record = self.get(name, version)
-        marker = self.root / name / ACTIVE_FILE
-        fd, temp = tempfile.mkstemp(prefix=".active-", dir=marker.parent)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(f"{version}\n")
-        os.replace(temp, marker)
+        _write_marker(self.root / name / ACTIVE_FILE, version)
         log.info("model version promoted", extra={"model": name, "version": version})
+        if self.shadow_version(name) == version:
+            self.end_shadow(name)
         return record
+
+    # -- shadow deployment -------------------------------------------------------------------
+    def shadow_version(self, name: str) -> int | None:
+        """The version scoring live traffic in the shadow of the active one, re-read on every call."""
+        try:
+            text = (self.root / name / SHADOW_FILE).read_text().strip()
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        if not text.isdigit():
+            log.error("shadow marker is corrupt; shadowing is off", extra={"model": name})
+            return None
+        return int(text)
+
+    def start_shadow(self, name: str, version: int) -> ModelVersion:
+        """Score every live prediction of ``name`` with ``version`` too; it must not be the active one."""
+        record = self.get(name, version)
+        if version == self.active_version(name):
+            raise RegistryError(f"{name} v{version} is the active version; shadow another version")
+        _write_marker(self.root / name / SHADOW_FILE, version)
+        log.info("model version shadowed", extra={"model": name, "version": version})
+        return record
+
+    def end_shadow(self, name: str) -> int | None:
+        """Stop shadowing; returns the version that was shadowed, or None if none was."""
+        version = self.shadow_version(name)
+        (self.root / name / SHADOW_FILE).unlink(missing_ok=True)
+        if version is not None:
+            log.info("model shadowing ended", extra={"model": name, "version": version})
+        return version
+
+
+def _write_marker(marker: Path, version: int) -> None:
+    """Replace a version marker by rename, so a reader sees the old number or the new, never half."""
+    fd, temp = tempfile.mkstemp(prefix=f".{marker.name.lower()}-", dir=marker.parent)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(f"{version}\n")
+    os.replace(temp, marker)

@@ -31,6 +31,7 @@ from portal.scheduler.status import scheduler_state
 from portal.security.layout_guard import guard
 from portal.security.wiring import finish_security, init_security
 from portal.services import SERVICES_KEY, Services
+from portal.shadow.scorer import ShadowScorer
 from portal.web import tracing
 from portal.web.dash_guard import init_dash_guard
 from portal.web.errors import error_json, init_error_handlers, wants_json
@@ -128,6 +129,7 @@ def _bind_extensions(server: Flask, settings: Settings, pages: PageIndex) -> Ser
         jobs=jobs,
         prediction_log=prediction_log,
         predict_batcher=PredictBatcher(settings.predict_batch_wait_ms / 1000, settings.predict_batch_rows),
+        shadow=ShadowScorer(registry, engine, settings.shadow_queue_rows),
         feedback=FeedbackStore(engine, registry),
         pages=pages,
     )

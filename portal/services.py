@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
     from portal.feedback.store import FeedbackStore
     from portal.predlog.recorder import PredictionLog
+    from portal.shadow.scorer import ShadowScorer
 
 SERVICES_KEY = "portal.services"
 
@@ -39,6 +40,8 @@ class Services:
     prediction_log: PredictionLog
     # Concurrent predictions of this process share model calls through it.
     predict_batcher: PredictBatcher
+    # Live predictions scored again by each model's shadow version, off the request path.
+    shadow: ShadowScorer
     # Analyst feedback on logged predictions.
     feedback: FeedbackStore
     # The registered pages, for code that must know them without importing ``layouts``.

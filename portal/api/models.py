@@ -118,6 +118,7 @@ def create_models_blueprint(services: Services) -> Blueprint:
             raise ApiError(503, str(exc)) from None
         rows = result.records()
         prediction_ids = services.prediction_log.record_frame(result, frame, source="api")
+        services.shadow.offer(result, frame, prediction_ids)
         for row, prediction_id in zip(rows, prediction_ids, strict=True):
             row["prediction_id"] = prediction_id
         return jsonify(

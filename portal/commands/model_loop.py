@@ -44,7 +44,7 @@ def add_actions(actions: argparse._SubParsersAction, version: Callable[[str], in
     rollback.set_defaults(handler=rollback_model)
 
 
-def _user() -> str:
+def cli_user() -> str:
     return os.environ.get("USER") or os.environ.get("LOGNAME") or "cli"
 
 
@@ -54,10 +54,10 @@ def switch_version(settings: Settings, name: str, version: int | None, rollback:
     with ready_engine(settings) as engine:
         try:
             if rollback:
-                switch = promotions.rollback(registry, engine, name, version, _user(), "cli")
+                switch = promotions.rollback(registry, engine, name, version, cli_user(), "cli")
             else:
                 assert version is not None
-                switch = promotions.promote(registry, engine, name, version, _user(), "cli")
+                switch = promotions.promote(registry, engine, name, version, cli_user(), "cli")
         except RegistryError as exc:
             raise CliError(str(exc)) from None
         except SQLAlchemyError as exc:

@@ -1,4 +1,4 @@
-"""``portal models list|register|promote``: manage registered model versions."""
+"""``portal models list|register|promote|shadow``: manage registered model versions."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pandas as pd
 
 from models import intake
 from models.registry import ModelRegistry, RegistryError, validate_name
-from portal.commands import CliError, model_loop
+from portal.commands import CliError, model_loop, shadow
 from portal.config import Settings
 
 log = logging.getLogger(__name__)
@@ -39,6 +39,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     promote.set_defaults(handler=promote_model)
 
     model_loop.add_actions(actions, _version)
+    shadow.add_action(actions, _version)
 
 
 def _version(raw: str) -> int:
@@ -60,16 +61,18 @@ def list_models(settings: Settings, _args: argparse.Namespace) -> int:
         sys.stdout.write(f"no models registered under {settings.models_path}\n")
         return 0
     sys.stdout.write(f"{'MODEL':<16} {'VERSION':<8} {'ACTIVE':<7} {'TASK':<15} {'CREATED':<26} METRICS\n")
+    # ACTIVE shows * for the active version and "shadow" for the version scoring in its shadow.
     for name in names:
         try:
             active = registry.active_version(name)
+            shadowed = registry.shadow_version(name)
             versions = registry.versions(name)
         except RegistryError as exc:
             sys.stdout.write(f"{name:<16} error: {exc}\n")
             continue
         for v in versions:
             metrics = ", ".join(f"{k}={val:.4g}" for k, val in v.metrics.items() if isinstance(val, float))
-            mark = "*" if v.version == active else ""
+            mark = "*" if v.version == active else "shadow" if v.version == shadowed else ""
             sys.stdout.write(
                 f"{name:<16} {v.version:<8} {mark:<7} {v.task:<15} {v.created_at:<26} {metrics}\n"
             )

@@ -140,6 +140,13 @@ SERVER_SETTINGS: tuple[Setting, ...] = (
         "Most rows one shared model call scores; a request this large is scored alone. 1 turns sharing off.",
     ),
     Setting(
+        "shadow_queue_rows",
+        "PORTAL_SHADOW_QUEUE_ROWS",
+        "10000",
+        parse_int(1, 10_000_000),
+        "Live rows each worker may hold for a shadow version's scoring; more are dropped and counted.",
+    ),
+    Setting(
         "celery_broker_url",
         "PORTAL_CELERY_BROKER_URL",
         "",
@@ -245,4 +252,5 @@ LOGGING_SETTINGS: tuple[Setting, ...] = (
         "json",
         parse_choice("json", "text"),
         "`json`: one object per line on stdout, with the request id. `text`: for humans.",
-    ),)
+    ),
+)

@@ -59,6 +59,7 @@ class Settings:
     api_max_bytes: int
     predict_batch_wait_ms: int
     predict_batch_rows: int
+    shadow_queue_rows: int
     celery_broker_url: str
     batch_max_bytes: int
     batch_retention_days: int

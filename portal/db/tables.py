@@ -15,6 +15,7 @@ from portal.db import (
     report_runs,
     report_subscriptions,
     scheduler,
+    shadow,
 )
 
 __all__ = [
@@ -27,4 +28,5 @@ __all__ = [
     "report_runs",
     "report_subscriptions",
     "scheduler",
+    "shadow",
 ]

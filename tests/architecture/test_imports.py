@@ -50,6 +50,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "portal.reports",
             "portal.scheduler",
             "portal.security",
+            "portal.shadow",
         ),
     ),
     ("binding", ("portal.extensions",)),
