@@ -145,13 +145,19 @@ def delivery_log(view: AlertView) -> Component:
     )
 
 
+def _wired(alert_id: int, action: str, allowed: bool) -> dict[str, dict[str, str | int]]:
+    """A button's pattern id only when its callback may run: Dash fires pattern callbacks whenever
+    matching buttons appear, and the gate would refuse a viewer's with a 403."""
+    return {"id": ids.alerts_act(alert_id, action)} if allowed else {}
+
+
 def _actions(view: AlertView, allowed: bool, reason: str) -> Component:
     alert = view.alert
     acknowledged = alert.acknowledged_by is not None
     buttons = [
         dbc.Button(
             "Acknowledge",
-            id=ids.alerts_act(alert.id, "acknowledge"),
+            **_wired(alert.id, "acknowledge", allowed),
             size="sm",
             color="primary",
             outline=True,
@@ -161,7 +167,7 @@ def _actions(view: AlertView, allowed: bool, reason: str) -> Component:
         ),
         dbc.Button(
             "Silence",
-            id=ids.alerts_act(alert.id, "silence"),
+            **_wired(alert.id, "silence", allowed),
             size="sm",
             color="warning",
             outline=True,

@@ -29,7 +29,8 @@ def windows_table(windows: list[MuteWindow], allowed: bool, reason: str) -> Comp
             f"{window.created_by}, {window.created_at:%Y-%m-%d %H:%M} UTC",
             dbc.Button(
                 "Delete",
-                id=ids.alerts_window_delete(window.id),
+                # Wired only for analysts: Dash fires pattern callbacks when matching buttons appear.
+                **({"id": ids.alerts_window_delete(window.id)} if allowed else {}),
                 size="sm",
                 color="danger",
                 outline=True,
