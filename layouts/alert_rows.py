@@ -56,10 +56,12 @@ def _rule_cell(view: AlertView) -> Component:
     alert, rule = view.alert, view.rule
     kind = KIND_NAMES.get(alert.kind, alert.kind)
     if rule is None:
-        about = html.Div(f"{kind}; rule no longer in the reports file", className="small text-muted")
+        about = html.Div(
+            f"Fired on {kind}; the rule is no longer in the reports file", className="small text-muted"
+        )
         title = alert.rule
     else:
-        about = html.Div(f"{kind}: watches {watches(rule)}", className="small text-muted")
+        about = html.Div(f"Fired on {kind}. The rule watches {watches(rule)}", className="small text-muted")
         title = rule.title
     return html.Div(
         [html.Div(title, className="fw-semibold"), html.Code(alert.rule), about],

@@ -125,7 +125,9 @@ def test_alp001_an_analyst_acknowledges_silences_and_mutes_and_a_bad_duration_is
     drop, drift, old = portal.alerts["drop"], portal.alerts["drift"], portal.alerts["old"]
     first = row(page, drop).inner_text()
     assert (
-        "Churn drift watch" in first and "churn-drift" in first and "live performance drop: watches" in first
+        "Churn drift watch" in first
+        and "churn-drift" in first
+        and "Fired on live performance drop. The rule watches dataset drift and" in first
     )
     assert "churn v1" in first and "Live roc_auc of churn v1 is 0.61" in first and "new" in first
     link = row(page, drift).get_by_role("link", name="Open the Drift page")
