@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from dash import ALL, Input, Output, State, ctx, html
 from dash.development.base_component import Component
 
+from callbacks.url_state import register_url_sync
 from layouts import alerts as page
 from portal import ids
 from portal.alerts import board, manage, store
@@ -83,6 +84,7 @@ def register(app: dash.Dash, services: Services) -> None:
         State(ids.ALERTS_DURATION, "value"),
         State(ids.ALERTS_DURATION_OTHER, "value"),
         State(ids.ALERTS_COMMENT, "value"),
+        State(ids.ALERTS_MODEL, "value"),
         prevent_initial_call=True,
     )
     @requires(Role.ANALYST)
@@ -92,6 +94,7 @@ def register(app: dash.Dash, services: Services) -> None:
         choice: str | None,
         other: str | None,
         comment: str | None,
+        model: str | None,
     ) -> tuple[Any, ...]:
         if not clicks:
             return (dash.no_update,) * 5
@@ -99,16 +102,17 @@ def register(app: dash.Dash, services: Services) -> None:
         if not done:
             return True, refusal(message), dash.no_update, dash.no_update, dash.no_update
         status = dbc.Alert(message, color="success", duration=10000, className="portal-alerts-done")
-        return False, None, status, *redraw(services)
+        return False, None, status, *redraw(services, model)
 
     @app.callback(
         Output(ids.ALERTS_OPEN, "children", allow_duplicate=True),
         Output(ids.ALERTS_RESOLVED, "children", allow_duplicate=True),
         Input(ids.ALERTS_REFRESH, "n_clicks"),
+        Input(ids.ALERTS_MODEL, "value"),
         prevent_initial_call=True,
     )
-    def refresh(_clicks: int | None) -> tuple[Component, Component]:
-        return redraw(services)
+    def refresh(_clicks: int | None, model: str | None) -> tuple[Component, Component]:
+        return redraw(services, model)
 
     @app.callback(
         Output(ids.ALERTS_WINDOW_STATUS, "children"),
@@ -123,6 +127,7 @@ def register(app: dash.Dash, services: Services) -> None:
         State(ids.ALERTS_WINDOW_END, "value"),
         State(ids.ALERTS_WINDOW_TIMEZONE, "value"),
         State(ids.ALERTS_WINDOW_COMMENT, "value"),
+        State(ids.ALERTS_MODEL, "value"),
         prevent_initial_call=True,
     )
     @requires(Role.ANALYST)
@@ -136,6 +141,7 @@ def register(app: dash.Dash, services: Services) -> None:
         end: str | None,
         timezone: str | None,
         comment: str | None,
+        model: str | None,
     ) -> tuple[Any, ...]:
         fired = ctx.triggered_id
         if not ctx.triggered or not ctx.triggered[0].get("value"):
@@ -156,14 +162,17 @@ def register(app: dash.Dash, services: Services) -> None:
         else:
             return (dash.no_update,) * 3
         allowed, reason = page.permission()
-        open_part, _resolved = redraw(services)
+        open_part, _resolved = redraw(services, model)
         return message, page.windows_section(services, allowed, reason), open_part
 
+    register_url_sync(app, ids.ALERTS_URL_STATE, {"model": (ids.ALERTS_MODEL, "value")})
 
-def redraw(services: Services) -> tuple[Component, Component]:
-    """Both tables as they are now, for the requester's role."""
+
+def redraw(services: Services, model: str | None) -> tuple[Component, Component]:
+    """Both tables as they are now, of the chosen model (an unknown one: all), for the requester's role."""
     allowed, reason = page.permission()
-    return page.tables(services, allowed, reason)
+    _options, chosen = page.model_filter(services, model)
+    return page.tables(services, allowed, reason, chosen)
 
 
 def _allowed() -> str | None:

@@ -10,7 +10,7 @@ from dash import dcc, html
 from dash.development.base_component import Component
 
 from layouts.alert_rows import open_table, resolved_table
-from layouts.components import empty_state, page_header
+from layouts.components import empty_state, labelled_dropdown, page_header
 from layouts.mute_windows import window_form, windows_table
 from portal import ids
 from portal.alerts import board, mute
@@ -37,9 +37,16 @@ def permission() -> tuple[bool, str]:
     return False, f"Acknowledging, silencing and mute windows need the analyst role; you are {role}."
 
 
-def layout(services: Services, **_query: Any) -> Component:
+def model_filter(services: Services, model: Any) -> tuple[list[dict[str, str]], str | None]:
+    """The registered models to filter by, and the URL's model when it is one of them (else all)."""
+    names = services.registry.names()
+    return [{"label": name, "value": name} for name in names], model if model in names else None
+
+
+def layout(services: Services, model: str | None = None, **_query: Any) -> Component:
     """The lists render on the server; the actions' callbacks redraw them after each change."""
     allowed, reason = permission()
+    options, chosen = model_filter(services, model)
     return html.Div(
         [
             page_header(
@@ -52,15 +59,35 @@ def layout(services: Services, **_query: Any) -> Component:
                 hidden=allowed,
             ),
             html.Div(id=ids.ALERTS_STATUS, className="mb-2"),
-            dbc.Button(
-                [html.I(className="bi bi-arrow-clockwise me-1"), "Refresh"],
-                id=ids.ALERTS_REFRESH,
-                size="sm",
-                color="secondary",
-                outline=True,
-                className="mb-2 portal-no-print",
+            dbc.Row(
+                [
+                    dbc.Col(
+                        labelled_dropdown(
+                            ids.ALERTS_MODEL,
+                            "Model",
+                            options,
+                            chosen,
+                            clearable=True,
+                            placeholder="All models",
+                        ),
+                        md=3,
+                    ),
+                    dbc.Col(
+                        dbc.Button(
+                            [html.I(className="bi bi-arrow-clockwise me-1"), "Refresh"],
+                            id=ids.ALERTS_REFRESH,
+                            color="secondary",
+                            outline=True,
+                            className="portal-no-print",
+                        ),
+                        md=2,
+                        className="d-flex align-items-end",
+                    ),
+                ],
+                className="g-3 mb-2",
             ),
-            *alert_sections(services, allowed, reason),
+            dcc.Store(id=ids.ALERTS_URL_STATE),
+            *alert_sections(services, allowed, reason, chosen),
             html.H4("Recurring mute windows", className="mt-4"),
             html.Div(id=ids.ALERTS_WINDOW_STATUS, className="mb-2"),
             html.Div(windows_section(services, allowed, reason), id=ids.ALERTS_WINDOWS),
@@ -70,9 +97,9 @@ def layout(services: Services, **_query: Any) -> Component:
     )
 
 
-def alert_sections(services: Services, allowed: bool, reason: str) -> list[Component]:
+def alert_sections(services: Services, allowed: bool, reason: str, model: str | None) -> list[Component]:
     """The Open and Resolved headings with their tables (the callbacks replace the tables' children)."""
-    open_part, resolved_part = tables(services, allowed, reason)
+    open_part, resolved_part = tables(services, allowed, reason, model)
     return [
         html.H4("Open alerts", className="mt-2"),
         html.Div(open_part, id=ids.ALERTS_OPEN),
@@ -81,10 +108,13 @@ def alert_sections(services: Services, allowed: bool, reason: str) -> list[Compo
     ]
 
 
-def tables(services: Services, allowed: bool, reason: str) -> tuple[Component, Component]:
-    """Both tables as of now, or why they cannot be read; a broken rules file is named, not fatal."""
+def tables(
+    services: Services, allowed: bool, reason: str, model: str | None = None
+) -> tuple[Component, Component]:
+    """Both tables as of now (of one model, or all), or why they cannot be read; a broken rules file
+    is named, not fatal."""
     try:
-        found = board.board(services.settings, services.engine)
+        found = board.board(services.settings, services.engine, model=model)
     except sa.exc.SQLAlchemyError:
         return empty_state(UNAVAILABLE), html.Div()
     open_part: Component = open_table(found.open, found.open_total, allowed, reason)

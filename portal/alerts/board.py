@@ -58,9 +58,11 @@ def read_rules(settings: Settings) -> Rules:
         return Rules({}, "; ".join(exc.problems) or str(exc))
 
 
-def count(engine: sa.Engine, status: str) -> int:
-    """How many alerts have ``status`` (the lists are capped; the page shows the total)."""
+def count(engine: sa.Engine, status: str, model: str | None = None) -> int:
+    """How many alerts have ``status``, optionally on one model (the lists are capped; the page shows it)."""
     query = sa.select(sa.func.count()).select_from(alerts).where(alerts.c.status == status)
+    if model is not None:
+        query = query.where(alerts.c.model_name == model)
     with engine.connect() as connection:
         return int(connection.execute(query).scalar_one())
 
@@ -71,8 +73,12 @@ def board(
     open_limit: int = OPEN_LIMIT,
     resolved_limit: int = RESOLVED_LIMIT,
     at: dt.datetime | None = None,
+    model: str | None = None,
 ) -> Board:
-    """Open alerts (each with its current hold) and the latest resolved ones; raises on a database error."""
+    """Open alerts (each with its current hold) and the latest resolved ones, of one model or all.
+
+    Raises SQLAlchemyError when the database cannot be read.
+    """
     rules = read_rules(settings)
     when = at or store.now()
 
@@ -80,13 +86,13 @@ def board(
         held = manage.hold_reason(engine, alert, when) if alert.status == store.OPEN else None
         return AlertView(alert, rules.by_name.get(alert.rule), held)
 
-    opened = store.listed(engine, status=store.OPEN, limit=open_limit)
-    resolved = store.listed(engine, status=store.RESOLVED, limit=resolved_limit)
+    opened = store.listed(engine, model, store.OPEN, open_limit)
+    resolved = store.listed(engine, model, store.RESOLVED, resolved_limit)
     return Board(
         [view(alert) for alert in opened],
         [view(alert) for alert in resolved],
-        count(engine, store.OPEN),
-        count(engine, store.RESOLVED),
+        count(engine, store.OPEN, model),
+        count(engine, store.RESOLVED, model),
         rules,
     )
 

@@ -87,6 +87,7 @@ def confirm(app, role: str, target, duration="1h", other=None, comment=None, use
         value("alerts-duration", "value", duration),
         value("alerts-duration-other", "value", other),
         value("alerts-comment", "value", comment),
+        value("alerts-model", "value", None),
     ]
     return post(app, role, key, [value("alerts-confirm", "n_clicks", 1)], state, user)
 
@@ -115,7 +116,7 @@ def add_window(app, role: str, user: str = "ana", **fields):
             ("timezone", "timezone"),
             ("comment", "comment"),
         )
-    ]
+    ] + [value("alerts-model", "value", None)]
     return post(app, role, key, inputs, state, user)
 
 
@@ -161,6 +162,8 @@ def test_apg001_the_board_lists_open_and_resolved_alerts_with_rule_hold_and_tota
         [],
         "ana",
     )
+    other = board.board(services.settings, engine, model="revenue")
+    assert (other.open, other.resolved, other.open_total, other.resolved_total) == ([], [], 0, 0)
     [muted] = board.board(services.settings, engine).open[1:]
     assert muted.alert.id == first.id and muted.held.startswith("muted by window 'always'")
 
@@ -291,8 +294,9 @@ def test_apg007_mute_windows_are_added_listed_and_deleted_through_the_manager(pa
     inputs = [value("alerts-window-add", "n_clicks", None), [value(delete_id, "n_clicks", 1)]]
     state = [
         value(f"alerts-window-{n}", "value", None)
-        for n in ("name", "rule", "days", "start", "end", "timezone", "comment")
+        for n in ("name", "rule", "days", "start", "end", "timezone", "comment", "model")
     ]
+    state[-1]["id"] = "alerts-model"
     body = {
         "output": key,
         "outputs": outputs_of(key),

@@ -198,6 +198,16 @@ def test_alp002_a_viewer_sees_the_alerts_but_every_action_is_disabled_with_the_r
     assert page.is_disabled("#alerts-window-add") and page.is_disabled("#alerts-window-name")
     page.click("#alerts-refresh")
     page.wait_for_load_state("networkidle")
+    assert "2 open alerts" in page.inner_text("#alerts-open")
+    page.goto(portal.url + "/alerts?model=revenue", wait_until="domcontentloaded")
+    page.wait_for_function(READY, timeout=30000)
+    assert "revenue" in page.inner_text("#alerts-model")
+    assert "No open alerts." in page.inner_text("#alerts-open"), "the filter comes from the URL"
+    assert "No resolved alerts yet." in page.inner_text("#alerts-resolved")
+    page.locator("#alerts-model").click()
+    page.get_by_role("option", name="churn").click()
+    wait_text(page, "#alerts-open", "2 open alerts")
+    page.wait_for_function("() => window.location.search === '?model=churn'", timeout=10000)
     assert problems.all() == []
     page.close()
 
