@@ -73,7 +73,7 @@ def _rule_cell(view: AlertView) -> Component:
 def _finding_cell(view: AlertView) -> Component:
     alert = view.alert
     path = alert.page.split("?", 1)[0]
-    link = html.A(f"Open the {PAGE_NAMES.get(path, 'page')}", href=alert.page, className="small")
+    link = html.A(f"Open the {PAGE_NAMES.get(path, 'page')}", href=alert.page, className="small link-primary")
     return html.Div([html.Div(alert.summary, className="portal-alert-summary"), link])
 
 
