@@ -107,12 +107,15 @@ def register(app: dash.Dash, services: Services) -> None:
     @app.callback(
         Output(ids.ALERTS_OPEN, "children", allow_duplicate=True),
         Output(ids.ALERTS_RESOLVED, "children", allow_duplicate=True),
+        Output(ids.ALERTS_WINDOWS, "children", allow_duplicate=True),
         Input(ids.ALERTS_REFRESH, "n_clicks"),
         Input(ids.ALERTS_MODEL, "value"),
         prevent_initial_call=True,
     )
-    def refresh(_clicks: int | None, model: str | None) -> tuple[Component, Component]:
-        return redraw(services, model)
+    def refresh(_clicks: int | None, model: str | None) -> tuple[Component, Component, Component]:
+        """Everything as it is now, including what other people changed since the page loaded."""
+        allowed, reason = page.permission()
+        return *redraw(services, model), page.windows_section(services, allowed, reason)
 
     @app.callback(
         Output(ids.ALERTS_WINDOW_STATUS, "children"),

@@ -345,3 +345,18 @@ def test_apg009_a_taken_name_or_an_unknown_window_is_refused(page_app) -> None:
     text_of(add_window(page_app, "analyst"))
     assert "name: a mute window named 'weekends' already exists" in text_of(add_window(page_app, "analyst"))
     assert len(mute.windows(engine)) == 1
+
+
+def test_apg010_refresh_shows_what_others_changed_and_an_ended_silence_says_so(page_app) -> None:
+    engine = services_of(page_app).engine
+    alert = raise_alert(engine)
+    manage.silence(engine, alert.id, "bob", "1h", "deploy")
+    store.update(engine, alert.id, silenced_until=store.now() - dt.timedelta(minutes=5))
+    manage.add_window(
+        engine, {"name": "nights", "weekdays": "mon", "start": "22:00", "end": "06:00"}, [], "bob"
+    )
+    key = key_with(page_app, "alerts-open.children", "alerts-windows.children", "alerts-resolved")
+    inputs = [value("alerts-refresh", "n_clicks", 1), value("alerts-model", "value", None)]
+    text = text_of(post(page_app, "viewer", key, inputs, [], "vic"))
+    assert "silence ended" in text and "by bob: deploy" in text and "silenced until" not in text
+    assert "nights" in text and "mon" in text and "22:00-06:00" in text
