@@ -6,6 +6,7 @@ import dash
 
 from callbacks import (
     admin_tokens,
+    alerts,
     batch,
     compare,
     drift,
@@ -25,6 +26,7 @@ PAGE_CALLBACKS = (
     overview,
     performance,
     drift,
+    alerts,
     whatif,
     model_catalog,
     batch,

@@ -11,6 +11,7 @@ from dash.development.base_component import Component
 from layouts import (
     admin_audit,
     admin_tokens,
+    alerts,
     batch,
     batches,
     compare,
@@ -63,6 +64,7 @@ PAGES: tuple[Page, ...] = (
         "Monitor",
     ),
     Page("layouts.drift", "/drift", "Drift", "Drift monitoring", 35, drift.layout, "Monitor"),
+    Page("layouts.alerts", "/alerts", "Alerts", "Alerts", 37, alerts.layout, "Monitor"),
     Page("layouts.batch", "/batch", "Batch", "Batch scoring", 40, batch.layout, "Score"),
     Page("layouts.batches", "/batches", "Batches", "Past batches", 45, batches.layout, "Score"),
     Page("layouts.feedback", "/feedback", "Feedback", "Feedback", 50, feedback.layout, "Monitor"),

@@ -191,6 +191,48 @@ def reports_run_now(report: str) -> dict[str, str]:
     return {"type": REPORTS_RUN_NOW, "report": report}
 
 
+# Alerts page
+ALERTS_STATUS = "alerts-status"
+ALERTS_OPEN = "alerts-open"
+ALERTS_RESOLVED = "alerts-resolved"
+ALERTS_REFRESH = "alerts-refresh"
+ALERTS_MODEL = "alerts-model"
+ALERTS_URL_STATE = "alerts-url-state"
+ALERTS_ACT = "alerts-act"  # pattern-matching type; see alerts_act()
+ALERTS_MODAL = "alerts-modal"
+ALERTS_MODAL_TITLE = "alerts-modal-title"
+ALERTS_MODAL_ALERT = "alerts-modal-alert"
+ALERTS_TARGET = "alerts-target"
+ALERTS_DURATION_ROW = "alerts-duration-row"
+ALERTS_DURATION = "alerts-duration"
+ALERTS_DURATION_OTHER = "alerts-duration-other"
+ALERTS_COMMENT = "alerts-comment"
+ALERTS_CONFIRM = "alerts-confirm"
+ALERTS_CANCEL = "alerts-cancel"
+ALERTS_MODAL_FEEDBACK = "alerts-modal-feedback"
+ALERTS_WINDOWS = "alerts-windows"
+ALERTS_WINDOW_STATUS = "alerts-window-status"
+ALERTS_WINDOW_NAME = "alerts-window-name"
+ALERTS_WINDOW_RULE = "alerts-window-rule"
+ALERTS_WINDOW_DAYS = "alerts-window-days"
+ALERTS_WINDOW_START = "alerts-window-start"
+ALERTS_WINDOW_END = "alerts-window-end"
+ALERTS_WINDOW_TIMEZONE = "alerts-window-timezone"
+ALERTS_WINDOW_COMMENT = "alerts-window-comment"
+ALERTS_WINDOW_ADD = "alerts-window-add"
+ALERTS_WINDOW_DELETE = "alerts-window-delete"  # pattern-matching type; see alerts_window_delete()
+
+
+def alerts_act(alert_id: int, action: str) -> dict[str, str | int]:
+    """Pattern-matching id of an open alert's button: acknowledge or silence."""
+    return {"type": ALERTS_ACT, "alert": alert_id, "action": action}
+
+
+def alerts_window_delete(window_id: int) -> dict[str, str | int]:
+    """Pattern-matching id of a mute window's Delete button."""
+    return {"type": ALERTS_WINDOW_DELETE, "window": window_id}
+
+
 # Performance page, live source (feedback on logged predictions)
 PERF_LIVE_BODY = "perf-live-body"
 PERF_LIVE_PERIOD = "perf-live-period"

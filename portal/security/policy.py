@@ -74,6 +74,7 @@ PAGE_ROLES: dict[str, Role] = {
     "/overview": Role.VIEWER,
     "/performance": Role.VIEWER,
     "/drift": Role.VIEWER,
+    "/alerts": Role.VIEWER,  # acknowledging, silencing and mute windows need an analyst (callbacks/alerts.py)
     "/compare": Role.VIEWER,  # promoting from it needs an admin (callbacks/compare.py)
     "/feedback": Role.ANALYST,
     "/models": Role.VIEWER,

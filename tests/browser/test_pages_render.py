@@ -47,7 +47,7 @@ def test_brw007_navbar_menus_work_from_the_keyboard(served, browser_context) -> 
     page.keyboard.press("Enter")
     page.wait_for_selector("#navbar-menu-monitor .dropdown-menu.show", timeout=5000)
     names = page.locator("#navbar-menu-monitor .dropdown-item").all_inner_texts()
-    assert names == ["Performance", "Drift", "Feedback"]
+    assert names == ["Performance", "Drift", "Alerts", "Feedback"]
     page.keyboard.press("Escape")
     page.wait_for_selector("#navbar-menu-monitor .dropdown-menu.show", state="detached", timeout=5000)
     page.keyboard.press("Enter")

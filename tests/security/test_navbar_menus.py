@@ -39,7 +39,7 @@ def _menus(layout: Any) -> dict[str, list[str]]:
             {
                 "Home": ["/"],
                 "Explore": ["/overview"],
-                "Monitor": ["/performance", "/drift"],
+                "Monitor": ["/performance", "/drift", "/alerts"],
                 "Models": ["/models", "/compare"],
                 "Manage": ["/reports"],  # their own subscriptions
             },
@@ -49,7 +49,7 @@ def _menus(layout: Any) -> dict[str, list[str]]:
             {
                 "Home": ["/"],
                 "Explore": ["/overview", "/what-if"],
-                "Monitor": ["/performance", "/drift", "/feedback"],
+                "Monitor": ["/performance", "/drift", "/alerts", "/feedback"],
                 "Score": ["/batch", "/batches"],
                 "Models": ["/models", "/compare"],
                 "Manage": ["/reports"],
@@ -60,7 +60,7 @@ def _menus(layout: Any) -> dict[str, list[str]]:
             {
                 "Home": ["/"],
                 "Explore": ["/overview", "/what-if"],
-                "Monitor": ["/performance", "/drift", "/feedback"],
+                "Monitor": ["/performance", "/drift", "/alerts", "/feedback"],
                 "Score": ["/batch", "/batches"],
                 "Models": ["/models", "/compare"],
                 "Manage": ["/reports", "/admin/tokens", "/admin/audit"],

@@ -16,6 +16,7 @@ PAGES = {
     "/overview": "viewer",
     "/performance": "viewer",
     "/drift": "viewer",
+    "/alerts": "viewer",
     "/compare": "viewer",
     "/feedback": "analyst",
     "/reports": "viewer",  # each sees their own subscriptions
