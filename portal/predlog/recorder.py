@@ -100,7 +100,7 @@ class PredictionLog:
         now = dt.datetime.now(dt.UTC)
 
         def rows() -> list[tuple[Any, ...]]:
-            stamp = _stamp(now, self.engine.dialect.name == "sqlite")
+            stamp = driver_stamp(now, self.engine.dialect.name == "sqlite")
             features, outputs = feature_documents(frame), output_documents(prediction)
             model, version = prediction.model, prediction.version
             fixed = (stamp, model, version, source, batch_id, user)
@@ -262,7 +262,7 @@ def _as_entries(
     ]
 
 
-def _stamp(moment: dt.datetime, sqlite: bool) -> Any:
+def driver_stamp(moment: dt.datetime, sqlite: bool) -> Any:
     """A time as the driver takes it: UTC, and SQLAlchemy's text form on SQLite."""
     moment = moment.astimezone(dt.UTC)
     return moment.strftime("%Y-%m-%d %H:%M:%S.%f") if sqlite else moment
@@ -274,7 +274,7 @@ def _driver_rows(entries: Iterable[dict[str, Any]], sqlite: bool) -> list[tuple[
 
     def stamp(text: str) -> Any:
         if text not in stamps:
-            stamps[text] = _stamp(dt.datetime.fromisoformat(text), sqlite)
+            stamps[text] = driver_stamp(dt.datetime.fromisoformat(text), sqlite)
         return stamps[text]
 
     return [

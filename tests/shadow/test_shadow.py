@@ -133,3 +133,29 @@ def test_shd005_the_cli_shadows_lists_and_stops_and_refuses_bad_arguments(
     )
     assert main(["models", "shadow", "churn", "--off"]) == 0
     assert f"churn: shadowing of v{version} ended" in capsys.readouterr().out
+
+
+def test_shd006_the_scorer_stores_on_postgresql_and_a_repeated_offer_adds_nothing(
+    app, data_dir, postgres_database_url
+) -> None:
+    from models import inference
+    from portal.db.engine import create_engine
+    from portal.db.migrate import upgrade
+
+    services = services_of(app)
+    control.start(services.registry, services.engine, "churn", add_challenger(services), "ada")
+    engine = create_engine(postgres_database_url)
+    upgrade(engine)
+    shadow = scorer.ShadowScorer(services.registry, engine, capacity=100)
+    frame, _ = reference_records(data_dir, "churn", rows=3)
+    result = inference.predict(services.registry, services.inference_cache, "churn", frame, 1)
+    ids = [f"{i:032x}" for i in range(3)]
+    assert shadow.offer(result, frame, ids) and shadow.offer(result, frame, ids)
+    assert shadow.drain(30)
+    with engine.connect() as connection:
+        stored = connection.execute(
+            sa.select(shadow_predictions.c.prediction_id, shadow_predictions.c.changed)
+        ).all()
+    engine.dispose()
+    assert sorted(row.prediction_id for row in stored) == ids
+    assert all(isinstance(row.changed, bool) for row in stored)
