@@ -1,4 +1,4 @@
-"""Refused REST predict requests per model, day and reason, for the data-quality view.
+"""Refused REST predict requests per model, day and reason; alerts of kind ``data_quality``.
 
 Revision ID: 1600_data_quality
 Revises: 1400_alert_management
@@ -16,8 +16,15 @@ branch_labels = None
 depends_on = None
 
 
+OLD_KINDS = "kind IN ('dataset_drift', 'performance_drop')"
+NEW_KINDS = "kind IN ('dataset_drift', 'performance_drop', 'data_quality')"
+
+
 def upgrade() -> None:
-    """A new table; nothing existing changes."""
+    """A new table, and alert rules may raise data-quality alerts."""
+    with op.batch_alter_table("alerts") as batch:
+        batch.drop_constraint("ck_alerts_kind", type_="check")
+        batch.create_check_constraint("ck_alerts_kind", NEW_KINDS)
     op.create_table(
         "api_refusals",
         sa.Column("model_name", sa.String(200), nullable=False),
@@ -31,3 +38,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("api_refusals")
+    op.execute("DELETE FROM alerts WHERE kind = 'data_quality'")
+    with op.batch_alter_table("alerts") as batch:
+        batch.drop_constraint("ck_alerts_kind", type_="check")
+        batch.create_check_constraint("ck_alerts_kind", OLD_KINDS)
