@@ -78,7 +78,8 @@ def sparkline(view: QualityView, feature: str) -> go.Figure:
         width=200,
         margin={"l": 2, "r": 2, "t": 2, "b": 2},
         showlegend=False,
-        xaxis={"visible": False},
+        # Every day of the window keeps its place; a day without rows is a gap, not a zero.
+        xaxis={"visible": False, "type": "category", "categoryorder": "array", "categoryarray": days},
         yaxis={"visible": False, "range": [-0.02, 1.02]},
     )
     return figure
@@ -142,6 +143,7 @@ def content(view: QualityView, window_label: str) -> Component:
         caption = f"Days with fewer than {DAY_MIN_ROWS} rows are drawn hollow: their shares swing."
     else:
         caption = "Shares are shown, but too few rows to judge; alert rules wait for more."
+    caption += " By day: grey missing, red outside the range, orange unseen, from 0 to 100%."
     children: list[Any] = [
         html.P(
             [html.Span(status, className="fw-semibold portal-quality-status"), " ", caption],
