@@ -10,8 +10,8 @@ import pytest
 
 from models import inference
 from models.data_quality import FeatureCounts, count_column
-from models.schema import FeatureSpec
-from portal.monitoring import quality
+from models.schema import FeatureSpec, validate_records
+from portal.monitoring import quality, refusals
 from portal.monitoring.drift import WindowError
 from tests.predlog.test_day_counts import fresh_log  # noqa: F401  (the SQLite/PostgreSQL fixture)
 
@@ -113,3 +113,45 @@ def test_dq003_column_counts_by_kind() -> None:
     dates = FeatureSpec("d", "datetime", minimum="2020-01-01T00:00:00", maximum="2021-01-01T00:00:00")
     stamps = pd.Series(pd.to_datetime(["2019-06-01", "2020-06-01", "2022-01-01", None]))
     assert count_column(stamps, dates) == FeatureCounts(4, 1, 1, 1)
+
+
+def test_dq004_refusal_counts_upsert_and_add_up(fresh_log) -> None:  # noqa: F811
+    _app, engine, _plog = fresh_log
+    assert refusals.add(engine, "churn", "2026-12-01", {"bad_json": (1, 0), "missing_field": (1, 3)})
+    assert refusals.add(engine, "churn", "2026-12-01", {"missing_field": (1, 2)})
+    assert refusals.add(engine, "churn", "2026-12-02", {"too_many_records": (1, 20_000)})
+    assert refusals.add(engine, "revenue", "2026-12-01", {"bad_json": (5, 0)})
+    assert refusals.per_day(engine, "churn", "2026-12-01", "2026-12-02") == {
+        "2026-12-01": {"bad_json": (1, 0), "missing_field": (2, 5)},
+        "2026-12-02": {"too_many_records": (1, 20_000)},
+    }
+    assert refusals.per_day(engine, "churn", "2026-12-02", "2026-12-02") == {
+        "2026-12-02": {"too_many_records": (1, 20_000)}
+    }
+
+
+def test_dq005_refused_values_get_stable_reason_codes() -> None:
+    schema = [
+        FeatureSpec("n", "numeric", minimum=0.0, maximum=1.0),
+        FeatureSpec("c", "categorical", categories=("a", "b")),
+        FeatureSpec("d", "datetime"),
+    ]
+    records = [
+        {"c": "a", "d": "2024-01-01"},  # n missing
+        {"n": "x", "c": "a", "d": "2024-01-01"},  # wrong type
+        {"n": 0.5, "c": "zzz", "d": "9999-01-01"},  # unknown category and a date out of range: one record
+        {"n": None, "c": ["a"], "d": 5},  # null required, then two wrong types
+        "not a record",
+        {"n": 0.5, "c": "b", "d": "2024-01-01"},  # valid
+    ]
+    _frame, errors, _warnings = validate_records(records, schema)
+    assert refusals.record_reasons(errors) == {
+        "missing_field": 2,
+        "wrong_type": 2,
+        "out_of_schema": 1,
+        "not_an_object": 1,
+    }
+    assert refusals.request_reason(413, "20001 records is more than the limit") == "too_many_records"
+    assert refusals.request_reason(413, "the request body is larger") == "too_large"
+    assert refusals.request_reason(400, "the body is not valid JSON") == "bad_json"
+    assert refusals.request_reason(400, '"records" is empty') == "bad_body"
