@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 from dash import Input, Output, State
 from dash.development.base_component import Component
 
+from callbacks import drift_quality
 from callbacks.url_state import register_url_sync
 from callbacks.version_sync import register_version_sync
 from layouts import drift
@@ -43,6 +44,7 @@ def register(app: dash.Dash, services: Services) -> None:
         return record, spec, drift_service.drift_view(services, record, spec)
 
     register_version_sync(app, registry, ids.DRIFT_MODEL, ids.DRIFT_VERSION)
+    drift_quality.register(app, services)
 
     @app.callback(
         Output(ids.DRIFT_WINDOW, "options"),

@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 from dash import dcc, html
 from dash.development.base_component import Component
 
+from layouts import drift_quality
 from layouts.components import download_link, graph, kpi_card, labelled_dropdown, loading, page_header
 from layouts.model_picker import choice_or_message, picker
 from models import figures, monitoring
@@ -110,6 +111,7 @@ def layout(
                     dbc.Col(graph(ids.DRIFT_PREDICTIONS, choice.name), md=6),
                 ]
             ),
+            drift_quality.section(),
             dcc.Store(id=ids.DRIFT_URL_STATE),
         ]
     )

@@ -137,6 +137,7 @@ DRIFT_PREDICTIONS = "drift-predictions"
 DRIFT_URL_STATE = "drift-url-state"
 DRIFT_EXPORT = "drift-export"
 DRIFT_WINDOW_NOTE = "drift-window-note"
+DRIFT_QUALITY = "drift-quality"
 
 # Reports page
 REPORTS_DEFINITIONS = "reports-definitions"

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from models import drift, live
 from models.drift_thresholds import DriftThresholds
 from models.registry import ModelRegistry, ModelVersion
+from portal.alerts import quality_rule
 from portal.alerts.rules import AlertRule, PerformanceDrop
 from portal.config import Settings
 from portal.feedback.labelled import labelled_window
@@ -25,6 +26,7 @@ from portal.predlog import windows as logged_data
 
 DATASET_DRIFT = "dataset_drift"
 PERFORMANCE_DROP = "performance_drop"
+DATA_QUALITY = "data_quality"
 
 
 class RuleMismatch(ValueError):
@@ -56,6 +58,13 @@ def evaluate(
         findings.append(dataset_drift(settings, engine, registry, record, rule, now))
     if rule.performance_drop is not None:
         findings.append(performance_drop(engine, registry, record, rule, rule.performance_drop, now))
+    if rule.data_quality is not None:
+        try:
+            today = now.astimezone(dt.UTC).date() if now else None
+            judged = quality_rule.judge(engine, record, rule.data_quality, rule.window, rule.min_rows, today)
+        except ValueError as exc:
+            raise RuleMismatch(str(exc)) from None
+        findings.append(Finding(DATA_QUALITY, *judged))
     return record, findings
 
 

@@ -1,7 +1,8 @@
 """Alert rules: the ``alerts`` section of the reports file, validated field by field.
 
 A rule watches one model's active version over a rolling window of logged predictions and fires
-on dataset drift, on a live metric falling below the version's reference metric, or both.
+on dataset drift, on a live metric falling below the version's reference metric, on shares of
+missing, out-of-range or unseen inputs (``quality_rule``), or any of these.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from portal.alerts import quality_rule
+from portal.alerts.quality_rule import QualityCondition
 from portal.config import Settings
 from portal.monitoring.drift import ROLLING
 from portal.reports.fields import Delivery, FieldChecker, collect, read_file, section
@@ -23,6 +26,7 @@ RULE_KEYS = {
     "min_rows",
     "dataset_drift",
     "performance_drop",
+    "data_quality",
     "schedule",
     "timezone",
     "deliver",
@@ -72,6 +76,7 @@ class AlertRule:
     schedule: str | None = None
     timezone: str = "UTC"
     deliveries: tuple[Delivery, ...] = ()
+    data_quality: QualityCondition | None = None
 
     @property
     def window(self) -> str:
@@ -122,8 +127,12 @@ class _RuleChecker(FieldChecker):
             self.problem("dataset_drift", "expected true or false")
             dataset_drift = False
         drop = self.drop(entry.get("performance_drop"))
-        if not dataset_drift and entry.get("performance_drop") is None:
-            self.problem("dataset_drift", "a rule needs dataset_drift: true, a performance_drop, or both")
+        quality = quality_rule.parse(entry.get("data_quality"), self.problem)
+        if not dataset_drift and entry.get("performance_drop") is None and entry.get("data_quality") is None:
+            self.problem(
+                "dataset_drift",
+                "a rule needs dataset_drift: true, a performance_drop, a data_quality, or some",
+            )
         timezone = self.timezone(entry.get("timezone", "UTC"))
         schedule = self.schedule(entry.get("schedule"), timezone)
         deliveries = self.deliveries(entry.get("deliver", []))
@@ -138,6 +147,7 @@ class _RuleChecker(FieldChecker):
             schedule,
             timezone or "UTC",
             deliveries,
+            quality,
         )
 
     def model(self, raw: Any) -> str:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, Response, g, jsonify
+from werkzeug.exceptions import HTTPException
 
 from models import inference
 from models.registry import ModelNotFound, ModelVersion, RegistryError
 from models.schema import validate_records
 from portal.api.bodies import json_object_body
 from portal.api.errors import ApiError
+from portal.monitoring import refusals
 from portal.security.principal import current_principal
 from portal.services import Services
 
@@ -49,10 +51,12 @@ def _parse_body(max_records: int) -> tuple[list[Any], int | None]:
     if not records:
         raise ApiError(400, '"records" is empty: send at least one row')
     if len(records) > max_records:
+        g.refused_count = len(records)
         raise ApiError(413, f"{len(records)} records is more than the limit of {max_records} per call")
     version = body.get("version")
     if version is not None and (isinstance(version, bool) or not isinstance(version, int) or version < 1):
         raise ApiError(400, '"version" must be a positive integer, or left out for the active version')
+    g.asked_version = version
     return records, version
 
 
@@ -95,13 +99,33 @@ def create_models_blueprint(services: Services) -> Blueprint:
     def predict(name: str) -> Response:
         # Announced before parsing, so a model call about to start can wait for these rows.
         with services.predict_batcher.arriving(name):
-            return _predict(name)
+            try:
+                return _predict(name)
+            except (ApiError, HTTPException) as exc:
+                _count_refusal(name, exc)
+                raise
+
+    def _count_refusal(name: str, exc: ApiError | HTTPException) -> None:
+        # Only registered models get rows: a request naming any model must not grow the table.
+        status = exc.status if isinstance(exc, ApiError) else exc.code or 500
+        if status >= 500 or name not in registry.names():
+            return
+        rows = getattr(g, "refused_records", None)
+        if status == 422 and rows:
+            counts = {reason: (1, found) for reason, found in rows.items()}
+        elif status == 404 and getattr(g, "asked_version", None) is None:
+            return  # the model has no loadable version: not the client's doing
+        else:
+            message = exc.message if isinstance(exc, ApiError) else str(exc.description)
+            counts = {refusals.request_reason(status, message): (1, getattr(g, "refused_count", 0))}
+        refusals.count_after_response(services.engine, name, counts)
 
     def _predict(name: str) -> Response:
         records, version = _parse_body(services.settings.api_max_records)
         record = record_or_404(name, version)
         frame, errors, warnings = validate_records(records, record.schema)
         if errors:
+            g.refused_records = refusals.record_reasons(errors)
             shown = [e.to_dict() for e in errors[:MAX_DETAILS]]
             more = f" (first {MAX_DETAILS} shown)" if len(errors) > MAX_DETAILS else ""
             raise ApiError(422, f"{len(errors)} invalid value(s) in the records{more}", shown)
