@@ -1,7 +1,7 @@
 """Shadow deployment: each live prediction's answer from the shadowed model version.
 
 Revision ID: 1700_shadow
-Revises: 1400_alert_management
+Revises: 1600_data_quality
 Created: 2026-12-07
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "1700_shadow"
-down_revision = "1400_alert_management"
+down_revision = "1600_data_quality"
 branch_labels = None
 depends_on = None
 
