@@ -1,7 +1,9 @@
 """Alert rules: the ``alerts`` section of the reports file, validated field by field.
 
 A rule watches one model's active version over a rolling window of logged predictions and fires
-on dataset drift, on a live metric falling below the version's reference metric, or both.
+on dataset drift, on one chosen feature drifting, on a live metric falling below the version's
+reference metric, or on several of these. Rules made from the pages (``rule_store``) are checked
+by the same :class:`RuleChecker`, so the file and the pages accept exactly the same rules.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ RULE_KEYS = {
     "window",
     "min_rows",
     "dataset_drift",
+    "feature_drift",
     "performance_drop",
     "schedule",
     "timezone",
@@ -34,6 +37,8 @@ METRICS = HIGHER_IS_BETTER + LOWER_IS_BETTER
 DEFAULT_MIN_ROWS = 100
 DEFAULT_MIN_LABELS = 50
 MODEL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")
+FILE = "file"  # a rule's source: the reports file (read-only on the pages)
+PAGE = "page"  # made from a page, stored in the alert_rules table
 
 
 @dataclasses.dataclass(frozen=True)
@@ -72,10 +77,21 @@ class AlertRule:
     schedule: str | None = None
     timezone: str = "UTC"
     deliveries: tuple[Delivery, ...] = ()
+    feature_drift: str | None = None  # one input whose drift verdict fires the rule on its own
+    source: str = FILE
 
     @property
     def window(self) -> str:
         return f"{self.window_days}d"
+
+    def watches(self) -> list[str]:
+        """What the rule fires on, in words, for lists and the command line."""
+        found = ["dataset drift"] if self.dataset_drift else []
+        if self.feature_drift:
+            found.append(f"{self.feature_drift} drifting")
+        if self.performance_drop is not None:
+            found.append(self.performance_drop.describe())
+        return found
 
 
 def load_rules(settings: Settings) -> dict[str, AlertRule]:
@@ -94,14 +110,26 @@ def parse(text: str, source: str = "reports file") -> dict[str, AlertRule]:
     """Validate the ``alerts`` list of YAML text; models are checked when a rule runs, as they come and go."""
 
     def check(label: str, entry: Any) -> tuple[FieldChecker, AlertRule | None]:
-        checker = _RuleChecker(label)
+        checker = RuleChecker(label)
         return checker, checker.rule(entry)
 
     return collect(section(text, "alerts", source), "alert", check)
 
 
-class _RuleChecker(FieldChecker):
-    """Validates one alert entry, collecting ``alert 'x': field: problem`` messages."""
+class RuleChecker(FieldChecker):
+    """Validates one alert entry, collecting ``alert 'x': field: problem`` messages.
+
+    ``fields`` keeps each problem as (field, message) too, for a dialog that shows them by field.
+    """
+
+    def __init__(self, label: str, source: str = FILE) -> None:
+        super().__init__(label)
+        self.source = source
+        self.fields: list[tuple[str, str]] = []
+
+    def problem(self, field: str, message: str) -> None:
+        super().problem(field, message)
+        self.fields.append((field, message))
 
     def rule(self, entry: Any) -> AlertRule | None:
         if not isinstance(entry, dict):
@@ -121,9 +149,13 @@ class _RuleChecker(FieldChecker):
         if not isinstance(dataset_drift, bool):
             self.problem("dataset_drift", "expected true or false")
             dataset_drift = False
+        feature = self.feature(entry.get("feature_drift"))
         drop = self.drop(entry.get("performance_drop"))
-        if not dataset_drift and entry.get("performance_drop") is None:
-            self.problem("dataset_drift", "a rule needs dataset_drift: true, a performance_drop, or both")
+        if not dataset_drift and entry.get("performance_drop") is None and entry.get("feature_drift") is None:
+            self.problem(
+                "dataset_drift",
+                "a rule needs dataset_drift: true, a feature_drift, a performance_drop, or several",
+            )
         timezone = self.timezone(entry.get("timezone", "UTC"))
         schedule = self.schedule(entry.get("schedule"), timezone)
         deliveries = self.deliveries(entry.get("deliver", []))
@@ -138,7 +170,18 @@ class _RuleChecker(FieldChecker):
             schedule,
             timezone or "UTC",
             deliveries,
+            feature,
+            self.source,
         )
+
+    def feature(self, raw: Any) -> str | None:
+        """A feature's name; whether the model has it is checked against its schema (when saved or run)."""
+        if raw is None:
+            return None
+        if not isinstance(raw, str) or not raw.strip() or len(raw) > 200 or "\n" in raw:
+            self.problem("feature_drift", "expected the name of one of the model's input features")
+            return None
+        return raw.strip()
 
     def model(self, raw: Any) -> str:
         if not isinstance(raw, str) or not MODEL_NAME.fullmatch(raw):
