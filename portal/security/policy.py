@@ -52,6 +52,7 @@ ROUTE_POLICIES: tuple[tuple[str, RoutePolicy], ...] = (
     # As on the Reports page: everyone their own subscriptions, admins all (portal.api.reports checks).
     ("api.api_reports.*", RoutePolicy(Kind.ROLE, Role.VIEWER, tokens=True)),
     ("api.api_alerts.list_alerts", RoutePolicy(Kind.ROLE, Role.VIEWER, tokens=True)),
+    ("api.api_alerts.list_alert_rules", RoutePolicy(Kind.ROLE, Role.VIEWER, tokens=True)),
     ("api.api_alerts.*", RoutePolicy(Kind.ROLE, Role.ANALYST, tokens=True)),  # acknowledge, silence
     ("exports.*", RoutePolicy(Kind.ROLE, Role.ANALYST)),
     ("batch.*", RoutePolicy(Kind.ROLE, Role.ANALYST)),
