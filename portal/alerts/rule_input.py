@@ -75,35 +75,40 @@ def validate(raw: Any, context: Context) -> AlertRule:
         problems = [p for p in problems if p[0] != "name"] + (
             [] if titled or entry["name"] else [("title", "needs a letter or a digit, to name the rule")]
         )
-    if rule is not None and not problems:
-        problems += _page_checks(rule, raw, context)
+    if rule is not None:
+        failed = {re.split(r"[.\[]", field, maxsplit=1)[0] for field, _message in problems}
+        problems += _page_checks(rule, failed, context)
     if problems or rule is None:
         raise RuleError(problems or [("body", "not an alert rule")])
     return rule
 
 
-def _page_checks(rule: AlertRule, raw: Mapping[str, Any], context: Context) -> list[tuple[str, str]]:
-    """What only the portal can judge: the name's uniqueness, the model's schema and metrics, recipients."""
+def _page_checks(rule: AlertRule, failed: set[str], context: Context) -> list[tuple[str, str]]:
+    """What only the portal can judge: the name's uniqueness, the model's schema and metrics, recipients.
+
+    ``failed`` holds the fields the checker already refused, so each problem is named only once.
+    """
     problems: list[tuple[str, str]] = []
-    where = context.taken.get(rule.name)
+    where = context.taken.get(rule.name) if rule.name else None
     if where == FILE:
         taken = f"an alert rule named {rule.name!r} already exists in {FILE} (read-only)"
         problems.append(("name", f"{taken}; choose another title"))
     elif where:
         problems.append(("name", f"an alert rule named {rule.name!r} already exists; choose another title"))
-    problems += _model_checks(rule, context.registry)
-    problems += _delivery_checks(rule, raw, context)
+    if "model" not in failed:
+        problems += _model_checks(rule, context.registry, failed)
+    problems += _delivery_checks(rule, "deliver" in failed, context)
     return problems
 
 
-def _model_checks(rule: AlertRule, registry: ModelRegistry) -> list[tuple[str, str]]:
+def _model_checks(rule: AlertRule, registry: ModelRegistry, failed: set[str]) -> list[tuple[str, str]]:
     try:
         record = registry.get(rule.model)
     except RegistryError:
         known = ", ".join(registry.names()) or "none"
         return [("model", f"no registered model named {rule.model!r} (models: {known})")]
     problems = []
-    if rule.feature_drift is not None:
+    if rule.feature_drift is not None and "feature_drift" not in failed:
         kinds = drift_kinds(record)
         if rule.feature_drift not in kinds:
             problems.append(
@@ -114,7 +119,7 @@ def _model_checks(rule: AlertRule, registry: ModelRegistry) -> list[tuple[str, s
                 )
             )
     drop = rule.performance_drop
-    if drop is not None:
+    if drop is not None and "performance_drop" not in failed:
         reference = record.metrics.get(drop.metric)
         if reference is None or not math.isfinite(reference):
             known = ", ".join(sorted(record.metrics)) or "none"
@@ -128,12 +133,17 @@ def _model_checks(rule: AlertRule, registry: ModelRegistry) -> list[tuple[str, s
     return problems
 
 
-def _delivery_checks(rule: AlertRule, raw: Mapping[str, Any], context: Context) -> list[tuple[str, str]]:
+def _delivery_checks(rule: AlertRule, some_failed: bool, context: Context) -> list[tuple[str, str]]:
     if not rule.deliveries:
-        return [("deliver", "add at least one: email addresses, or a webhook, Slack or Teams URL")]
+        return (
+            []
+            if some_failed
+            else [("deliver", "add at least one: email addresses, or a webhook, Slack or Teams URL")]
+        )
     problems = []
     for index, delivery in enumerate(rule.deliveries):
-        field = f"deliver[{index}]"
+        # With a refused delivery left out, positions no longer match what was sent.
+        field = "deliver" if some_failed else f"deliver[{index}]"
         if delivery.kind == "directory" and context.editor.role < Role.ADMIN:
             problems.append((field, "only admins may deliver to a directory"))
         for address in delivery.recipients:

@@ -213,3 +213,21 @@ def test_ars008_the_reports_file_accepts_feature_drift_too() -> None:
         Exception, match="feature_drift: expected the name of one of the model's input features"
     ):
         parse(yaml.safe_dump({"alerts": [{**FILE_RULE, "feature_drift": 3}]}))
+
+
+def test_ars009_every_problem_is_listed_at_once(portal) -> None:
+    problems = refused(
+        portal,
+        {
+            **DRIFT,
+            "title": "Churn watch",
+            "feature_drift": "shoe_size",
+            "deliver": [{"email": {"to": ["nobody"]}}, {"webhook": {"url": "ftp://x.example.com/"}}],
+        },
+    )
+    assert [field for field, _message in problems] == [
+        "deliver[0].email.to",
+        "deliver[1].webhook.url",
+        "name",
+        "feature_drift",
+    ]
