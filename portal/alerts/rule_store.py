@@ -1,4 +1,4 @@
-"""Alert rules made from the pages: save (validated first, so never half-way), list, pause, delete, audited.
+"""Alert rules made from the pages: save and update (validated first, never half-way), pause, delete, audited.
 
 Names are unique across the reports file and the ``alert_rules`` table, so ``alert:<name>`` means
 one rule to the scheduler and the alerts it raised. File rules are listed beside page rules,
@@ -137,6 +137,21 @@ def save(
         ) from None
     audit.record(engine, "alert_rule.create", rule.name, actor=editor.name, **_audit_details(rule))
     return get(engine, rule.name)
+
+
+def update(
+    settings: Settings, engine: sa.Engine, registry: ModelRegistry, name: str, raw: Any, editor: Editor
+) -> StoredRule:
+    """Replace a page rule's definition (its name, owner and pause stay); checked as a new one, audited."""
+    stored = _own(settings, engine, name, editor)
+    taken = {other: where for other, where in _taken(settings, engine).items() if other != name}
+    body = {**raw, "name": name} if isinstance(raw, dict) else raw
+    rule = validate(body, Context(registry, taken, settings.report_recipient_domains, editor))
+    values = _row(rule) | {"updated_at": dt.datetime.now(dt.UTC), "updated_by": editor.name}
+    with engine.begin() as connection:
+        connection.execute(table.update().where(table.c.name == name).values(**values))
+    audit.record(engine, "alert_rule.update", name, actor=editor.name, **_audit_details(rule))
+    return dataclasses.replace(get(engine, name), owner=stored.owner)
 
 
 def set_paused(settings: Settings, engine: sa.Engine, name: str, paused: bool, editor: Editor) -> StoredRule:

@@ -231,3 +231,31 @@ def test_ars009_every_problem_is_listed_at_once(portal) -> None:
         "name",
         "feature_drift",
     ]
+
+
+def test_ars010_an_update_is_checked_like_a_new_rule_and_keeps_name_owner_and_pause(portal) -> None:
+    name = save(portal, DRIFT).name
+    rule_store.set_paused(portal.settings, portal.engine, name, True, ANA)
+    changed = {**DRIFT, "title": "Renamed title", "window": "90d", "feature_drift": "plan"}
+    stored = rule_store.update(portal.settings, portal.engine, portal.registry, name, changed, ANA)
+    assert (stored.name, stored.rule.title, stored.rule.window, stored.paused, stored.owner) == (
+        name,
+        "Renamed title",
+        "90d",
+        True,
+        "ana@example.com",
+    )
+    assert stored.rule.watches() == ["dataset drift", "plan drifting"]
+    with pytest.raises(RuleError) as caught:
+        rule_store.update(
+            portal.settings, portal.engine, portal.registry, name, {**changed, "window": "1y"}, ANA
+        )
+    assert caught.value.problems[0][0] == "window"
+    assert rule_store.get(portal.engine, name).rule.window == "90d", "a refused update changes nothing"
+    with pytest.raises(ReadOnly):
+        rule_store.update(portal.settings, portal.engine, portal.registry, "churn-watch", DRIFT, ANA)
+    with pytest.raises(rule_store.NotFound):
+        rule_store.update(
+            portal.settings, portal.engine, portal.registry, name, DRIFT, Editor("bob", Role.ANALYST)
+        )
+    assert "alert_rule.update" in [e.action for e in audit.recent(portal.engine) if e.target == name]
