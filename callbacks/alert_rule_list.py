@@ -22,6 +22,7 @@ from portal.services import Services
 
 log = logging.getLogger(__name__)
 ACTION = {"type": ids.ALERT_RULE_ACTION, "name": ALL, "action": ALL}
+DELETE = {"type": ids.ALERT_RULE_DELETE, "name": ALL}
 # The pages that mount the panel, and their model control: the list follows it without a reload.
 MODEL_CONTROLS = (ids.DRIFT_MODEL, ids.PERF_MODEL)
 
@@ -49,15 +50,17 @@ def register(app: dash.Dash, services: Services) -> None:
         Output(ids.ALERT_RULE_LIST_FEEDBACK, "children"),
         Output(ids.ALERT_RULE_CHANGED, "data", allow_duplicate=True),
         Input(ACTION, "n_clicks"),
+        Input(DELETE, "submit_n_clicks"),
         State(ids.ALERT_RULE_CHANGED, "data"),
         prevent_initial_call=True,
     )
     @requires(Role.ANALYST)
-    def act(clicks: list[int | None], changed: int | None) -> tuple[Any, Any]:
+    def act(clicks: list[int | None], confirmed: list[int | None], changed: int | None) -> tuple[Any, Any]:
         trigger = dash.ctx.triggered_id
-        if not isinstance(trigger, dict) or not any(clicks or []):
+        if not isinstance(trigger, dict) or not any([*(clicks or []), *(confirmed or [])]):
             return dash.no_update, dash.no_update
-        return apply(services, str(trigger.get("name")), str(trigger.get("action"))), int(changed or 0) + 1
+        action = "delete" if trigger.get("type") == ids.ALERT_RULE_DELETE else str(trigger.get("action"))
+        return apply(services, str(trigger.get("name")), action), int(changed or 0) + 1
 
 
 def follow_model(model: str | None) -> Any:

@@ -253,13 +253,12 @@ def rule_rows(rules: list[dict], heading_model: str) -> Component:
                     outline=True,
                     className="me-1 portal-interactive",
                 ),
-                dbc.Button(
-                    "Delete",
-                    id={"type": ids.ALERT_RULE_ACTION, "name": item["name"], "action": "delete"},
-                    size="sm",
-                    color="danger",
-                    outline=True,
-                    className="portal-interactive",
+                dcc.ConfirmDialogProvider(
+                    dbc.Button(
+                        "Delete", size="sm", color="danger", outline=True, className="portal-interactive"
+                    ),
+                    id={"type": ids.ALERT_RULE_DELETE, "name": item["name"]},
+                    message=f"Delete the alert rule {item['name']!r}? Its open alerts are resolved.",
                 ),
             ]
         owner = f" · by {item['owner']}" if item.get("owner") else ""

@@ -273,3 +273,4 @@ ALERT_RULE_FEEDBACK = "alert-rule-feedback"
 ALERT_RULE_LIST = "alert-rule-list"
 ALERT_RULE_LIST_FEEDBACK = "alert-rule-list-feedback"
 ALERT_RULE_ACTION = "alert-rule-action"  # pattern-matching: {"type": ..., "name": rule, "action": ...}
+ALERT_RULE_DELETE = "alert-rule-delete"  # pattern-matching confirm dialogs: {"type": ..., "name": rule}

@@ -176,6 +176,13 @@ def test_arb002_a_metric_drop_rule_from_live_performance_then_deleted(server, br
         in page.inner_text(row)
     )
     assert page.locator("#alert-rule-list [data-rule='tenure-drifts-on-churn']").count() == 1
+    asked: list[str] = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.click(f"{row} button:has-text('Delete')")
+    page.wait_for_timeout(1000)
+    assert asked == ["Delete the alert rule 'churn-accuracy-drops'? Its open alerts are resolved."]
+    assert page.locator(row).count() == 1, "a dismissed confirmation deletes nothing"
+    page.once("dialog", lambda dialog: dialog.accept())
     page.click(f"{row} button:has-text('Delete')")
     page.wait_for_selector(row, state="detached", timeout=15000)
     assert "deleted" in page.inner_text("#alert-rule-list-feedback")
