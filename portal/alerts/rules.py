@@ -170,8 +170,8 @@ class RuleChecker(FieldChecker):
             schedule,
             timezone or "UTC",
             deliveries,
-            feature,
-            self.source,
+            feature_drift=feature,
+            source=self.source,
         )
 
     def feature(self, raw: Any) -> str | None:

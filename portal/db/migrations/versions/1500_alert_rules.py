@@ -7,6 +7,8 @@ Created: 2026-12-07
 
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -15,8 +17,9 @@ down_revision = "1400_alert_management"
 branch_labels = None
 depends_on = None
 
-OLD_KINDS = "kind IN ('dataset_drift', 'performance_drop')"
-NEW_KINDS = "kind IN ('dataset_drift', 'feature_drift', 'performance_drop')"
+FEATURE_DRIFT = "feature_drift"
+# The kinds before this migration, if the alerts table's check cannot be read.
+KNOWN_KINDS = ("dataset_drift", "performance_drop")
 
 
 def upgrade() -> None:
@@ -45,17 +48,26 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("name", name="pk_alert_rules"),
     )
     op.create_index("ix_alert_rules_model", "alert_rules", ["model"])
-    _kinds(NEW_KINDS)
+    _set_kinds([*_current_kinds(), FEATURE_DRIFT])
 
 
 def downgrade() -> None:
     op.execute(sa.text("DELETE FROM alerts WHERE kind = 'feature_drift'"))
-    _kinds(OLD_KINDS)
+    _set_kinds([kind for kind in _current_kinds() if kind != FEATURE_DRIFT])
     op.drop_table("alert_rules")
 
 
-def _kinds(condition: str) -> None:
+def _current_kinds() -> list[str]:
+    """The kinds the alerts table allows now, so other migrations' kinds are kept whatever their order."""
+    for check in sa.inspect(op.get_bind()).get_check_constraints("alerts"):
+        if check["name"].endswith("alerts_kind"):
+            return list(dict.fromkeys(re.findall(r"'([a-z_]+)'", check["sqltext"])))
+    return list(KNOWN_KINDS)
+
+
+def _set_kinds(kinds: list[str]) -> None:
     """Replace the alerts' kind check (SQLite rebuilds the table in batch mode to do it)."""
+    condition = "kind IN (" + ", ".join(f"'{kind}'" for kind in dict.fromkeys(kinds)) + ")"
     with op.batch_alter_table("alerts") as batch:
         batch.drop_constraint("ck_alerts_kind", type_="check")
         batch.create_check_constraint("ck_alerts_kind", condition)
