@@ -6,6 +6,8 @@ import dash
 
 from callbacks import (
     admin_tokens,
+    alert_rule_list,
+    alert_rules,
     alerts,
     batch,
     compare,
@@ -35,6 +37,8 @@ PAGE_CALLBACKS = (
     reports,
     admin_tokens,
     subscribe,
+    alert_rules,
+    alert_rule_list,
 )
 
 

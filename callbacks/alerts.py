@@ -246,7 +246,7 @@ def add_window(services: Services, raw: dict[str, Any]) -> Component:
     if denied is not None:
         return refusal(denied)
     try:
-        rules = board.read_rules(services.settings).by_name
+        rules = board.read_rules(services.settings, services.engine).by_name
         window = manage.add_window(services.engine, raw, rules, current_user())
     except AlertInputError as exc:
         return refusal(f"Not added: {exc}")

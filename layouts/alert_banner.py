@@ -9,7 +9,11 @@ from dash.development.base_component import Component
 from portal.alerts.notices import KIND_NAMES
 from portal.alerts.store import Alert
 
-LINK_TEXT = {"dataset_drift": "Open the Drift page", "performance_drop": "Open live performance"}
+LINK_TEXT = {
+    "dataset_drift": "Open the Drift page",
+    "feature_drift": "Open the feature on the Drift page",
+    "performance_drop": "Open live performance",
+}
 STAMP = "%Y-%m-%d %H:%M UTC"
 
 
@@ -32,6 +36,6 @@ def _box(alert: Alert) -> Component:
             ),
             html.A(LINK_TEXT.get(alert.kind, "Open"), href=alert.page, className="alert-link"),
         ],
-        color="danger" if alert.kind == "dataset_drift" else "warning",
+        color="danger" if alert.kind in ("dataset_drift", "feature_drift") else "warning",
         className="py-2 mb-2 portal-alert",
     )

@@ -91,7 +91,9 @@ def layout(services: Services, model: str | None = None, **_query: Any) -> Compo
             html.H4("Recurring mute windows", className="mt-4"),
             html.Div(id=ids.ALERTS_WINDOW_STATUS, className="mb-2"),
             html.Div(windows_section(services, allowed, reason), id=ids.ALERTS_WINDOWS),
-            window_form(sorted(board.read_rules(services.settings).by_name), allowed, reason),
+            window_form(
+                sorted(board.read_rules(services.settings, services.engine).by_name), allowed, reason
+            ),
             action_modal(),
         ]
     )

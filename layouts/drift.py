@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 from dash import dcc, html
 from dash.development.base_component import Component
 
-from layouts import drift_quality
+from layouts import alert_rule_dialog, drift_quality
 from layouts.components import download_link, graph, kpi_card, labelled_dropdown, loading, page_header
 from layouts.model_picker import choice_or_message, picker
 from models import figures, monitoring
@@ -87,6 +87,7 @@ def layout(
             controls,
             note,
             loading(html.Div(id=ids.DRIFT_KPIS, className="mb-3")),
+            alert_rule_dialog.panel(choice.name),
             html.Div(
                 [
                     html.H5("Features, most drifted first", className="mb-0 me-auto"),

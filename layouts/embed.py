@@ -44,7 +44,21 @@ def render(page_path: str, page_layout: Callable[..., Component], **query: Any) 
         return refusal(str(exc))
     page = html.Div(page_layout(services, **query), className="portal-embed-page")
     lock_pinned_controls(page, url_controls.controls_for(current_app, grant.query))
+    drop_actions(page)
     return page
+
+
+# Parts of a page that act on the portal rather than show it: never in a frame or a report, even
+# when the person viewing the frame is signed in ("Alert me when…" and the rules list).
+EMBED_DROPPED = (ids.ALERT_RULE_PANEL,)
+
+
+def drop_actions(page: Component) -> None:
+    """Empty and hide the page's own action panels, so none of their callbacks runs in a frame."""
+    for component in page._traverse():
+        if getattr(component, "id", None) in EMBED_DROPPED:
+            component.children = []
+            component.hidden = True
 
 
 def lock_pinned_controls(page: Component, control_ids: set[str]) -> None:

@@ -11,6 +11,7 @@ from dash import html
 from dash.development.base_component import Component
 from plotly.subplots import make_subplots
 
+from layouts import alert_rule_dialog
 from layouts.components import graph
 from models import figures
 from models.live import LIVE, PERIODS
@@ -25,7 +26,7 @@ def chosen_period(period: Any) -> str:
 
 
 def body(name: str, source: str | None, period: Any) -> Component:
-    """The period control, coverage line and trend chart; hidden unless the source is live."""
+    """The period control, coverage line, trend chart and alert rules; hidden unless the source is live."""
     return html.Div(
         [
             dbc.Row(
@@ -47,6 +48,7 @@ def body(name: str, source: str | None, period: Any) -> Component:
                 className="g-3 mb-2",
             ),
             graph(ids.PERF_LIVE_TREND, name),
+            alert_rule_dialog.panel(name),
         ],
         id=ids.PERF_LIVE_BODY,
         style={} if source == LIVE else {"display": "none"},

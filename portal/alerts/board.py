@@ -12,7 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from portal.alerts import manage, store
+from portal.alerts import manage, rule_store, store
 from portal.alerts.rules import AlertRule, load_rules
 from portal.config import Settings
 from portal.db.alerts import alerts
@@ -50,12 +50,25 @@ class Board:
     rules: Rules
 
 
-def read_rules(settings: Settings) -> Rules:
-    """The file's rules; a broken file is reported, not raised, so alerts still list."""
+def read_rules(settings: Settings, engine: sa.Engine | None = None) -> Rules:
+    """The file's rules and, given the database, those made from pages (paused ones too).
+
+    A broken file is reported, not raised, so alerts still list; a file rule wins a shared name.
+    """
+    problem = ""
     try:
-        return Rules(load_rules(settings))
+        found = dict(load_rules(settings))
     except DefinitionError as exc:
-        return Rules({}, "; ".join(exc.problems) or str(exc))
+        found, problem = {}, "; ".join(exc.problems) or str(exc)
+    if engine is not None:
+        try:
+            for stored in rule_store.listing(engine):
+                found.setdefault(stored.name, stored.rule)
+        except sa.exc.SQLAlchemyError as exc:
+            problem = "; ".join(
+                filter(None, [problem, f"page rules cannot be read now ({type(exc).__name__})"])
+            )
+    return Rules(found, problem or None)
 
 
 def count(engine: sa.Engine, status: str, model: str | None = None) -> int:
@@ -79,7 +92,7 @@ def board(
 
     Raises SQLAlchemyError when the database cannot be read.
     """
-    rules = read_rules(settings)
+    rules = read_rules(settings, engine)
     when = at or store.now()
 
     def view(alert: store.Alert) -> AlertView:

@@ -1,4 +1,4 @@
-"""What a rule sees now: whether the active version's window has drifted, or its live metric dropped.
+"""What a rule sees now: whether the active version's window (or one feature) drifted, or its metric dropped.
 
 Each condition gives a :class:`Finding`; ``firing`` is None when the window has too few rows or
 labels to say, so an open alert is neither re-sent nor resolved on thin evidence.
@@ -25,6 +25,7 @@ from portal.monitoring.drift import drift_kinds
 from portal.predlog import windows as logged_data
 
 DATASET_DRIFT = "dataset_drift"
+FEATURE_DRIFT = "feature_drift"
 PERFORMANCE_DROP = "performance_drop"
 DATA_QUALITY = "data_quality"
 
@@ -54,8 +55,8 @@ def evaluate(
     """The rule's findings against the model's active version; registry and database errors propagate."""
     record = registry.get(rule.model)
     findings = []
-    if rule.dataset_drift:
-        findings.append(dataset_drift(settings, engine, registry, record, rule, now))
+    if rule.dataset_drift or rule.feature_drift:
+        findings += drift_findings(settings, engine, registry, record, rule, now)
     if rule.performance_drop is not None:
         findings.append(performance_drop(engine, registry, record, rule, rule.performance_drop, now))
     if rule.data_quality is not None:
@@ -68,29 +69,56 @@ def evaluate(
     return record, findings
 
 
-def dataset_drift(
+def drift_findings(
     settings: Settings,
     engine: sa.Engine,
     registry: ModelRegistry,
     record: ModelVersion,
     rule: AlertRule,
     now: dt.datetime | None,
-) -> Finding:
-    """The Drift page's verdict for the same window, with the model's configured thresholds."""
+) -> list[Finding]:
+    """The Drift page's verdicts for the same window (dataset, chosen feature), from one drift test."""
+    kinds = drift_kinds(record)
+    feature = rule.feature_drift
+    if feature is not None and feature not in kinds:
+        raise RuleMismatch(
+            f"{record.name} v{record.version} has no input feature {feature!r} that drift is tested on "
+            f"(its features: {', '.join(kinds) or 'none'})"
+        )
+    wanted = ([DATASET_DRIFT] if rule.dataset_drift else []) + ([FEATURE_DRIFT] if feature else [])
     spec = logged_data.last_days(record.name, rule.window_days, now)
-    page = "/drift?" + urlencode({"model": record.name, "window": rule.window})
+    query = {"model": record.name, "window": rule.window}
+    page = "/drift?" + urlencode(query)
+    feature_page = "/drift?" + urlencode({**query, "feature": feature}) if feature else page
     where = f"in the last {rule.window_days} days"
     limits = DriftThresholds.from_mapping(settings.drift_thresholds.get(record.name))
     # The page's rule decides (the model's min_rows); a rule's own min_rows can only ask for more.
     needed = max(rule.min_rows, limits.min_rows)
     logged, _newest = logged_data.window_fingerprint(engine, spec)
     if logged < needed:
-        return _not_enough(record, logged, needed, where, page)
+        return [_not_enough(kind, record, logged, needed, where, page) for kind in wanted]
     window = logged_data.load_window(engine, spec, record.schema)
     reference = registry.reference(record.name, record.version)
-    result = drift.dataset_drift(reference, window.features, drift_kinds(record), limits)
+    result = drift.dataset_drift(reference, window.features, kinds, limits)
+    findings = []
+    if rule.dataset_drift:
+        findings.append(_dataset_finding(record, rule, result, window, where, page))
+    if feature:
+        findings.append(_feature_finding(record, rule, result, feature, where, feature_page))
+    return findings
+
+
+def _dataset_finding(
+    record: ModelVersion,
+    rule: AlertRule,
+    result: drift.DatasetDrift,
+    window: Any,
+    where: str,
+    page: str,
+) -> Finding:
+    limits = result.thresholds
     if not result.enough:
-        return _not_enough(record, result.current_rows, limits.min_rows, where, page)
+        return _not_enough(DATASET_DRIFT, record, result.current_rows, limits.min_rows, where, page)
     drifted = result.drifted_features
     total = len(result.features)
     details = {
@@ -118,10 +146,50 @@ def dataset_drift(
     return Finding(DATASET_DRIFT, result.drifted, summary, details, page)
 
 
-def _not_enough(record: ModelVersion, rows: int, needed: int, where: str, page: str) -> Finding:
+def _feature_finding(
+    record: ModelVersion, rule: AlertRule, result: drift.DatasetDrift, feature: str, where: str, page: str
+) -> Finding:
+    """The feature's own verdict on the Drift page: drifted, stable, or not judged (too few rows)."""
+    item = next(f for f in result.features if f.feature == feature)
+    firing = {drift.DRIFTED: True, drift.STABLE: False}.get(item.status)
+    details = {
+        "feature": feature,
+        "status": item.status,
+        "test": item.test,
+        "statistic": _rounded(item.statistic),
+        "threshold": _rounded(item.threshold),
+        "adjusted_p": _rounded(item.adjusted_p),
+        "psi": _rounded(item.psi),
+        "rows": item.current_rows,
+        "reference_rows": item.reference_rows,
+        "min_rows": result.thresholds.min_rows,
+        "window": rule.window,
+    }
+    sizes = f"{item.current_rows:,} logged rows against {item.reference_rows:,} reference rows"
+    if firing is None:
+        reason = (
+            drift.not_enough_text(min(item.current_rows, item.reference_rows), result.thresholds.min_rows)
+            if item.status == drift.NOT_ENOUGH
+            else "no values to test"
+        )
+        summary = f"{record.name}: feature {feature}: {reason}, {where}; drift is not judged"
+        return Finding(FEATURE_DRIFT, None, summary, details, page)
+    verdict = "drifted" if firing else "is stable"
+    summary = (
+        f"Feature {feature} of {record.name} v{record.version} {verdict} {where}: {item.test} "
+        f"{item.statistic:.4g} against a threshold of {item.threshold:.3g}; {sizes}"
+    )
+    return Finding(FEATURE_DRIFT, firing, summary, details, page)
+
+
+def _rounded(value: float) -> float | None:
+    return round(value, 6) if value is not None and math.isfinite(value) else None
+
+
+def _not_enough(kind: str, record: ModelVersion, rows: int, needed: int, where: str, page: str) -> Finding:
     """Undecided, in the words the Drift page uses for the same window."""
     summary = f"{record.name}: {drift.not_enough_text(rows, needed)}, {where}; drift is not judged"
-    return Finding(DATASET_DRIFT, None, summary, {"rows": rows, "min_rows": needed}, page)
+    return Finding(kind, None, summary, {"rows": rows, "min_rows": needed}, page)
 
 
 def performance_drop(

@@ -14,7 +14,11 @@ from portal.alerts.store import Alert
 from portal.config import Settings
 from portal.reports.deliver import Link, Message
 
-KIND_NAMES = {"dataset_drift": "dataset drift", "performance_drop": "live performance drop"}
+KIND_NAMES = {
+    "dataset_drift": "dataset drift",
+    "feature_drift": "feature drift",
+    "performance_drop": "live performance drop",
+}
 EVENTS = ("raised", "resolved")
 
 

@@ -1,8 +1,10 @@
 """Alert rules: the ``alerts`` section of the reports file, validated field by field.
 
 A rule watches one model's active version over a rolling window of logged predictions and fires
-on dataset drift, on a live metric falling below the version's reference metric, on shares of
-missing, out-of-range or unseen inputs (``quality_rule``), or any of these.
+on dataset drift, on one chosen feature drifting, on a live metric falling below the version's
+reference metric, on shares of missing, out-of-range or unseen inputs (``quality_rule``), or on
+several of these. Rules made from the pages (``rule_store``) are checked by the same
+:class:`RuleChecker`, so the file and the pages accept exactly the same rules.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ RULE_KEYS = {
     "window",
     "min_rows",
     "dataset_drift",
+    "feature_drift",
     "performance_drop",
     "data_quality",
     "schedule",
@@ -38,6 +41,8 @@ METRICS = HIGHER_IS_BETTER + LOWER_IS_BETTER
 DEFAULT_MIN_ROWS = 100
 DEFAULT_MIN_LABELS = 50
 MODEL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")
+FILE = "file"  # a rule's source: the reports file (read-only on the pages)
+PAGE = "page"  # made from a page, stored in the alert_rules table
 
 
 @dataclasses.dataclass(frozen=True)
@@ -77,10 +82,23 @@ class AlertRule:
     timezone: str = "UTC"
     deliveries: tuple[Delivery, ...] = ()
     data_quality: QualityCondition | None = None
+    feature_drift: str | None = None  # one input whose drift verdict fires the rule on its own
+    source: str = FILE
 
     @property
     def window(self) -> str:
         return f"{self.window_days}d"
+
+    def watches(self) -> list[str]:
+        """What the rule fires on, in words, for lists and the command line."""
+        found = ["dataset drift"] if self.dataset_drift else []
+        if self.feature_drift:
+            found.append(f"{self.feature_drift} drifting")
+        if self.performance_drop is not None:
+            found.append(self.performance_drop.describe())
+        if self.data_quality is not None:
+            found.append(self.data_quality.describe())
+        return found
 
 
 def load_rules(settings: Settings) -> dict[str, AlertRule]:
@@ -99,14 +117,26 @@ def parse(text: str, source: str = "reports file") -> dict[str, AlertRule]:
     """Validate the ``alerts`` list of YAML text; models are checked when a rule runs, as they come and go."""
 
     def check(label: str, entry: Any) -> tuple[FieldChecker, AlertRule | None]:
-        checker = _RuleChecker(label)
+        checker = RuleChecker(label)
         return checker, checker.rule(entry)
 
     return collect(section(text, "alerts", source), "alert", check)
 
 
-class _RuleChecker(FieldChecker):
-    """Validates one alert entry, collecting ``alert 'x': field: problem`` messages."""
+class RuleChecker(FieldChecker):
+    """Validates one alert entry, collecting ``alert 'x': field: problem`` messages.
+
+    ``fields`` keeps each problem as (field, message) too, for a dialog that shows them by field.
+    """
+
+    def __init__(self, label: str, source: str = FILE) -> None:
+        super().__init__(label)
+        self.source = source
+        self.fields: list[tuple[str, str]] = []
+
+    def problem(self, field: str, message: str) -> None:
+        super().problem(field, message)
+        self.fields.append((field, message))
 
     def rule(self, entry: Any) -> AlertRule | None:
         if not isinstance(entry, dict):
@@ -126,12 +156,15 @@ class _RuleChecker(FieldChecker):
         if not isinstance(dataset_drift, bool):
             self.problem("dataset_drift", "expected true or false")
             dataset_drift = False
+        feature = self.feature(entry.get("feature_drift"))
         drop = self.drop(entry.get("performance_drop"))
         quality = quality_rule.parse(entry.get("data_quality"), self.problem)
-        if not dataset_drift and entry.get("performance_drop") is None and entry.get("data_quality") is None:
+        watched = ("performance_drop", "feature_drift", "data_quality")
+        if not dataset_drift and all(entry.get(key) is None for key in watched):
             self.problem(
                 "dataset_drift",
-                "a rule needs dataset_drift: true, a performance_drop, a data_quality, or some",
+                "a rule needs dataset_drift: true, a feature_drift, a performance_drop, a data_quality,"
+                " or several",
             )
         timezone = self.timezone(entry.get("timezone", "UTC"))
         schedule = self.schedule(entry.get("schedule"), timezone)
@@ -147,8 +180,19 @@ class _RuleChecker(FieldChecker):
             schedule,
             timezone or "UTC",
             deliveries,
-            quality,
+            data_quality=quality,
+            feature_drift=feature,
+            source=self.source,
         )
+
+    def feature(self, raw: Any) -> str | None:
+        """A feature's name; whether the model has it is checked against its schema (when saved or run)."""
+        if raw is None:
+            return None
+        if not isinstance(raw, str) or not raw.strip() or len(raw) > 200 or "\n" in raw:
+            self.problem("feature_drift", "expected the name of one of the model's input features")
+            return None
+        return raw.strip()
 
     def model(self, raw: Any) -> str:
         if not isinstance(raw, str) or not MODEL_NAME.fullmatch(raw):

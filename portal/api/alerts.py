@@ -1,4 +1,4 @@
-"""/api/v1/alerts: list alerts, acknowledge one, silence one; the same roles as the Alerts page."""
+"""/api/v1/alerts: list alerts, acknowledge one, silence one; /api/v1/alert-rules lists the rules."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Blueprint, Response, jsonify, request
 
-from portal.alerts import manage, store
+from portal.alerts import manage, rule_store, store
 from portal.alerts.errors import AlertInputError
 from portal.api.bodies import json_object_body
 from portal.api.errors import ApiError
@@ -102,6 +102,25 @@ def create_alerts_blueprint(services: Services) -> Blueprint:
         except sa.exc.SQLAlchemyError as exc:
             raise ApiError(503, f"the portal database is unavailable ({type(exc).__name__})") from None
         return jsonify(alerts=rows)
+
+    @api.get("/alert-rules")
+    def list_alert_rules() -> Response:
+        """The file's rules (read-only) and those made from pages, paused ones included."""
+        unknown = sorted(set(request.args) - {"model"})
+        if unknown:
+            raise ApiError(400, f"unknown parameter(s): {', '.join(unknown)}; expected model")
+        model = request.args.get("model")
+        settings, engine = services.settings, services.engine
+        try:
+            if model is not None:
+                found = rule_store.rules_on_model(settings, engine, model)
+            else:
+                page = rule_store.listing(engine)
+                files = [rule_store.StoredRule(rule) for rule in rule_store.file_rules(settings).values()]
+                found = files + [s for s in page if s.name not in {f.name for f in files}]
+        except sa.exc.SQLAlchemyError as exc:
+            raise ApiError(503, f"the portal database is unavailable ({type(exc).__name__})") from None
+        return jsonify(rules=[stored.as_json() for stored in found])
 
     @api.post("/alerts/<alert_id>/acknowledge")
     def acknowledge(alert_id: str) -> Response:

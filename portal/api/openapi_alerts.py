@@ -1,4 +1,4 @@
-"""The /alerts part of the OpenAPI document: listing, acknowledging and silencing alerts."""
+"""The /alerts part of the OpenAPI document: listing, acknowledging and silencing alerts; listing rules."""
 
 from __future__ import annotations
 
@@ -8,6 +8,44 @@ from typing import Any
 from portal.api.alerts import ACKNOWLEDGE_REQUEST, ALERT, SILENCE_REQUEST
 
 Schema = dict[str, Any]
+
+ALERT_RULE: Schema = {
+    "type": "object",
+    "required": ["name", "title", "source", "model", "window", "watches", "paused"],
+    "properties": {
+        "name": {"type": "string"},
+        "title": {"type": "string"},
+        "source": {
+            "enum": ["file", "page"],
+            "description": "file: the reports file (read-only); page: made on a page",
+        },
+        "model": {"type": "string"},
+        "window": {"enum": ["7d", "30d", "90d"]},
+        "min_rows": {"type": "integer"},
+        "dataset_drift": {"type": "boolean"},
+        "feature_drift": {
+            "type": ["string", "null"],
+            "description": "One input whose own drift fires the rule",
+        },
+        "performance_drop": {
+            "type": ["object", "null"],
+            "properties": {
+                "metric": {"type": "string"},
+                "by": {"type": "number", "description": "A fraction of the reference when relative"},
+                "relative": {"type": "boolean"},
+                "min_labels": {"type": "integer"},
+            },
+        },
+        "watches": {"type": "array", "items": {"type": "string"}},
+        "schedule": {"type": ["string", "null"]},
+        "timezone": {"type": "string"},
+        "deliveries": {"type": "array", "items": {"type": "string"}},
+        "owner": {"type": ["string", "null"]},
+        "paused": {"type": "boolean"},
+        "created_at": {"type": ["string", "null"]},
+        "updated_at": {"type": ["string", "null"]},
+    },
+}
 
 ALERT_FILTERS = [
     {"name": "status", "in": "query", "schema": {"enum": ["open", "resolved"]}},
@@ -54,6 +92,20 @@ def alert_paths(json: Callable[[Schema, str], Schema], error: Callable[[str], Sc
                         "The alerts",
                     ),
                     "400": error("Unknown parameter, status or limit"),
+                    "503": error("The portal database is unavailable"),
+                },
+            }
+        },
+        "/alert-rules": {
+            "get": {
+                "summary": "Alert rules: the reports file's (read-only) and those made from pages (viewer)",
+                "parameters": [{"name": "model", "in": "query", "schema": {"type": "string"}}],
+                "responses": {
+                    "200": json(
+                        {"type": "object", "properties": {"rules": {"type": "array", "items": ALERT_RULE}}},
+                        "The rules, file rules first",
+                    ),
+                    "400": error("Unknown parameter"),
                     "503": error("The portal database is unavailable"),
                 },
             }

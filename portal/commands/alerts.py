@@ -1,14 +1,16 @@
-"""``portal alerts``: list the rules and recent alerts, or check the rules now."""
+"""``portal alerts``: list the rules (the file's and the pages'), recent alerts, or check the rules now."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
+import sqlalchemy as sa
+
 from models.registry import ModelRegistry
-from portal.alerts import store
+from portal.alerts import rule_store, store
 from portal.alerts.check import check_rule
-from portal.alerts.rules import AlertRule, load_rules
+from portal.alerts.rules import AlertRule
 from portal.commands import CliError
 from portal.commands.ready import ready_engine
 from portal.config import Settings
@@ -38,40 +40,43 @@ def _limit(raw: str) -> int:
     return value
 
 
-def _rules(settings: Settings) -> dict[str, AlertRule]:
-    if not settings.reports_file:
-        raise CliError("PORTAL_REPORTS_FILE is not set: point it at a YAML file with an 'alerts' list")
+def _rules(settings: Settings, engine: sa.Engine) -> dict[str, AlertRule]:
+    """The file's rules and the enabled rules made from pages."""
     try:
-        return load_rules(settings)
+        return rule_store.all_rules(settings, engine)
     except DefinitionError as exc:
         raise CliError(str(exc)) from None
 
 
 def list_rules(settings: Settings, args: argparse.Namespace) -> int:
-    for rule in _rules(settings).values():
-        watches = ["dataset drift"] if rule.dataset_drift else []
-        if rule.performance_drop is not None:
-            watches.append(rule.performance_drop.describe())
+    with ready_engine(settings) as engine:
+        rules = _rules(settings, engine)
+    for rule in rules.values():
         upcoming = next_run(rule)
         when = f"next {upcoming.isoformat(timespec='minutes')}" if upcoming else "not scheduled"
-        sys.stdout.write(f"{rule.name}\t{rule.model}\t{rule.window}\t{'; '.join(watches)}\t{when}\n")
+        sys.stdout.write(
+            f"{rule.name}\t{rule.model}\t{rule.window}\t{'; '.join(rule.watches())}\t{when}\t{rule.source}\n"
+        )
     return 0
 
 
 def check_now(settings: Settings, args: argparse.Namespace) -> int:
     """Exit 0 when every rule was checked and every notice delivered, firing or not; 1 otherwise."""
-    rules = _rules(settings)
-    unknown = [name for name in args.names if name not in rules]
-    if unknown:
-        raise CliError(
-            f"no alert rule named {', '.join(map(repr, unknown))}; defined: {', '.join(rules) or 'none'}"
-        )
-    if not rules:
-        raise CliError("PORTAL_REPORTS_FILE has no alert rules")
-    chosen = [rules[name] for name in args.names] if args.names else list(rules.values())
     failed = 0
     registry = ModelRegistry(settings.models_path)
     with ready_engine(settings) as engine:
+        rules = _rules(settings, engine)
+        unknown = [name for name in args.names if name not in rules]
+        if unknown:
+            raise CliError(
+                f"no alert rule named {', '.join(map(repr, unknown))}; defined: {', '.join(rules) or 'none'}"
+            )
+        if not rules:
+            raise CliError(
+                "no alert rules: add an 'alerts' list to PORTAL_REPORTS_FILE, or make one from the "
+                "Drift or Performance page"
+            )
+        chosen = [rules[name] for name in args.names] if args.names else list(rules.values())
         for rule in chosen:
             outcome = check_rule(settings, engine, registry, rule)
             for finding in outcome.findings:

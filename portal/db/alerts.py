@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from portal.db import metadata
 
-ALERT_KINDS = ("dataset_drift", "performance_drop")
+ALERT_KINDS = ("dataset_drift", "feature_drift", "performance_drop")
 ALERT_STATUSES = ("open", "resolved")
 
 alerts = sa.Table(
@@ -33,7 +33,9 @@ alerts = sa.Table(
     sa.Column("silenced_by", sa.String(200), nullable=True),
     sa.Column("silenced_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("silence_comment", sa.String(500), nullable=True),
-    sa.CheckConstraint("kind IN ('dataset_drift', 'performance_drop', 'data_quality')", name="kind"),
+    sa.CheckConstraint(
+        "kind IN ('dataset_drift', 'feature_drift', 'performance_drop', 'data_quality')", name="kind"
+    ),
     sa.CheckConstraint("status IN ('open', 'resolved')", name="status"),
     sa.Index("ix_alerts_rule_kind_status", "rule", "kind", "status"),
     sa.Index("ix_alerts_model_status", "model_name", "status"),

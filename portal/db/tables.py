@@ -6,6 +6,7 @@ Add a line here when a new ``portal/db/<table>.py`` module defines a table.
 from __future__ import annotations
 
 from portal.db import (
+    alert_rules,
     alerts,
     auth,
     batches,
@@ -20,6 +21,7 @@ from portal.db import (
 )
 
 __all__ = [
+    "alert_rules",
     "alerts",
     "auth",
     "batches",

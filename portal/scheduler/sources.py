@@ -1,8 +1,8 @@
 """Where scheduled jobs come from, re-read while the scheduler runs so no change needs a restart.
 
 A source says cheaply whether its definitions may have changed (``stamp``) and loads them when
-they did. The reports file is one; database-defined reports and alert rules join as further
-sources in :func:`default_sources`. The :class:`Catalog` keeps each source's last good jobs, so a
+they did. The reports file is one; report subscriptions and alert rules made from pages are
+further sources in :func:`default_sources`. The :class:`Catalog` keeps each source's last good jobs, so a
 mistake saved into the file never unschedules everything: it is reported until it is fixed.
 """
 
@@ -18,6 +18,7 @@ from typing import Protocol
 import sqlalchemy as sa
 
 from models.registry import ModelRegistry
+from portal.alerts import rule_store
 from portal.alerts.rules import load_file as load_rules_file
 from portal.config import Settings
 from portal.reports import store as subscription_store
@@ -115,6 +116,33 @@ class SubscriptionsSource:
         ]
 
 
+class AlertRulesSource:
+    """Alert rules made from a page, in the ``alert_rules`` table; paused ones are not checked.
+
+    Stamped by the row count and the latest change, so a new, paused or deleted rule is seen on the
+    next tick. A name the reports file also uses is left to the file (the store refuses new ones).
+    """
+
+    origin = "database"
+    name = "alert rules made from pages"
+
+    def __init__(self, settings: Settings, engine: sa.Engine, registry: ModelRegistry) -> None:
+        self.settings = settings
+        self.engine = engine
+        self.registry = registry
+
+    def stamp(self) -> Hashable:
+        return rule_store.stamp(self.engine)
+
+    def load(self) -> list[ScheduledJob]:
+        taken = set(rule_store.file_rules(self.settings))
+        return [
+            alert_job(self.settings, self.engine, self.registry, stored.rule, self.name)
+            for stored in rule_store.listing(self.engine)
+            if not stored.paused and stored.rule.schedule and stored.name not in taken
+        ]
+
+
 def default_sources(
     settings: Settings, engine: sa.Engine, registry: ModelRegistry, page_paths: Iterable[str]
 ) -> list[JobSource]:
@@ -123,6 +151,7 @@ def default_sources(
     if settings.reports_file:
         sources.append(ReportsFileSource(settings, engine, registry, page_paths))
     sources.append(SubscriptionsSource(settings, engine))
+    sources.append(AlertRulesSource(settings, engine, registry))
     return sources
 
 

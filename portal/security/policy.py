@@ -53,6 +53,7 @@ ROUTE_POLICIES: tuple[tuple[str, RoutePolicy], ...] = (
     # As on the Reports page: everyone their own subscriptions, admins all (portal.api.reports checks).
     ("api.api_reports.*", RoutePolicy(Kind.ROLE, Role.VIEWER, tokens=True)),
     ("api.api_alerts.list_alerts", RoutePolicy(Kind.ROLE, Role.VIEWER, tokens=True)),
+    ("api.api_alerts.list_alert_rules", RoutePolicy(Kind.ROLE, Role.VIEWER, tokens=True)),
     ("api.api_alerts.*", RoutePolicy(Kind.ROLE, Role.ANALYST, tokens=True)),  # acknowledge, silence
     ("exports.*", RoutePolicy(Kind.ROLE, Role.ANALYST)),
     ("batch.*", RoutePolicy(Kind.ROLE, Role.ANALYST)),
@@ -87,9 +88,15 @@ PAGE_ROLES: dict[str, Role] = {
     "/admin/audit": Role.ADMIN,
     "/404": Role.VIEWER,
 }
-# Callbacks of the shell, on every page (the Subscribe dialog): module -> role. Never an embed's.
+# Callbacks of the shell, on every page (the Subscribe dialog), and of widgets several pages mount
+# ("Alert me when…" on Drift and live Performance; saving and changing rules is marked analyst):
+# module -> role. Never an embed's.
 SHELL = "(every page)"
-SHELL_CALLBACKS: dict[str, Role] = {"callbacks.subscribe": Role.VIEWER}
+SHELL_CALLBACKS: dict[str, Role] = {
+    "callbacks.subscribe": Role.VIEWER,
+    "callbacks.alert_rules": Role.VIEWER,
+    "callbacks.alert_rule_list": Role.VIEWER,
+}
 # Paths that are not in PAGE_ROLES (unknown URLs answered with the 404 page) need a viewer.
 UNKNOWN_PATH_ROLE = Role.VIEWER
 
@@ -193,7 +200,9 @@ def callback_policies(
         policies[key] = _policy_for(page, func)
     owners: dict[str, set[str]] = {}
     for key, policy in policies.items():
-        if policy is not None and policy.page is not None:
+        # The shell's callbacks may read a page's controls (the list of alert rules follows the
+        # model): they own no component, so a page's helper callbacks still find their one page.
+        if policy is not None and policy.page not in (None, SHELL):
             for component in _component_ids(callback_map[key]):
                 owners.setdefault(component, set()).add(policy.page)
     for key, spec in pending.items():

@@ -119,13 +119,13 @@ def test_acl002_a_delivery_that_fails_makes_the_check_exit_1(make_settings, data
 @pytest.mark.parametrize(
     ("args", "env", "message"),
     [
-        (("check",), {}, "portal: PORTAL_REPORTS_FILE is not set"),
+        (("check",), {}, "portal: no alert rules: add an 'alerts' list to PORTAL_REPORTS_FILE, or make one"),
         (
             ("check", "nosuch"),
             {"rules": [RULE]},
             "portal: no alert rule named 'nosuch'; defined: churn-drift",
         ),
-        (("check",), {"rules": []}, "portal: PORTAL_REPORTS_FILE has no alert rules"),
+        (("check",), {"rules": []}, "portal: no alert rules: add an 'alerts' list to PORTAL_REPORTS_FILE"),
         (
             ("check",),
             {"rules": [{**RULE, "window": "2w"}]},
