@@ -69,14 +69,24 @@ def _remember(
 
 
 def cached_call(
-    cache: Any, purpose: str, key: str, compute: Callable[[], T], local: bool = False, large: bool = False
+    cache: Any,
+    purpose: str,
+    key: str,
+    compute: Callable[[], T],
+    local: bool = False,
+    large: bool = False,
+    timeout: int | None = None,
 ) -> T:
     """Return the cached value for ``key`` or compute and store it; cache trouble is never fatal.
 
     ``local=True`` also keeps the value in this process, for small results asked for again and again.
     ``large=True`` keeps one of a few big values in this process, and lets one thread compute it.
+    ``timeout`` (seconds) shortens the shared entry's life, for values that go stale; it is
+    only kept in the shared cache, never in this process.
     """
     slot = (_backend_id(cache), key)
+    if timeout is not None:
+        return _shared_call(cache, purpose, key, compute, timeout)
     if large:
         return _large_call(cache, purpose, key, compute, slot)
     if local:
@@ -107,7 +117,9 @@ def _large_call(cache: Any, purpose: str, key: str, compute: Callable[[], T], sl
     return value
 
 
-def _shared_call(cache: Any, purpose: str, key: str, compute: Callable[[], T]) -> T:
+def _shared_call(
+    cache: Any, purpose: str, key: str, compute: Callable[[], T], timeout: int | None = None
+) -> T:
     if cache is None or _backend_down(cache):
         CACHE_REQUESTS.labels(purpose, "bypass").inc()
         return compute()
@@ -123,7 +135,10 @@ def _shared_call(cache: Any, purpose: str, key: str, compute: Callable[[], T]) -
     CACHE_REQUESTS.labels(purpose, "miss").inc()
     value = compute()
     try:
-        cache.set(key, value)
+        if timeout is None:
+            cache.set(key, value)
+        else:
+            cache.set(key, value, timeout=timeout)
     except Exception as exc:
         _mark_down(cache, purpose, exc)
     return value
