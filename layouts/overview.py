@@ -252,4 +252,3 @@ def monthly_figure(table: pd.DataFrame, label: str) -> go.Figure:
     )
     figure.update_xaxes(type="category")
     return figure
-
