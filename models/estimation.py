@@ -19,8 +19,8 @@ import math
 from collections.abc import Callable
 
 import numpy as np
-from sklearn.isotonic import IsotonicRegression
-from sklearn.metrics import roc_auc_score
+from scipy.stats import rankdata
+from sklearn.isotonic import isotonic_regression
 
 BINS = 1000
 # Below this many rows a period's estimate is not shown: its ±3 SE band would span most of [0, 1].
@@ -29,6 +29,8 @@ CLASSIFIER_METRICS = ("accuracy", "precision", "recall", "f1", "roc_auc")
 CALIBRATION_SPLITS = 5
 ECE_BINS = 10
 SE_CHUNKS = 10
+SE_CHUNKS_MAX = 50
+SE_REPEATS = 5
 
 
 @dataclasses.dataclass(frozen=True)
@@ -104,16 +106,20 @@ def chunk_unit_sd(
     ``metric_of`` gets the row indices of one chunk; dividing the result by sqrt(n) gives the standard
     error at n rows, the sampling noise an estimate of n rows cannot be told apart from.
     """
-    chunks = min(SE_CHUNKS, size // 20)
+    # Chunks of at least 100 rows where the reference allows (up to 50), else ten of at least 20.
+    chunks = min(SE_CHUNKS_MAX, max(size // 100, min(SE_CHUNKS, size // 20)))
     if chunks < 2:
         return {}
-    order = np.random.default_rng(seed).permutation(size)
+    rng = np.random.default_rng(seed)
     rows = size // chunks
     values: dict[str, list[float]] = {}
-    for part in range(chunks):
-        for metric, value in metric_of(order[part * rows : (part + 1) * rows]).items():
-            if math.isfinite(value):
-                values.setdefault(metric, []).append(value)
+    # Several random partitions: one partition alone would leave the SD itself uncertain.
+    for _ in range(SE_REPEATS):
+        order = rng.permutation(size)
+        for part in range(chunks):
+            for metric, value in metric_of(order[part * rows : (part + 1) * rows]).items():
+                if math.isfinite(value):
+                    values.setdefault(metric, []).append(value)
     return {m: float(np.std(v, ddof=1) * math.sqrt(rows)) for m, v in values.items() if len(v) >= 2}
 
 
@@ -204,34 +210,60 @@ def realized_metrics(raw: np.ndarray, actual: np.ndarray, threshold: float) -> d
         result["recall"] = tp / (tp + fn)
     if 2 * tp + fp + fn:
         result["f1"] = 2 * tp / (2 * tp + fp + fn)
-    if 0 < actual.sum() < len(actual):
-        result["roc_auc"] = float(roc_auc_score(actual, raw))
+    positives = int(actual.sum())
+    if 0 < positives < len(actual):
+        # Mann-Whitney: the share of (positive, negative) pairs ranked right, ties counting half.
+        ranks = rankdata(raw)
+        negatives = len(actual) - positives
+        wins = ranks[actual == 1].sum() - positives * (positives + 1) / 2
+        result["roc_auc"] = float(wins / (positives * negatives))
     return result
 
 
 def expected_calibration_error(probability: np.ndarray, actual: np.ndarray) -> float:
-    """Row-weighted gap between mean probability and positive share over equal-count bins."""
-    order = np.argsort(probability, kind="stable")
+    """Row-weighted gap between mean probability and positive share over equal-count bins.
+
+    Rows must come sorted by the model's raw probability: the bins are its quantiles.
+    """
     gaps = [
         abs(float(np.mean(probability[part]) - np.mean(actual[part]))) * len(part)
-        for part in np.array_split(order, ECE_BINS)
+        for part in np.array_split(np.arange(len(probability)), ECE_BINS)
         if len(part)
     ]
     return float(sum(gaps) / max(len(probability), 1))
 
 
+def isotonic_knots(raw: np.ndarray, actual: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Isotonic regression of labels on raw probability (rows sorted by it), as interpolation knots.
+
+    Tied probabilities are pooled first (weighted by their rows), then sklearn's pool-adjacent-
+    violators fits the means; only each plateau's ends are kept, enough for ``np.interp``.
+    """
+    x, first, counts = np.unique(raw, return_index=True, return_counts=True)
+    means = np.add.reduceat(actual, first) / counts
+    fitted = isotonic_regression(means, sample_weight=counts.astype(float), y_min=0.0, y_max=1.0)
+    if len(fitted) <= 2:
+        return x, fitted
+    changes = np.flatnonzero(np.diff(fitted))
+    keep = np.unique(np.concatenate([[0, len(fitted) - 1], changes, changes + 1]))
+    return x[keep], fitted[keep]
+
+
 def calibration_helps(raw: np.ndarray, actual: np.ndarray, seed: int = 0) -> bool:
-    """Whether isotonic calibration fitted on half the reference lowers the other half's calibration error."""
+    """Whether isotonic calibration fitted on half the reference lowers the other half's calibration error.
+
+    Rows come sorted by raw probability; each random half keeps that order, so no split sorts again.
+    """
     rng = np.random.default_rng(seed)
     raw_error, calibrated_error = 0.0, 0.0
     for _ in range(CALIBRATION_SPLITS):
         held = rng.random(len(raw)) < 0.5
         if held.all() or not held.any():
             continue
-        isotonic = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0)
-        isotonic.fit(raw[~held], actual[~held])
+        knots_x, knots_y = isotonic_knots(raw[~held], actual[~held])
+        calibrated = np.interp(raw[held], knots_x, knots_y)
         raw_error += expected_calibration_error(raw[held], actual[held])
-        calibrated_error += expected_calibration_error(isotonic.predict(raw[held]), actual[held])
+        calibrated_error += expected_calibration_error(calibrated, actual[held])
     return calibrated_error < raw_error
 
 
@@ -252,9 +284,10 @@ def fit_cbpe(raw: np.ndarray, actual: np.ndarray, threshold: float = 0.5, seed: 
         raise ValueError("the reference holds a single class; calibration needs both")
     if not 0.0 < threshold < 1.0:
         raise ValueError(f"the decision threshold must be between 0 and 1, not {threshold}")
+    order = np.argsort(raw, kind="stable")
+    raw, actual = raw[order], actual[order]
     knots_x, knots_y = np.array([]), np.array([])
-    if calibration_helps(raw, actual, seed):
-        isotonic = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0).fit(raw, actual)
-        knots_x, knots_y = isotonic.X_thresholds_.copy(), isotonic.y_thresholds_.copy()
+    if calibration_helps(raw, actual.astype(float), seed):
+        knots_x, knots_y = isotonic_knots(raw, actual.astype(float))
     unit_sd = chunk_unit_sd(len(raw), lambda rows: realized_metrics(raw[rows], actual[rows], threshold), seed)
     return CBPE(threshold, knots_x, knots_y, unit_sd, realized_metrics(raw, actual, threshold), len(raw))
