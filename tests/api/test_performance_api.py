@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
 import pytest
+from sklearn.linear_model import LogisticRegression
 
+from models.training import register_fitted
 from portal.api.openapi import openapi_document
 from portal.predlog.demo_history import backfill
 from tests.security.conftest import as_role, header_app  # noqa: F401 (fixture)
@@ -76,3 +80,14 @@ def test_perfapi004_viewers_may_read_anonymous_may_not(header_app) -> None:  # n
     client = header_app.server.test_client()
     assert client.get("/api/v1/models/churn/performance", **as_role("viewer")).status_code == 200
     assert client.get("/api/v1/models/churn/performance", **as_role(None)).status_code == 401
+
+
+def test_perfapi005_a_multiclass_model_is_unavailable_with_its_reason(app) -> None:
+    services = app.server.extensions["portal.services"]
+    rng = np.random.default_rng(1)
+    x = pd.DataFrame({"a": rng.normal(size=300), "b": rng.normal(size=300)})
+    y = np.where(x["a"] > 0.5, "high", np.where(x["a"] < -0.5, "low", "mid"))
+    register_fitted(services.registry, "tier", LogisticRegression().fit(x, y), x.assign(tier=y), "tier")
+    body = app.server.test_client().get("/api/v1/models/tier/performance").get_json()
+    _check(200, body)
+    assert body["status"] == "unavailable" and "3 classes" in body["reason"]
