@@ -3,8 +3,9 @@
 Each UTC day of a model version is summarised once (CBPE probability bins or DLE loss sums, see
 ``portal.predlog.estimates``) and cached under the day's row count: a closed day for the cache's
 usual life, today for ``CURRENT_SECONDS``, so a busy model's current day is re-read at most once a
-minute. Weeks merge their days' sums exactly. Realized metrics come from the rows with feedback
-(``models.live.metrics_over_time``), cached until feedback or logged rows change.
+minute. Weeks merge their days' sums exactly. Realized metrics come the same way from the rows with
+feedback (``portal.feedback.realized_days``: outputs, outcomes and verdicts only), cached per day
+under the model's feedback state, so new feedback re-reads the labelled outputs, never features.
 
 The estimate is for one version (its calibrator fits only its own probabilities): the rows of that
 version, whatever the page's version filter.
@@ -14,7 +15,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import hashlib
 from typing import Any
 
 import pandas as pd
@@ -24,9 +24,10 @@ from models import estimators, live
 from models.caching import cached_call
 from models.estimation import CBPE, Estimate, merge, not_enough_text
 from models.estimation_dle import DLE, LossSums
+from models.realized_sums import ClassifierCounts, RegressorSums
 from models.registry import ModelVersion
 from portal.db.feedback import feedback
-from portal.feedback.labelled import labelled_window
+from portal.feedback.realized_days import realized_sums
 from portal.predlog import estimates as log_estimates
 from portal.predlog.day_counts import logged_per_day
 from portal.predlog.windows import WindowSpec
@@ -106,21 +107,29 @@ def estimated_view(
         unavailable = str(exc)
     summaries = {
         day: _day_summary(services, record, fitted, day, int(rows), today) if fitted is not None else None
-        for day, rows in ((stamp.date(), rows) for stamp, rows in daily.items())
+        for day, rows in _days(daily)
     }
-    realized = _realized(services, record, daily, period)
+    state = _feedback_stamp(services, record)
+    feedback_days = (
+        {day: _realized_day(services, record, day, rows, state, today) for day, rows in _days(daily)}
+        if state[0]
+        else {}
+    )
     freq = live.PERIODS[period]
     starts = pd.DatetimeIndex(daily.index).to_period(freq).start_time if len(daily) else pd.DatetimeIndex([])
     rows = []
     for start in sorted(set(starts)):
         days = [stamp.date() for stamp, begins in zip(daily.index, starts, strict=True) if begins == start]
         logged = int(sum(int(daily[pd.Timestamp(day)]) for day in days))
-        found = realized.get(pd.Timestamp(start), {})
+        labels, found = _realized([feedback_days[day] for day in days if day in feedback_days], record)
         estimate = _estimate(fitted, [summaries[day] for day in days]) if fitted is not None else None
-        labels = int(found.pop("with_feedback", 0))
         rows.append(PeriodRow(pd.Timestamp(start), logged, labels, estimate, found))
     calibrated = fitted.calibrated if isinstance(fitted, CBPE) else None
     return EstimatedView(record, period, metrics, rows, unavailable, calibrated)
+
+
+def _days(daily: pd.Series) -> list[tuple[dt.date, int]]:
+    return [(stamp.date(), int(rows)) for stamp, rows in daily.items()]
 
 
 def _estimate(fitted: CBPE | DLE, parts: list[Any]) -> Estimate:
@@ -152,29 +161,41 @@ def _day_summary(
     return cached_call(services.figure_cache, "figures", key, compute, local=timeout is None, timeout=timeout)
 
 
-def _realized(
-    services: Services, record: ModelVersion, daily: pd.Series, period: str
-) -> dict[pd.Timestamp, dict[str, float]]:
-    """Realized metrics and rows with feedback per period start, cached until feedback or rows change."""
+def _feedback_stamp(services: Services, record: ModelVersion) -> tuple[Any, Any]:
+    """The model's feedback count and newest id: what changes when feedback arrives."""
     table = feedback.c
     stamp = sa.select(sa.func.count(), sa.func.max(table.feedback_id)).where(table.model_name == record.name)
     with services.engine.connect() as connection:
         count, newest = connection.execute(stamp).one()
-    fingerprint = (record.name, record.version, record.model_sha256, count, newest, int(daily.sum()), period)
-    fingerprint += (str(daily.index.max()) if len(daily) else "",)
-    key = "estimate-realized:" + hashlib.sha256(repr(fingerprint).encode()).hexdigest()[:32]
+    return count, newest
 
-    def compute() -> dict[pd.Timestamp, dict[str, float]]:
-        if not count:
-            return {}
-        labelled = labelled_window(services.engine, record, WindowSpec(record.name, record.version))
-        over_time = live.metrics_over_time(labelled.meta, daily, record, period)
-        keep = ("with_feedback", *REALIZED_KEYS.get(record.task, ()))
-        result = {}
-        for item in over_time.to_dict("records"):
-            values = {k: item[k] for k in keep if k in item and pd.notna(item[k])}
-            result[pd.Timestamp(item["period"])] = values
-        return result
 
-    found = cached_call(services.figure_cache, "figures", key, compute, local=True)
-    return {start: dict(values) for start, values in found.items()}
+def _realized_day(
+    services: Services, record: ModelVersion, day: dt.date, rows: int, stamp: tuple[Any, Any], today: dt.date
+) -> ClassifierCounts | RegressorSums:
+    """One day's feedback as sums, cached under its row count and the model's feedback state."""
+    key = (
+        f"realized-day:{record.name}:v{record.version}:{record.model_sha256[:16]}:"
+        f"{day.isoformat()}:{rows}:{stamp[0]}:{stamp[1]}"
+    )
+    spec = log_estimates.day_spec(record, day)
+    timeout = CURRENT_SECONDS if day >= today else None
+
+    def compute() -> ClassifierCounts | RegressorSums:
+        return realized_sums(services.engine, record, spec)
+
+    return cached_call(services.figure_cache, "figures", key, compute, local=timeout is None, timeout=timeout)
+
+
+def _realized(
+    parts: list[ClassifierCounts | RegressorSums], record: ModelVersion
+) -> tuple[int, dict[str, float]]:
+    """Rows with feedback and the realized metrics of a period's days."""
+    if not parts:
+        return 0, {}
+    total = parts[0]
+    for part in parts[1:]:
+        total = total + part  # type: ignore[operator]
+    keep = REALIZED_KEYS.get(record.task, ())
+    metrics = total.metrics(estimators.decision_threshold(record))
+    return total.labels, {k: v for k, v in metrics.items() if k in keep}

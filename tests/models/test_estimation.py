@@ -161,3 +161,22 @@ def test_est009_dle_tracks_realized_errors_when_noise_depends_on_inputs() -> Non
         error = predicted - actual
         assert estimate.metrics["mae"] == pytest.approx(np.mean(np.abs(error)), rel=0.06), (low, high)
         assert estimate.metrics["rmse"] == pytest.approx(np.sqrt(np.mean(error**2)), rel=0.06), (low, high)
+
+
+def test_est010_realized_sums_match_row_metrics_and_merge() -> None:
+    from models.realized_sums import ClassifierCounts, RegressorSums
+
+    raw, actual = _simulated(4000, 9, 2.0, 3.0)
+    verdicts = np.where((raw > 0.5) == (actual == 1), "correct", "incorrect").astype(object)
+    verdicts[:100] = None  # outcome-less rows still count for nothing here
+    first = ClassifierCounts.of(2000, verdicts[:2000], raw[:2000], actual[:2000])
+    second = ClassifierCounts.of(2000, verdicts[2000:], raw[2000:], actual[2000:])
+    merged = (first + second).metrics(0.5)
+    by_rows = realized_metrics(raw, actual, 0.5)
+    for metric in ("precision", "recall", "f1"):
+        assert merged[metric] == pytest.approx(by_rows[metric])
+    assert merged["roc_auc"] == pytest.approx(by_rows["roc_auc"], abs=1e-3)  # pairs in one bin count half
+    assert merged["accuracy"] == pytest.approx(np.mean((raw[100:] > 0.5) == (actual[100:] == 1)))
+    assert (first + second).labels == 4000 and ClassifierCounts.empty().metrics(0.5) == {}
+    errors = RegressorSums(3, 2, 3.0, 5.0) + RegressorSums(1, 1, 1.0, 1.0)
+    assert errors.metrics() == pytest.approx({"mae": 4 / 3, "rmse": math.sqrt(2.0)})
