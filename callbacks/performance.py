@@ -100,7 +100,9 @@ def register(app: dash.Dash, services: Services) -> None:
             return (dash.no_update,) * 3
         if result is None or not result.rows or not result.has_both_classes:
             message = "No labelled data with both classes for this selection"
-            return tuple(no_data(t, message) for t in ("ROC curve", "Precision-recall", "Calibration"))
+            return tuple(
+                no_data(t, message) for t in ("ROC curve", "Precision-recall", "Calibration")
+            )
         cache = services.figure_cache
         return (
             figures.roc_curve(*evaluation.derived(cache, result, "roc", evaluation.roc_points)),
@@ -152,7 +154,9 @@ def register(app: dash.Dash, services: Services) -> None:
             return dash.no_update, dash.no_update
         if result is None or not result.rows:
             message = "No labelled data for this selection"
-            return no_data("Predicted against actual", message), no_data("Residuals", message)
+            return no_data("Predicted against actual", message), no_data(
+                "Residuals", message
+            )
         return figures.predicted_vs_actual(result.actual, result.predicted), figures.residuals(
             result.actual, result.predicted
         )

@@ -139,7 +139,9 @@ def no_data(title: str, message: str) -> go.Figure:
     return figure
 
 
-def server_side_grid(grid_id: str, column_defs: list[dict[str, Any]], **grid_options: Any) -> Component:
+def server_side_grid(
+    grid_id: str, column_defs: list[dict[str, Any]], **grid_options: Any
+) -> Component:
     """An ag-grid whose rows a callback serves a block at a time: big tables never reach the browser whole."""
     return dag.AgGrid(
         id=grid_id,

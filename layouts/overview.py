@@ -252,3 +252,4 @@ def monthly_figure(table: pd.DataFrame, label: str) -> go.Figure:
     )
     figure.update_xaxes(type="category")
     return figure
+

@@ -69,24 +69,14 @@ def _remember(
 
 
 def cached_call(
-    cache: Any,
-    purpose: str,
-    key: str,
-    compute: Callable[[], T],
-    local: bool = False,
-    large: bool = False,
-    timeout: int | None = None,
+    cache: Any, purpose: str, key: str, compute: Callable[[], T], local: bool = False, large: bool = False
 ) -> T:
     """Return the cached value for ``key`` or compute and store it; cache trouble is never fatal.
 
     ``local=True`` also keeps the value in this process, for small results asked for again and again.
     ``large=True`` keeps one of a few big values in this process, and lets one thread compute it.
-    ``timeout`` (seconds) shortens the shared entry's life, for values that go stale; it is
-    only kept in the shared cache, never in this process.
     """
     slot = (_backend_id(cache), key)
-    if timeout is not None:
-        return _shared_call(cache, purpose, key, compute, timeout)
     if large:
         return _large_call(cache, purpose, key, compute, slot)
     if local:
@@ -117,9 +107,7 @@ def _large_call(cache: Any, purpose: str, key: str, compute: Callable[[], T], sl
     return value
 
 
-def _shared_call(
-    cache: Any, purpose: str, key: str, compute: Callable[[], T], timeout: int | None = None
-) -> T:
+def _shared_call(cache: Any, purpose: str, key: str, compute: Callable[[], T]) -> T:
     if cache is None or _backend_down(cache):
         CACHE_REQUESTS.labels(purpose, "bypass").inc()
         return compute()
@@ -135,10 +123,44 @@ def _shared_call(
     CACHE_REQUESTS.labels(purpose, "miss").inc()
     value = compute()
     try:
-        if timeout is None:
-            cache.set(key, value)
-        else:
-            cache.set(key, value, timeout=timeout)
+        cache.set(key, value)
     except Exception as exc:
         _mark_down(cache, purpose, exc)
     return value
+
+
+def peek(cache: Any, purpose: str, key: str) -> Any:
+    """The cached value for ``key`` (this process first, then the backend), or None; never fails.
+
+    For callers that look up many keys and compute the misses together (one read for many days).
+    """
+    slot = (_backend_id(cache), key)
+    value = _local.get(slot)
+    if value is not None:
+        CACHE_REQUESTS.labels(purpose, "hit").inc()
+        return value
+    if cache is None or _backend_down(cache):
+        CACHE_REQUESTS.labels(purpose, "bypass").inc()
+        return None
+    try:
+        value = cache.get(key)
+    except Exception as exc:  # any backend error: a miss
+        CACHE_REQUESTS.labels(purpose, "error").inc()
+        _mark_down(cache, purpose, exc)
+        return None
+    CACHE_REQUESTS.labels(purpose, "hit" if value is not None else "miss").inc()
+    if value is not None:
+        _remember(_local, LOCAL_ENTRIES, slot, value)
+    return value
+
+
+def put(cache: Any, purpose: str, key: str, value: Any, timeout: int | None = None) -> None:
+    """Store ``value``; with ``timeout`` (seconds) only in the backend, for values that go stale soon."""
+    if timeout is None:
+        _remember(_local, LOCAL_ENTRIES, (_backend_id(cache), key), value)
+    if cache is None or _backend_down(cache):
+        return
+    try:
+        cache.set(key, value, timeout=timeout) if timeout is not None else cache.set(key, value)
+    except Exception as exc:
+        _mark_down(cache, purpose, exc)

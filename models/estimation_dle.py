@@ -77,16 +77,22 @@ class DLE:
     reference_metrics: dict[str, float]
     reference_rows: int
 
-    def sums(self, features: pd.DataFrame, predicted: np.ndarray) -> LossSums:
-        """The estimated-loss sums of some rows (rows without a finite prediction are left out)."""
+    def row_losses(self, features: pd.DataFrame, predicted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each row's estimated absolute and squared error; NaN where the prediction is not finite."""
         predicted = np.asarray(predicted, dtype=float)
         keep = np.isfinite(predicted)
-        if not keep.any():
-            return LossSums()
-        frame = loss_frame(features[keep], predicted[keep], self.specs)
-        absolute = np.clip(self.abs_model.predict(frame), 0.0, None)
-        squared = np.clip(self.squared_model.predict(frame), 0.0, None)
-        return LossSums(int(keep.sum()), float(absolute.sum()), float(squared.sum()))
+        absolute, squared = np.full(len(predicted), np.nan), np.full(len(predicted), np.nan)
+        if keep.any():
+            frame = loss_frame(features[keep], predicted[keep], self.specs)
+            absolute[keep] = np.clip(self.abs_model.predict(frame), 0.0, None)
+            squared[keep] = np.clip(self.squared_model.predict(frame), 0.0, None)
+        return absolute, squared
+
+    def sums(self, features: pd.DataFrame, predicted: np.ndarray) -> LossSums:
+        """The estimated-loss sums of some rows (rows without a finite prediction are left out)."""
+        absolute, squared = self.row_losses(features, predicted)
+        keep = np.isfinite(absolute)
+        return LossSums(int(keep.sum()), float(absolute[keep].sum()), float(squared[keep].sum()))
 
     def estimate(self, sums: LossSums) -> Estimate:
         """Estimated MAE and RMSE of the summed rows; none below ``MIN_ROWS`` rows."""

@@ -15,7 +15,8 @@ from urllib.parse import urlencode
 import sqlalchemy as sa
 
 from models import estimators, live
-from models.estimation import CBPE, MIN_ROWS
+from models.estimation import CBPE, MIN_ROWS, merge
+from models.estimation_dle import LossSums
 from models.registry import ModelRegistry, ModelVersion
 from portal.alerts.rules import ESTIMATED_PREFIX, AlertRule, PerformanceDrop
 from portal.predlog import estimates as log_estimates
@@ -52,9 +53,11 @@ def estimated_drop(
     page = "/performance?" + urlencode({"model": record.name, "version": record.version, "source": live.LIVE})
     spec = logged_data.last_days(record.name, rule.window_days, now, version=record.version)
     if isinstance(fitted, CBPE):
-        estimate = fitted.estimate(log_estimates.probability_bins(engine, spec, record.classes[-1], fitted))
+        days = log_estimates.probability_bins(engine, spec, record.classes[-1], fitted)
+        estimate = fitted.estimate(merge(list(days.values())))
     else:
-        estimate = fitted.estimate(log_estimates.loss_sums(engine, spec, record, fitted))
+        losses = log_estimates.loss_sums(engine, spec, record, fitted)
+        estimate = fitted.estimate(sum(losses.values(), LossSums()))
     where = f"in the last {rule.window_days} days"
     needed = max(rule.min_rows, MIN_ROWS)
     details: dict[str, Any] = {

@@ -245,5 +245,4 @@ LOGGING_SETTINGS: tuple[Setting, ...] = (
         "json",
         parse_choice("json", "text"),
         "`json`: one object per line on stdout, with the request id. `text`: for humans.",
-    ),
-)
+    ),)

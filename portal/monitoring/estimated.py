@@ -15,14 +15,15 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
 
 from models import estimators, live
-from models.caching import cached_call
-from models.estimation import CBPE, Estimate, merge, not_enough_text
+from models.caching import peek, put
+from models.estimation import CBPE, Estimate, ProbabilityBins, merge, not_enough_text
 from models.estimation_dle import DLE, LossSums
 from models.realized_sums import ClassifierCounts, RegressorSums
 from models.registry import ModelVersion
@@ -105,24 +106,17 @@ def estimated_view(
         fitted = estimators.estimator(services.registry, services.figure_cache, record.name, record.version)
     except estimators.EstimationUnavailable as exc:
         unavailable = str(exc)
-    summaries = {
-        day: _day_summary(services, record, fitted, day, int(rows), today) if fitted is not None else None
-        for day, rows in _days(daily)
-    }
-    state = _feedback_stamp(services, record)
-    feedback_days = (
-        {day: _realized_day(services, record, day, rows, state, today) for day, rows in _days(daily)}
-        if state[0]
-        else {}
-    )
+    days = _days(daily)
+    summaries = _summaries(services, record, fitted, days, today) if fitted is not None and days else {}
+    feedback_days = _realized_days(services, record, days, today) if days else {}
     freq = live.PERIODS[period]
     starts = pd.DatetimeIndex(daily.index).to_period(freq).start_time if len(daily) else pd.DatetimeIndex([])
     rows = []
     for start in sorted(set(starts)):
-        days = [stamp.date() for stamp, begins in zip(daily.index, starts, strict=True) if begins == start]
-        logged = int(sum(int(daily[pd.Timestamp(day)]) for day in days))
-        labels, found = _realized([feedback_days[day] for day in days if day in feedback_days], record)
-        estimate = _estimate(fitted, [summaries[day] for day in days]) if fitted is not None else None
+        chosen = [stamp.date() for stamp, begins in zip(daily.index, starts, strict=True) if begins == start]
+        logged = int(sum(int(daily[pd.Timestamp(day)]) for day in chosen))
+        labels, found = _realized([feedback_days[day] for day in chosen if day in feedback_days], record)
+        estimate = _estimate(fitted, [summaries[day] for day in chosen]) if fitted is not None else None
         rows.append(PeriodRow(pd.Timestamp(start), logged, labels, estimate, found))
     calibrated = fitted.calibrated if isinstance(fitted, CBPE) else None
     return EstimatedView(record, period, metrics, rows, unavailable, calibrated)
@@ -141,24 +135,60 @@ def _estimate(fitted: CBPE | DLE, parts: list[Any]) -> Estimate:
     return fitted.estimate(total)
 
 
-def _day_summary(
-    services: Services, record: ModelVersion, fitted: CBPE | DLE, day: dt.date, rows: int, today: dt.date
-) -> Any:
-    """One day's sums, cached under its row count; today's only briefly, as rows keep arriving."""
-    key = (
-        f"estimate-day:e{estimators.FORMAT}:{record.name}:v{record.version}:"
-        f"{record.model_sha256[:16]}:{day.isoformat()}:{rows}"
+def _cached_days(
+    services: Services,
+    prefix: str,
+    days: list[tuple[dt.date, int]],
+    today: dt.date,
+    read: Callable[[WindowSpec], dict[dt.date, Any]],
+    record: ModelVersion,
+    empty: Callable[[], Any],
+) -> dict[dt.date, Any]:
+    """Each day's sums from the cache, under its row count; the missing days read in one pass.
+
+    A closed day is kept for the cache's usual life, today only for ``CURRENT_SECONDS``.
+    """
+    keys = {day: f"{prefix}:{day.isoformat()}:{rows}" for day, rows in days}
+    found = {day: peek(services.figure_cache, "figures", key) for day, key in keys.items()}
+    missing = [day for day, value in found.items() if value is None]
+    if missing:
+        fresh = read(log_estimates.span_spec(record, missing))
+        for day in missing:
+            found[day] = fresh.get(day) or empty()
+            timeout = CURRENT_SECONDS if day >= today else None
+            put(services.figure_cache, "figures", keys[day], found[day], timeout)
+    return found
+
+
+def _summaries(
+    services: Services,
+    record: ModelVersion,
+    fitted: CBPE | DLE,
+    days: list[tuple[dt.date, int]],
+    today: dt.date,
+) -> dict[dt.date, Any]:
+    """Each day's estimate sums: CBPE probability bins or DLE loss sums."""
+    prefix = f"estimate-day:e{estimators.FORMAT}:{record.name}:v{record.version}:{record.model_sha256[:16]}"
+    if isinstance(fitted, CBPE):
+        positive = record.classes[-1]
+        return _cached_days(
+            services,
+            prefix,
+            days,
+            today,
+            lambda spec: log_estimates.probability_bins(services.engine, spec, positive, fitted),
+            record,
+            ProbabilityBins.empty,
+        )
+    return _cached_days(
+        services,
+        prefix,
+        days,
+        today,
+        lambda spec: log_estimates.loss_sums(services.engine, spec, record, fitted),
+        record,
+        LossSums,
     )
-    spec = log_estimates.day_spec(record, day)
-
-    def compute() -> Any:
-        if isinstance(fitted, CBPE):
-            positive = record.classes[-1]
-            return log_estimates.probability_bins(services.engine, spec, positive, fitted)
-        return log_estimates.loss_sums(services.engine, spec, record, fitted)
-
-    timeout = CURRENT_SECONDS if day >= today else None
-    return cached_call(services.figure_cache, "figures", key, compute, local=timeout is None, timeout=timeout)
 
 
 def _feedback_stamp(services: Services, record: ModelVersion) -> tuple[Any, Any]:
@@ -170,21 +200,24 @@ def _feedback_stamp(services: Services, record: ModelVersion) -> tuple[Any, Any]
     return count, newest
 
 
-def _realized_day(
-    services: Services, record: ModelVersion, day: dt.date, rows: int, stamp: tuple[Any, Any], today: dt.date
-) -> ClassifierCounts | RegressorSums:
-    """One day's feedback as sums, cached under its row count and the model's feedback state."""
-    key = (
-        f"realized-day:{record.name}:v{record.version}:{record.model_sha256[:16]}:"
-        f"{day.isoformat()}:{rows}:{stamp[0]}:{stamp[1]}"
+def _realized_days(
+    services: Services, record: ModelVersion, days: list[tuple[dt.date, int]], today: dt.date
+) -> dict[dt.date, Any]:
+    """Each day's feedback as sums, cached under its row count and the model's feedback state."""
+    count, newest = _feedback_stamp(services, record)
+    if not count:
+        return {}
+    prefix = f"realized-day:{record.name}:v{record.version}:{record.model_sha256[:16]}:{count}:{newest}"
+    empty = ClassifierCounts.empty if record.task == "classification" else RegressorSums
+    return _cached_days(
+        services,
+        prefix,
+        days,
+        today,
+        lambda spec: realized_sums(services.engine, record, spec),
+        record,
+        empty,
     )
-    spec = log_estimates.day_spec(record, day)
-    timeout = CURRENT_SECONDS if day >= today else None
-
-    def compute() -> ClassifierCounts | RegressorSums:
-        return realized_sums(services.engine, record, spec)
-
-    return cached_call(services.figure_cache, "figures", key, compute, local=timeout is None, timeout=timeout)
 
 
 def _realized(
