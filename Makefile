@@ -91,8 +91,14 @@ test: $(VENV)/.installed-test browser nginx
 	.venv-fastapi/bin/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -r bench/requirements-fastapi.txt
 	touch $@
 
+# NannyML (the estimation benchmark's baseline) pins its own pandas and scikit-learn ranges.
+.venv-nannyml/.installed: bench/requirements-nannyml.txt
+	$(PYTHON) -m venv .venv-nannyml
+	.venv-nannyml/bin/python -m pip install --quiet --disable-pip-version-check -r bench/requirements-nannyml.txt
+	touch $@
+
 ## bench: benchmarks that print ratios against baselines measured in the same run
-bench: $(VENV)/.installed-bench .venv-evidently/.installed .venv-fastapi/.installed browser
+bench: $(VENV)/.installed-bench .venv-evidently/.installed .venv-fastapi/.installed .venv-nannyml/.installed browser
 	$(BIN)/python -m bench
 
 ## lint: ruff
@@ -100,4 +106,4 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 
 clean:
-	rm -rf $(VENV) .venv-evidently .venv-fastapi var .pytest_cache
+	rm -rf $(VENV) .venv-evidently .venv-fastapi .venv-nannyml var .pytest_cache

@@ -14,9 +14,11 @@ from layouts import performance_live
 from layouts.components import no_data
 from layouts.model_picker import known_version
 from models import evaluation, live
+from models.estimation import MIN_ROWS
 from models.registry import RegistryError
 from portal import ids
 from portal.feedback.labelled import Labelled, labelled_window
+from portal.monitoring.estimated import estimated_view
 from portal.predlog.windows import WindowSpec
 from portal.services import Services
 
@@ -71,3 +73,37 @@ def register(app: dash.Dash, services: Services) -> None:
         if not rows.logged:
             return {}, coverage, no_data("Live performance", "No predictions logged for this model yet")
         return {}, coverage, performance_live.trend_figure(table, period)
+
+    @app.callback(
+        Output(ids.PERF_EST_METRIC, "options"),
+        Output(ids.PERF_EST_METRIC, "value"),
+        Output(ids.PERF_EST_NOTE, "children"),
+        Output(ids.PERF_EST_TREND, "figure"),
+        Input(ids.PERF_MODEL, "value"),
+        Input(ids.PERF_VERSION, "value"),
+        Input(ids.PERF_SOURCE, "value"),
+        Input(ids.PERF_LIVE_PERIOD, "value"),
+        Input(ids.PERF_EST_METRIC, "value"),
+    )
+    def estimated_panel(
+        name: str, version: Any, source: str, period: str, metric: str | None
+    ) -> tuple[Any, Any, Component, go.Figure]:
+        if source != live.LIVE:
+            return dash.no_update, dash.no_update, "", dash.no_update
+        period = performance_live.chosen_period(period)
+        title = "Estimated performance"
+        try:
+            record = services.registry.get(name, known_version(services.registry, name, version))
+            view = estimated_view(services, record, period)
+        except RegistryError as exc:
+            return [], None, str(exc), no_data(title, "Model unavailable")
+        except sa.exc.SQLAlchemyError as exc:
+            message = f"The prediction log is unavailable ({type(exc).__name__})"
+            return [], None, message, no_data(title, message)
+        options = performance_live.metric_options(view.metrics)
+        chosen = metric if metric in view.metrics else view.metrics[0]
+        table = view.table()
+        note = performance_live.estimated_note(table, period, view.calibrated, view.unavailable, MIN_ROWS)
+        if view.unavailable or table.empty:
+            return options, chosen, note, no_data(title, view.unavailable or "No predictions logged yet")
+        return options, chosen, note, performance_live.estimated_figure(table, chosen, period)

@@ -10,7 +10,16 @@ from dash.development.base_component import Component
 
 from portal.home.fleet import SPARKLINE_DAYS, Item, ModelHealth
 
-ITEM_ORDER = ("version", "predictions", "drift", "performance", "alerts", "batch", "challenger")
+ITEM_ORDER = (
+    "version",
+    "predictions",
+    "drift",
+    "performance",
+    "estimated",
+    "alerts",
+    "batch",
+    "challenger",
+)
 
 
 def sparkline(name: str, daily: pd.Series) -> Component:

@@ -127,3 +127,40 @@ def _shared_call(cache: Any, purpose: str, key: str, compute: Callable[[], T]) -
     except Exception as exc:
         _mark_down(cache, purpose, exc)
     return value
+
+
+def peek(cache: Any, purpose: str, key: str) -> Any:
+    """The cached value for ``key`` (this process first, then the backend), or None; never fails.
+
+    For callers that look up many keys and compute the misses together (one read for many days).
+    """
+    slot = (_backend_id(cache), key)
+    value = _local.get(slot)
+    if value is not None:
+        CACHE_REQUESTS.labels(purpose, "hit").inc()
+        return value
+    if cache is None or _backend_down(cache):
+        CACHE_REQUESTS.labels(purpose, "bypass").inc()
+        return None
+    try:
+        value = cache.get(key)
+    except Exception as exc:  # any backend error: a miss
+        CACHE_REQUESTS.labels(purpose, "error").inc()
+        _mark_down(cache, purpose, exc)
+        return None
+    CACHE_REQUESTS.labels(purpose, "hit" if value is not None else "miss").inc()
+    if value is not None:
+        _remember(_local, LOCAL_ENTRIES, slot, value)
+    return value
+
+
+def put(cache: Any, purpose: str, key: str, value: Any, timeout: int | None = None) -> None:
+    """Store ``value``; with ``timeout`` (seconds) only in the backend, for values that go stale soon."""
+    if timeout is None:
+        _remember(_local, LOCAL_ENTRIES, (_backend_id(cache), key), value)
+    if cache is None or _backend_down(cache):
+        return
+    try:
+        cache.set(key, value, timeout=timeout) if timeout is not None else cache.set(key, value)
+    except Exception as exc:
+        _mark_down(cache, purpose, exc)

@@ -44,6 +44,10 @@ def classification_live_metrics(meta: pd.DataFrame, classes: list[Any]) -> dict[
             result["brier"] = float(np.mean((positive - y_bin) ** 2))
         predicted = np.array([str(v) == str(classes[1]) for v in labelled["prediction"]], dtype=int)
         result["f1"] = float(skm.f1_score(y_bin, predicted, zero_division=0))
+        if predicted.any():
+            result["precision"] = float(skm.precision_score(y_bin, predicted, zero_division=0))
+        if y_bin.any():
+            result["recall"] = float(skm.recall_score(y_bin, predicted, zero_division=0))
     return result
 
 

@@ -239,6 +239,9 @@ PERF_LIVE_BODY = "perf-live-body"
 PERF_LIVE_PERIOD = "perf-live-period"
 PERF_LIVE_COVERAGE = "perf-live-coverage"
 PERF_LIVE_TREND = "perf-live-trend"
+PERF_EST_METRIC = "perf-est-metric"
+PERF_EST_NOTE = "perf-est-note"
+PERF_EST_TREND = "perf-est-trend"
 
 # Feedback page
 FEEDBACK_MODEL = "feedback-model"

@@ -18,7 +18,8 @@ from models import drift, live
 from models.drift_thresholds import DriftThresholds
 from models.registry import ModelRegistry, ModelVersion
 from portal.alerts import quality_rule
-from portal.alerts.rules import AlertRule, PerformanceDrop
+from portal.alerts.estimated_drop import EstimateMismatch, estimated_drop
+from portal.alerts.rules import ESTIMATED_PREFIX, AlertRule, PerformanceDrop
 from portal.config import Settings
 from portal.feedback.labelled import labelled_window
 from portal.monitoring.drift import drift_kinds
@@ -201,6 +202,11 @@ def performance_drop(
     now: dt.datetime | None,
 ) -> Finding:
     """The live metric of the active version's labelled rows in the window, against its reference value."""
+    if drop.metric.startswith(ESTIMATED_PREFIX):
+        try:
+            return Finding(PERFORMANCE_DROP, *estimated_drop(engine, registry, record, rule, drop, now))
+        except EstimateMismatch as exc:
+            raise RuleMismatch(str(exc)) from None
     page = "/performance?" + urlencode({"model": record.name, "version": record.version, "source": live.LIVE})
     reference = record.metrics.get(drop.metric)
     if reference is None or not math.isfinite(reference):

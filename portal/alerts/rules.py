@@ -35,8 +35,21 @@ RULE_KEYS = {
     "deliver",
 }
 DROP_KEYS = {"metric", "by", "min_labels"}
-HIGHER_IS_BETTER = ("accuracy", "roc_auc", "average_precision", "f1", "r2")
-LOWER_IS_BETTER = ("brier", "rmse", "mae")
+# ``estimated_*`` metrics need no labels (models.estimation): judged on the window's logged outputs.
+ESTIMATED_PREFIX = "estimated_"
+HIGHER_IS_BETTER = (
+    "accuracy",
+    "roc_auc",
+    "average_precision",
+    "f1",
+    "r2",
+    "estimated_accuracy",
+    "estimated_roc_auc",
+    "estimated_f1",
+    "estimated_precision",
+    "estimated_recall",
+)
+LOWER_IS_BETTER = ("brier", "rmse", "mae", "estimated_mae", "estimated_rmse")
 METRICS = HIGHER_IS_BETTER + LOWER_IS_BETTER
 DEFAULT_MIN_ROWS = 100
 DEFAULT_MIN_LABELS = 50

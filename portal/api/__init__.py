@@ -1,7 +1,8 @@
 """The REST API under ``/api/v1``: one blueprint module per resource, combined here.
 
-Resources: models and predictions, drift, data quality, feedback, alerts, embed links, reports, and
-the OpenAPI document. ``errors`` holds the one error shape and ``bodies`` the checks every JSON body gets.
+Resources: models and predictions, drift, data quality, estimated performance, feedback, alerts,
+embed links, reports, and the OpenAPI document. ``errors`` holds the one error shape and ``bodies``
+the checks every JSON body gets.
 
 May import: ``models``, the foundation (config, services, web) and the feature packages whose
 resources it serves (``portal.alerts``, ``portal.embed``, ``portal.feedback``, ``portal.monitoring``,
@@ -20,6 +21,7 @@ from portal.api.errors import ApiError
 from portal.api.feedback import create_feedback_blueprint
 from portal.api.models import create_models_blueprint
 from portal.api.openapi import create_openapi_blueprint
+from portal.api.performance import create_performance_blueprint
 from portal.api.quality import create_quality_blueprint
 from portal.api.reports import create_reports_api_blueprint
 from portal.services import Services
@@ -52,6 +54,7 @@ def create_api_blueprint(services: Services) -> Blueprint:
     api.register_blueprint(create_feedback_blueprint(services))
     api.register_blueprint(create_drift_blueprint(services))
     api.register_blueprint(create_quality_blueprint(services))
+    api.register_blueprint(create_performance_blueprint(services))
     api.register_blueprint(create_reports_api_blueprint(services))
     api.register_blueprint(create_alerts_blueprint(services))
 

@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify
 
 from portal.api.openapi_alerts import alert_paths
+from portal.api.openapi_performance import performance_paths
 from portal.api.openapi_quality import quality_paths
 from portal.api.openapi_reports import report_paths
 
@@ -401,6 +402,7 @@ def _paths() -> dict[str, Any]:
             **report_paths(_json, _error, NAME_PARAMETER),
             **alert_paths(_json, _error),
             **quality_paths(_json, _error, NAME_PARAMETER),
+            **performance_paths(_json, _error, NAME_PARAMETER),
             "/openapi.json": {
                 "get": {
                     "summary": "This document",

@@ -28,6 +28,7 @@ from portal.db.feedback import feedback
 from portal.feedback.labelled import labelled_window
 from portal.monitoring import drift as drift_service
 from portal.monitoring import promotions
+from portal.monitoring.estimated import estimated_view
 from portal.predlog import windows as logged_data
 from portal.predlog.day_counts import logged_per_day
 from portal.services import Services
@@ -100,6 +101,11 @@ def model_health(services: Services, name: str, now: dt.datetime) -> ModelHealth
             "Performance",
             page_link("/performance", model=name, source="live"),
             lambda: _performance(services, record, now),
+        ),
+        "estimated": _guarded(
+            "Estimated performance",
+            page_link("/performance", model=name, source="live", period="week"),
+            lambda: _estimated(services, record, now),
         ),
         "alerts": _guarded("Alerts", page_link("/overview", model=name), lambda: _alerts(services, name)),
         "batch": _guarded("Batches", "/batches", lambda: _last_batch(services, name)),
@@ -213,6 +219,41 @@ def _realized(services: Services, record: ModelVersion, now: dt.datetime) -> Ite
         f"{with_outcome:,} labelled in {LIVE_DAYS} days; {reference_text}",
         link,
         attention=bool(isinstance(reference, float) and worse),
+    )
+
+
+def _estimated(services: Services, record: ModelVersion, now: dt.datetime) -> Item:
+    """This week's estimated headline metric (no labels needed) beside the realized one, if any.
+
+    When this week has too few rows yet, the latest week with an estimate is shown and named.
+    """
+    link = page_link("/performance", model=record.name, source="live", period="week")
+    view = estimated_view(services, record, "week", now)
+    if view.unavailable:
+        return Item("No estimate", view.unavailable[:160], link)
+    shown = [row for row in view.periods if row.status == "estimated"]
+    if not shown:
+        rows = view.periods[-1].rows if view.periods else 0
+        return Item("No estimate yet", f"{rows:,} rows this week; estimates need more", link)
+    row, metric = shown[-1], view.metrics[0]
+    week_start = pd.Timestamp(now).tz_convert("UTC").tz_localize(None).to_period(live.PERIODS["week"])
+    when = "this week" if row.period == week_start.start_time else f"week of {row.period:%Y-%m-%d}"
+    value = row.estimate.metrics[metric] if row.estimate else float("nan")
+    error = 3 * (row.estimate.standard_errors.get(metric, 0.0) if row.estimate else 0.0)
+    realized = row.realized.get(metric)
+    beside = (
+        f"realized {realized:.3f} from {row.labels:,} labels" if realized is not None else "no labels yet"
+    )
+    reference = record.metrics.get(metric)
+    lower_is_better = metric in {"mae", "rmse"}
+    worse = False
+    if isinstance(reference, float):
+        worse = value > reference * 1.05 if lower_is_better else value < reference - 0.05
+    return Item(
+        f"estimated {metric} {value:.3f} {when}",
+        f"±{error:.3f} over {row.rows:,} rows; {beside}",
+        link,
+        attention=worse,
     )
 
 

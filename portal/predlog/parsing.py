@@ -54,6 +54,11 @@ def feature_frame(texts: pd.Series, schema: list[FeatureSpec]) -> pd.DataFrame:
     return typed_features(frame, schema)
 
 
+def output_frame(texts: pd.Series) -> pd.DataFrame:
+    """Output documents alone as ``prediction`` and ``probability:<class>`` columns (no features parsed)."""
+    return _outputs(texts)
+
+
 def _outputs(texts: pd.Series) -> pd.DataFrame:
     """``prediction`` and ``probability:<class>`` columns from output documents."""
     if texts.empty:

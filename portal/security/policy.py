@@ -48,6 +48,7 @@ ROUTE_POLICIES: tuple[tuple[str, RoutePolicy], ...] = (
     ("api.api_openapi.*", RoutePolicy(Kind.ROLE, Role.VIEWER, tokens=True)),
     ("api.api_drift.*", RoutePolicy(Kind.ROLE, Role.VIEWER, tokens=True)),
     ("api.api_quality.*", RoutePolicy(Kind.ROLE, Role.VIEWER, tokens=True)),
+    ("api.api_performance.*", RoutePolicy(Kind.ROLE, Role.VIEWER, tokens=True)),
     ("api.api_embed_tokens.*", RoutePolicy(Kind.ROLE, Role.ADMIN, tokens=True)),
     ("api.api_feedback.*", RoutePolicy(Kind.ROLE, Role.ANALYST, tokens=True)),
     # As on the Reports page: everyone their own subscriptions, admins all (portal.api.reports checks).
