@@ -10,7 +10,7 @@ PORT ?= 8050
 export HOST PORT
 PYTEST_ARGS ?=
 
-.PHONY: run serve test bench lint demo browser nginx image clean
+.PHONY: run serve test bench lint demo browser nginx image clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -70,6 +70,10 @@ image:
 	  --build-arg REVISION=$$(git rev-parse HEAD 2>/dev/null || echo unknown) \
 	  --build-arg CREATED=$$(date -u +%Y-%m-%dT%H:%M:%SZ) \
 	  .
+
+## screenshots: rebuild the README's improvement-loop screenshots (docs/loop) with the report renderer
+screenshots: $(VENV)/.installed-test browser
+	$(BIN)/python -m tests.support.walkthrough docs/loop
 
 ## test: install what the tests need and run them; local PostgreSQL/Redis are used when they answer
 test: $(VENV)/.installed-test browser nginx

@@ -170,7 +170,7 @@ def body(report: dict[str, Any]) -> Component:
         [s["feature"], s["segment"], s["rows"], s["a"], s["b"], s["b"] - s["a"]] for s in segments
     ]
     top_rows = [
-        [t["record"] or t["row"], t["actual"], t["a"], t["b"], t["a_score"], t["b_score"], t["difference"]]
+        [_record_label(t), t["actual"], t["a"], t["b"], t["a_score"], t["b_score"], t["difference"]]
         for t in diff["top"]
     ]
     return html.Div(
@@ -200,6 +200,12 @@ def body(report: dict[str, Any]) -> Component:
             ),
         ]
     )
+
+
+def _record_label(top: dict[str, Any]) -> Any:
+    """The record's id when it has one; logged rows without an id (NaN in the frame) show their row."""
+    record = top.get("record")
+    return record if isinstance(record, str) and record else top["row"]
 
 
 def _delta(first: Any, second: Any) -> Any:
