@@ -70,16 +70,21 @@ def body(name: str, source: str | None, period: Any) -> Component:
     )
 
 
-def coverage_text(logged: int, with_feedback: int, with_outcome: int) -> Component:
+def coverage_text(
+    logged: int, with_feedback: int, with_outcome: int, sampled: int | None = None
+) -> Component:
     """How much of the log has feedback: the metrics are only as good as this share."""
     share = with_feedback / logged if logged else 0.0
+    fed = (
+        f"{with_outcome:,} have a known outcome; the charts below use a uniform sample of {sampled:,} "
+        f"of the {with_feedback:,} rows with feedback."
+        if sampled is not None
+        else f"{with_outcome:,} with a known outcome feed the charts below."
+    )
     return dbc.Alert(
         [
             html.Strong(f"Label coverage {share:.1%}: "),
-            html.Span(
-                f"{with_feedback:,} of {logged:,} logged predictions have feedback; "
-                f"{with_outcome:,} with a known outcome feed the charts below."
-            ),
+            html.Span(f"{with_feedback:,} of {logged:,} logged predictions have feedback; {fed}"),
         ],
         color="light" if with_feedback else "warning",
         className="mb-0",

@@ -64,12 +64,18 @@ def live_metrics(meta: pd.DataFrame, record: ModelVersion) -> dict[str, float]:
 
 
 def metrics_over_time(
-    labelled: pd.DataFrame, logged_per_day: pd.Series, record: ModelVersion, period: str = "day"
+    labelled: pd.DataFrame,
+    logged_per_day: pd.Series,
+    record: ModelVersion,
+    period: str = "day",
+    share: float = 1.0,
 ) -> pd.DataFrame:
     """Per day or week: logged predictions, those with feedback, coverage, and the task's metrics.
 
     ``labelled`` holds the rows with feedback; ``logged_per_day`` counts every logged row per UTC day
     (index: midnight), so the log itself never has to be loaded to know how much of it is labelled.
+    When ``labelled`` is a uniform sample holding ``share`` of the labelled rows, the counts with
+    feedback are scaled back up; the metrics are the sample's.
     """
     if period not in PERIODS:
         raise ValueError(f"period must be one of {', '.join(PERIODS)}")
@@ -87,8 +93,8 @@ def metrics_over_time(
         row: dict[str, Any] = {
             "period": pd.Timestamp(start),
             "logged": int(count),
-            "with_feedback": len(group),
-            "coverage": len(group) / int(count),
+            "with_feedback": round(len(group) / share),
+            "coverage": min(len(group) / share / int(count), 1.0),
         }
         row.update(live_metrics(group, record) if len(group) else {})
         rows.append(row)

@@ -2,7 +2,9 @@
 
 A window can hold millions of logged rows and a few thousand with feedback. Counts (logged, with
 feedback, with an outcome, per day) are aggregated in SQL, and only the rows that carry feedback
-are read and parsed, so a worker's memory follows the labels, not the size of the log.
+are read and parsed, so a worker's memory follows the labels, not the size of the log. Pages
+pass a row budget: beyond it they read a uniform sample of the labelled rows (the same one in every
+worker), so memory stays bounded however many labels arrive.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from portal.db.feedback import feedback
 from portal.db.prediction_log import prediction_log
 from portal.predlog.day_counts import logged_per_day
 from portal.predlog.parsing import parse_rows
-from portal.predlog.windows import LOG_COLUMNS, WindowSpec, window_query
+from portal.predlog.windows import LOG_COLUMNS, WindowSpec, sample_cut, window_query
 
 
 @dataclasses.dataclass(frozen=True)
@@ -41,6 +43,23 @@ class Labelled:
     meta: pd.DataFrame
     features: pd.DataFrame
     logged_per_day: pd.Series
+    # The window's counts from the database (given a row budget): more than ``meta`` holds when sampled.
+    counts: Coverage | None = None
+
+    @property
+    def labelled_total(self) -> int | None:
+        return None if self.counts is None else self.counts.with_feedback
+
+    @property
+    def sampled(self) -> bool:
+        return self.labelled_total is not None and self.labelled_total > len(self.meta)
+
+    @property
+    def sample_share(self) -> float:
+        """The share of labelled rows read: 1.0 unless a row budget made this a sample."""
+        if not self.sampled or not len(self.meta):
+            return 1.0
+        return len(self.meta) / self.labelled_total
 
     @property
     def logged(self) -> int:
@@ -90,13 +109,25 @@ def coverage(engine: sa.Engine, spec: WindowSpec) -> Coverage:
     return Coverage(total, int(with_feedback), int(with_outcome))
 
 
-def labelled_window(engine: sa.Engine, record: ModelVersion, spec: WindowSpec | None = None) -> Labelled:
-    """The window's rows with feedback (all versions of the model by default), and its daily row counts."""
+def labelled_window(
+    engine: sa.Engine, record: ModelVersion, spec: WindowSpec | None = None, max_rows: int | None = None
+) -> Labelled:
+    """The window's rows with feedback (all versions of the model by default), and its daily row counts.
+
+    With ``max_rows``, a window with more labelled rows than that reads a uniform sample of about
+    that many (by the ids' random digits, as drift samples), and ``labelled_total`` says of how many.
+    """
     spec = spec or WindowSpec(record.name)
     latest = latest_feedback(record.name)
     query = window_query(spec, latest.c.outcome, latest.c.verdict).join(
         latest, latest.c.prediction_id == prediction_log.c.prediction_id
     )
+    counts = None
+    if max_rows is not None:
+        counts = coverage(engine, spec)
+        cut = sample_cut(counts.with_feedback, max_rows)
+        if cut is not None:
+            query = query.where(sa.func.substr(prediction_log.c.prediction_id, 13, 4) < cut)
     with engine.connect() as connection:
         rows = connection.execute(query).all()
     raw = pd.DataFrame(rows, columns=[*LOG_COLUMNS, "outcome", "verdict"])
@@ -104,7 +135,7 @@ def labelled_window(engine: sa.Engine, record: ModelVersion, spec: WindowSpec | 
     meta["outcome"] = pd.Series([_outcome(text) for text in raw["outcome"]], index=meta.index, dtype=object)
     meta["verdict"] = raw["verdict"].astype(object).where(raw["verdict"].notna(), None)
     return Labelled(
-        meta.reset_index(drop=True), features.reset_index(drop=True), logged_per_day(engine, spec)
+        meta.reset_index(drop=True), features.reset_index(drop=True), logged_per_day(engine, spec), counts
     )
 
 
