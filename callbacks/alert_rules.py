@@ -12,6 +12,7 @@ import dash_bootstrap_components as dbc
 import sqlalchemy as sa
 from dash import Input, Output, State, html
 
+from callbacks.dialog_open import open_with_page_state
 from layouts import alert_rule_dialog
 from models.registry import RegistryError
 from portal import ids
@@ -26,22 +27,7 @@ from portal.services import Services
 
 log = logging.getLogger(__name__)
 
-# Runs in the browser: the page's URL state lives in the address bar (replaceState), not in Dash.
-OPEN_SCRIPT = """
-function(openClicks, closeClicks) {
-    const ctx = window.dash_clientside.callback_context;
-    const fired = ctx.triggered.length ? ctx.triggered[0].prop_id : "";
-    if (fired.startsWith("alert-rule-close")) {
-        return [false, window.dash_clientside.no_update];
-    }
-    if (!openClicks) {
-        return [window.dash_clientside.no_update, window.dash_clientside.no_update];
-    }
-    let zone = "UTC";
-    try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC"; } catch (e) {}
-    return [true, {url: window.location.pathname + window.location.search, tz: zone, at: Date.now()}];
-}
-"""
+OPEN_SCRIPT = open_with_page_state("alert-rule-close")
 DRIFT_WATCHES = ("dataset_drift", "feature_drift")
 DROP_WATCHES = ("performance_drop",)
 # The reports file's field names, as the dialog labels them.

@@ -6,7 +6,8 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, jsonify, request
 
 from models.live import PERIODS
-from models.registry import ModelNotFound, RegistryError
+from models.registry import RegistryError
+from portal.api import params
 from portal.api.errors import ApiError
 from portal.monitoring.estimated import estimated_view
 from portal.monitoring.estimated_document import estimated_document
@@ -14,23 +15,6 @@ from portal.services import Services
 
 PARAMETERS = ("source", "period", "version")
 SOURCES = ("live",)
-
-
-def _single(name: str, default: str | None = None) -> str | None:
-    """A query parameter given at most once."""
-    values = request.args.getlist(name)
-    if len(values) > 1:
-        raise ApiError(400, f"parameter {name!r} is given {len(values)} times; give it once")
-    return values[0].strip() if values else default
-
-
-def _version() -> int | None:
-    raw = _single("version")
-    if raw is None:
-        return None
-    if not raw.isascii() or not raw.isdigit() or int(raw) < 1:
-        raise ApiError(400, f"parameter 'version' must be a positive integer, not {raw[:80]!r}")
-    return int(raw)
 
 
 def create_performance_blueprint(services: Services) -> Blueprint:
@@ -43,19 +27,14 @@ def create_performance_blueprint(services: Services) -> Blueprint:
             raise ApiError(
                 400, f"unknown parameter(s): {', '.join(unknown)[:200]}; expected source, period, version"
             )
-        source = _single("source", "live")
+        source = params.single("source", "live")
         if source not in SOURCES:
             raise ApiError(400, f"source must be live, not {str(source)[:80]!r}")
-        period = _single("period", "day")
+        period = params.single("period", "day")
         if period not in PERIODS:
             raise ApiError(400, f"period must be one of {', '.join(PERIODS)}, not {str(period)[:80]!r}")
-        version = _version()
-        try:
-            record = services.registry.get(name, version)
-        except ModelNotFound as exc:
-            raise ApiError(404, str(exc)) from None
-        except RegistryError as exc:
-            raise ApiError(503, str(exc)) from None
+        version = params.version()
+        record = params.model_version(services.registry, name, version)
         try:
             view = estimated_view(services, record, period)
         except RegistryError as exc:

@@ -5,8 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, Response, jsonify
 
-from models.registry import ModelNotFound, RegistryError
-from portal.api.drift import _single, _version
+from portal.api import params
 from portal.api.errors import ApiError
 from portal.monitoring import drift as drift_service
 from portal.monitoring import quality
@@ -19,14 +18,9 @@ def create_quality_blueprint(services: Services) -> Blueprint:
 
     @api.get("/models/<name>/quality")
     def get_quality(name: str) -> Response:
-        version = _version()
-        try:
-            record = services.registry.get(name, version)
-        except ModelNotFound as exc:
-            raise ApiError(404, str(exc)) from None
-        except RegistryError as exc:
-            raise ApiError(503, str(exc)) from None
-        window, note = (_single("window") or "").strip(), ""
+        version = params.version()
+        record = params.model_version(services.registry, name, version)
+        window, note = (params.single("window") or "").strip(), ""
         if not window:
             window = "7d"
             note = "No window given: the last 7 days."

@@ -22,7 +22,9 @@ def test_lsm001_a_row_budget_reads_a_sample_while_counts_and_coverage_stay_exact
     assert (sample.counts.logged, sample.counts.with_feedback, sample.counts.with_outcome) == (400, 300, 300)
     assert set(sample.meta["prediction_id"]) <= set(whole.meta["prediction_id"])
     again = labelled_window(services.engine, record, WindowSpec("churn"), max_rows=100)
-    assert list(again.meta["prediction_id"]) == list(sample.meta["prediction_id"]), "the same sample each time"
+    assert list(again.meta["prediction_id"]) == list(sample.meta["prediction_id"]), (
+        "the same sample each time"
+    )
     table = live.metrics_over_time(sample.meta, sample.logged_per_day, record, "week", sample.sample_share)
     assert int(table["with_feedback"].sum()) == 300, "counts scaled back to the labelled total"
     assert abs(float(table["coverage"].iloc[-1]) - 0.75) < 1e-9
