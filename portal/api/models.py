@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from typing import Any
 
-from flask import Blueprint, Response, g, jsonify
+from flask import Blueprint, Response, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from models import inference
@@ -15,8 +16,11 @@ from portal.api.errors import ApiError
 from portal.monitoring import refusals
 from portal.security.principal import current_principal
 from portal.services import Services
+from portal.web.gc_pause import collector_paused
 
 MAX_DETAILS = 100
+# Bodies from this size (about 250 records) are scored with the cyclic collector paused (gc_pause).
+LARGE_BODY_BYTES = 64 * 1024
 
 
 def version_summary(record: ModelVersion) -> dict[str, Any]:
@@ -98,7 +102,8 @@ def create_models_blueprint(services: Services) -> Blueprint:
     @api.post("/models/<name>/predict")
     def predict(name: str) -> Response:
         # Announced before parsing, so a model call about to start can wait for these rows.
-        with services.predict_batcher.arriving(name):
+        pause = collector_paused() if (request.content_length or 0) >= LARGE_BODY_BYTES else nullcontext()
+        with services.predict_batcher.arriving(name), pause:
             try:
                 return _predict(name)
             except (ApiError, HTTPException) as exc:
