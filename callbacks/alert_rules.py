@@ -14,11 +14,12 @@ from dash import Input, Output, State, html
 
 from callbacks.dialog_open import open_with_page_state
 from layouts import alert_rule_dialog
+from models import estimators
 from models.registry import RegistryError
 from portal import ids
 from portal.alerts import rule_store
 from portal.alerts.rule_store import Editor, RuleError
-from portal.alerts.rules import DEFAULT_MIN_LABELS, DEFAULT_MIN_ROWS, METRICS
+from portal.alerts.rules import DEFAULT_MIN_LABELS, DEFAULT_MIN_ROWS, ESTIMATED_PREFIX, METRICS
 from portal.monitoring.drift import ROLLING, drift_kinds
 from portal.reports.access import current_subscriber
 from portal.security.policy import requires
@@ -173,6 +174,7 @@ def prefilled(services: Services, url: str, timezone: str) -> tuple[Any, ...]:
             record = services.registry.get(model)
             features = list(drift_kinds(record))
             metrics = [m for m in METRICS if m in record.metrics]
+            metrics += [ESTIMATED_PREFIX + m for m in estimators.metrics_for(record)]  # need no labels
         except RegistryError:
             log.warning("alert rule dialog: model unreadable", extra={"model": model})
     watches = DROP_WATCHES if path.endswith("/performance") else DRIFT_WATCHES

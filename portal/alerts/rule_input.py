@@ -14,8 +14,9 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from models import estimators
 from models.registry import ModelRegistry, RegistryError
-from portal.alerts.rules import PAGE, AlertRule, RuleChecker
+from portal.alerts.rules import ESTIMATED_PREFIX, PAGE, AlertRule, RuleChecker
 from portal.monitoring.drift import drift_kinds
 from portal.security.roles import Role
 
@@ -119,7 +120,18 @@ def _model_checks(rule: AlertRule, registry: ModelRegistry, failed: set[str]) ->
                 )
             )
     drop = rule.performance_drop
-    if drop is not None and "performance_drop" not in failed:
+    if drop is not None and "performance_drop" not in failed and drop.metric.startswith(ESTIMATED_PREFIX):
+        # Estimated metrics compare with the reference the estimator measured, so any the task has will do.
+        offered = [ESTIMATED_PREFIX + metric for metric in estimators.metrics_for(record)]
+        if drop.metric not in offered:
+            problems.append(
+                (
+                    "performance_drop.metric",
+                    f"{rule.model} v{record.version} ({record.task}) has no {drop.metric}; "
+                    f"expected one of {', '.join(offered)}",
+                )
+            )
+    elif drop is not None and "performance_drop" not in failed:
         reference = record.metrics.get(drop.metric)
         if reference is None or not math.isfinite(reference):
             known = ", ".join(sorted(record.metrics)) or "none"

@@ -259,3 +259,30 @@ def test_ars010_an_update_is_checked_like_a_new_rule_and_keeps_name_owner_and_pa
             portal.settings, portal.engine, portal.registry, name, DRIFT, Editor("bob", Role.ANALYST)
         )
     assert "alert_rule.update" in [e.action for e in audit.recent(portal.engine) if e.target == name]
+
+
+def test_ars011_a_page_rule_may_watch_an_estimated_metric_the_task_has(portal) -> None:
+    problems = refused(
+        portal,
+        {
+            **DRIFT,
+            "title": "Estimated MAE rises",
+            "dataset_drift": False,
+            "performance_drop": {"metric": "estimated_mae", "by": 3},
+        },
+    )
+    assert any(
+        field == "performance_drop.metric"
+        and "has no estimated_mae; expected one of estimated_accuracy" in text
+        for field, text in problems
+    ), problems
+    stored = save(
+        portal,
+        {
+            **DRIFT,
+            "title": "Estimated accuracy drops",
+            "dataset_drift": False,
+            "performance_drop": {"metric": "estimated_accuracy", "by": "5%"},
+        },
+    )
+    assert stored.rule.watches() == ["estimated_accuracy worse than reference by more than 5%"]
