@@ -59,6 +59,7 @@ class ShadowScorer:
         self.capacity = capacity
         self._jobs: collections.deque[_Job] = collections.deque()
         self._queued = 0  # rows waiting, plus rows being scored
+        self._waiting = 0  # rows waiting only
         self._wake = threading.Condition()
         self._owner_pid: int | None = None
 
@@ -75,10 +76,14 @@ class ShadowScorer:
             if self._queued + rows > self.capacity:
                 DROPPED.inc(rows)
                 return False
+            was_empty = not self._jobs
             self._jobs.append(_Job(live, frame, tuple(prediction_ids), version))
             self._queued += rows
+            self._waiting += rows
             self._ensure_thread()
-            self._wake.notify()
+            # Wake the thread only to start a batch or to end one early: not once per live request.
+            if was_empty or self._waiting >= BATCH_ROWS:
+                self._wake.notify()
         return True
 
     def drain(self, timeout: float = 30.0) -> bool:
@@ -107,17 +112,15 @@ class ShadowScorer:
             while not self._jobs:
                 self._wake.wait()
             deadline = time.monotonic() + LINGER_SECONDS
-            while self._waiting_rows() < BATCH_ROWS and (left := deadline - time.monotonic()) > 0:
+            while self._waiting < BATCH_ROWS and (left := deadline - time.monotonic()) > 0:
                 self._wake.wait(left)
             taken, rows = [], 0
             while self._jobs and (not taken or rows + len(self._jobs[0].prediction_ids) <= BATCH_ROWS):
                 job = self._jobs.popleft()
                 taken.append(job)
                 rows += len(job.prediction_ids)
+            self._waiting -= rows
             return taken
-
-    def _waiting_rows(self) -> int:
-        return sum(len(job.prediction_ids) for job in self._jobs)
 
     def _run_forever(self) -> None:
         _lower_priority()
