@@ -37,7 +37,7 @@ FAILED = Counter("portal_shadow_failed_rows", "Live predictions whose shadow sco
 # Rows scored by one model call: large enough to amortise the estimator's fixed cost per call.
 BATCH_ROWS = 2000
 # How long the thread lets rows gather before scoring them: one call for many small requests.
-LINGER_SECONDS = 0.5
+LINGER_SECONDS = 2.0
 # The scoring thread's nice value: live requests of this worker and others get the cores first.
 SHADOW_NICENESS = 10
 
