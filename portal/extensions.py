@@ -64,7 +64,12 @@ def cache_config(settings: Settings, purpose: str) -> dict[str, Any]:
         }
     folder = Path(settings.data_dir) / "cache" / purpose
     folder.mkdir(parents=True, exist_ok=True)
-    return {**common, "CACHE_TYPE": "FileSystemCache", "CACHE_DIR": str(folder), "CACHE_THRESHOLD": 20000}
+    return {
+        **common,
+        "CACHE_TYPE": "portal.file_cache.BoundedFileCache",
+        "CACHE_DIR": str(folder),
+        "CACHE_THRESHOLD": 20000,
+    }
 
 
 class RegistryExtension:
