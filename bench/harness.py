@@ -129,6 +129,33 @@ def throughput(
     return len(latencies) / elapsed, latencies
 
 
+def paired_throughput(
+    portal: Callable[[requests.Session], requests.Response],
+    baseline: Callable[[requests.Session], requests.Response],
+    rounds: int = 4,
+    seconds: float = 1.5,
+    clients: int = 4,
+) -> tuple[float, float]:
+    """Requests per second of two servers measured in alternating slices (ABBA order).
+
+    On a shared machine the load from other work drifts over seconds; measuring one side fully
+    and then the other folds that drift into the ratio, while interleaved slices give both sides
+    the same share of it. Both servers must be up; each is warmed up first.
+    """
+    for send in (portal, baseline):
+        throughput(send, seconds=1.0, clients=clients, warmup_seconds=0)
+    totals = {"portal": [0.0, 0.0], "baseline": [0.0, 0.0]}
+    for index in range(rounds):
+        order = ("portal", "baseline") if index % 2 == 0 else ("baseline", "portal")
+        for side in order:
+            rps, latencies = throughput(
+                portal if side == "portal" else baseline, seconds=seconds, clients=clients, warmup_seconds=0
+            )
+            totals[side][0] += len(latencies)
+            totals[side][1] += len(latencies) / rps if rps else seconds
+    return tuple(count / elapsed if elapsed else 0.0 for count, elapsed in totals.values())  # type: ignore[return-value]
+
+
 def median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
