@@ -35,7 +35,8 @@ def section() -> Component:
             html.H5("Data quality", className="mt-4 mb-0"),
             html.P(
                 "What the model received, day by day (UTC): values missing, numbers outside the range "
-                "seen in the reference data, categories it never saw, and requests the REST API refused.",
+                "seen in the reference data (dates before it, or later than the day they were logged), "
+                "categories it never saw, and requests the REST API refused.",
                 className="small text-muted",
             ),
             loading(html.Div(id=ids.DRIFT_QUALITY, className="mb-4")),

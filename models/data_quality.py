@@ -2,7 +2,9 @@
 
 Counts, not shares, so a day's counts merge with another's by adding them (``FeatureCounts.merge``),
 and a window is the sum of its days. The training range of a numeric (or date) feature is the
-schema's ``min``/``max``, the reference data's extremes stored with the version; a categorical
+schema's ``min``/``max``, the reference data's extremes stored with the version, except that a date
+up to the moment a row was logged is not "above" it: dates such as a signup date keep growing after
+training, and only a date later than its row's logging is out of place. A categorical
 feature's known values are its schema ``categories`` (none are kept past ``schema.MAX_CATEGORIES``
 distinct values, and then nothing counts as unseen).
 """
@@ -10,6 +12,7 @@ distinct values, and then nothing counts as unseen).
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -71,13 +74,24 @@ def merge_all(parts: Iterable[Mapping[str, FeatureCounts]]) -> dict[str, Feature
     return total
 
 
-def count_features(features: pd.DataFrame, schema: Sequence[FeatureSpec]) -> dict[str, FeatureCounts]:
-    """Counts for each schema feature over the rows of a typed feature frame (``predlog.parsing``)."""
-    return {spec.name: count_column(features[spec.name], spec) for spec in schema if spec.name in features}
+def count_features(
+    features: pd.DataFrame, schema: Sequence[FeatureSpec], logged_until: dt.datetime | None = None
+) -> dict[str, FeatureCounts]:
+    """Counts for each schema feature over the rows of a typed feature frame (``predlog.parsing``).
+
+    ``logged_until``: when the rows were logged by the latest (the end of their day), for dates.
+    """
+    return {
+        spec.name: count_column(features[spec.name], spec, logged_until)
+        for spec in schema
+        if spec.name in features
+    }
 
 
-def count_column(values: pd.Series, spec: FeatureSpec) -> FeatureCounts:
-    """One feature's counts: missing for every kind, range for numbers, unseen for categories."""
+def count_column(
+    values: pd.Series, spec: FeatureSpec, logged_until: dt.datetime | None = None
+) -> FeatureCounts:
+    """One feature's counts: missing for every kind, range for numbers and dates, unseen for categories."""
     present = values.notna()
     rows, missing = len(values), int((~present).sum())
     if spec.kind == NUMERIC and spec.minimum is not None and spec.maximum is not None:
@@ -88,7 +102,7 @@ def count_column(values: pd.Series, spec: FeatureSpec) -> FeatureCounts:
     if spec.kind == DATETIME and spec.minimum is not None and spec.maximum is not None:
         stamps = pd.to_datetime(values, errors="coerce")
         below = int((stamps < pd.Timestamp(spec.minimum)).sum())
-        above = int((stamps > pd.Timestamp(spec.maximum)).sum())
+        above = int((stamps > _latest_date(spec, logged_until)).sum())
         return FeatureCounts(rows, missing, below, above)
     if spec.kind == CATEGORICAL and spec.categories is not None:
         known = known_values(spec.categories)
@@ -97,6 +111,17 @@ def count_column(values: pd.Series, spec: FeatureSpec) -> FeatureCounts:
         shown = Counter(str(value)[:VALUE_CHARS] for value in unseen)
         return FeatureCounts(rows, missing, 0, 0, len(unseen), _top(shown))
     return FeatureCounts(rows, missing)
+
+
+def _latest_date(spec: FeatureSpec, logged_until: dt.datetime | None) -> pd.Timestamp:
+    """The latest unsurprising date: the training maximum, or the rows' logging time if later."""
+    latest = pd.Timestamp(spec.maximum)
+    if logged_until is None:
+        return latest
+    logged = pd.Timestamp(logged_until)
+    if logged.tzinfo is not None:
+        logged = logged.tz_convert("UTC").tz_localize(None)
+    return max(latest, logged)
 
 
 def known_values(categories: Iterable[Any]) -> frozenset[Any]:

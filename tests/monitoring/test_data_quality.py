@@ -155,3 +155,13 @@ def test_dq005_refused_values_get_stable_reason_codes() -> None:
     assert refusals.request_reason(413, "the request body is larger") == "too_large"
     assert refusals.request_reason(400, "the body is not valid JSON") == "bad_json"
     assert refusals.request_reason(400, '"records" is empty') == "bad_body"
+
+
+def test_dq006_a_date_up_to_its_logging_day_is_not_above_the_range() -> None:
+    dates = FeatureSpec("signup", "datetime", minimum="2020-01-01T00:00:00", maximum="2021-01-01T00:00:00")
+    texts = ["2019-06-01T00:00:00", "2021-03-01T00:00:00", "2021-03-02T23:00:00", "2021-03-04T00:00:00", None]
+    stamps = pd.Series(pd.to_datetime(texts))
+    logged_until = dt.datetime(2021, 3, 3, tzinfo=dt.UTC)  # rows logged on 2 March 2021 (UTC)
+    # Only the date after its row was logged is out of place; the earlier one is still below.
+    assert count_column(stamps, dates, logged_until) == FeatureCounts(5, 1, 1, 1)
+    assert count_column(stamps, dates) == FeatureCounts(5, 1, 1, 3)
