@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -60,26 +61,46 @@ def register(app: dash.Dash, services: Services) -> None:
             None,
         )
 
-    @app.callback(
+    app.callback(
         Output(ids.SUBSCRIBE_FEEDBACK, "children", allow_duplicate=True),
         Input(ids.SUBSCRIBE_SAVE, "n_clicks"),
-        State(ids.SUBSCRIBE_EDITING, "data"),
-        State(ids.SUBSCRIBE_TITLE, "value"),
-        State(ids.SUBSCRIBE_PAGE, "value"),
-        State(ids.SUBSCRIBE_FORMAT, "value"),
-        State(ids.SUBSCRIBE_KIND, "value"),
-        State(ids.SUBSCRIBE_DAY, "value"),
-        State(ids.SUBSCRIBE_TIME, "value"),
-        State(ids.SUBSCRIBE_TIMEZONE, "value"),
-        State(ids.SUBSCRIBE_CRON, "value"),
-        State(ids.SUBSCRIBE_EMAIL, "value"),
-        State(ids.SUBSCRIBE_WEBHOOK, "value"),
-        State(ids.SUBSCRIBE_WEBHOOK_STYLE, "value"),
-        State(ids.SUBSCRIBE_DIRECTORY, "value"),
-        State(ids.SUBSCRIBE_CONDITION, "value"),
+        *DIALOG_FIELDS,
         prevent_initial_call=True,
-    )
-    def save(
+    )(on_click(lambda editing, body: save_body(services, editing, body), dash.no_update))
+    app.callback(
+        Output(ids.SUBSCRIBE_FEEDBACK, "children", allow_duplicate=True),
+        Output(ids.SUBSCRIBE_PREVIEW_IMAGE, "src"),
+        Output(ids.SUBSCRIBE_PREVIEW_IMAGE, "className"),
+        Input(ids.SUBSCRIBE_PREVIEW, "n_clicks"),
+        *DIALOG_FIELDS,
+        prevent_initial_call=True,
+    )(on_click(lambda _editing, body: preview_body(services, body), (dash.no_update,) * 3))
+
+
+# What Preview and Save both read, in the order ``on_click``'s callback takes them.
+DIALOG_FIELDS = (
+    State(ids.SUBSCRIBE_EDITING, "data"),
+    State(ids.SUBSCRIBE_TITLE, "value"),
+    State(ids.SUBSCRIBE_PAGE, "value"),
+    State(ids.SUBSCRIBE_FORMAT, "value"),
+    State(ids.SUBSCRIBE_KIND, "value"),
+    State(ids.SUBSCRIBE_DAY, "value"),
+    State(ids.SUBSCRIBE_TIME, "value"),
+    State(ids.SUBSCRIBE_TIMEZONE, "value"),
+    State(ids.SUBSCRIBE_CRON, "value"),
+    State(ids.SUBSCRIBE_EMAIL, "value"),
+    State(ids.SUBSCRIBE_WEBHOOK, "value"),
+    State(ids.SUBSCRIBE_WEBHOOK_STYLE, "value"),
+    State(ids.SUBSCRIBE_DIRECTORY, "value"),
+    State(ids.SUBSCRIBE_CONDITION, "value"),
+)
+
+
+def on_click(run: Callable[[str | None, dict[str, Any]], Any], idle: Any) -> Callable[..., Any]:
+    """A button's callback over ``DIALOG_FIELDS``: one body for Preview and Save, so they cannot disagree."""
+
+    # One typed parameter per input: the callback guard checks each against its hint.
+    def callback(
         clicks: int | None,
         editing: str | None,
         title: str | None,
@@ -97,54 +118,13 @@ def register(app: dash.Dash, services: Services) -> None:
         condition: bool | None,
     ) -> Any:
         if not clicks:
-            return dash.no_update
+            return idle
         body = dialog_body(
             title, page, fmt, kind, day, time, timezone, cron, email, webhook, style, directory, condition
         )
-        return save_body(services, editing, body)
+        return run(editing, body)
 
-    @app.callback(
-        Output(ids.SUBSCRIBE_FEEDBACK, "children", allow_duplicate=True),
-        Output(ids.SUBSCRIBE_PREVIEW_IMAGE, "src"),
-        Output(ids.SUBSCRIBE_PREVIEW_IMAGE, "className"),
-        Input(ids.SUBSCRIBE_PREVIEW, "n_clicks"),
-        State(ids.SUBSCRIBE_TITLE, "value"),
-        State(ids.SUBSCRIBE_PAGE, "value"),
-        State(ids.SUBSCRIBE_FORMAT, "value"),
-        State(ids.SUBSCRIBE_KIND, "value"),
-        State(ids.SUBSCRIBE_DAY, "value"),
-        State(ids.SUBSCRIBE_TIME, "value"),
-        State(ids.SUBSCRIBE_TIMEZONE, "value"),
-        State(ids.SUBSCRIBE_CRON, "value"),
-        State(ids.SUBSCRIBE_EMAIL, "value"),
-        State(ids.SUBSCRIBE_WEBHOOK, "value"),
-        State(ids.SUBSCRIBE_WEBHOOK_STYLE, "value"),
-        State(ids.SUBSCRIBE_DIRECTORY, "value"),
-        State(ids.SUBSCRIBE_CONDITION, "value"),
-        prevent_initial_call=True,
-    )
-    def show_preview(
-        clicks: int | None,
-        title: str | None,
-        page: str | None,
-        fmt: str | None,
-        kind: str | None,
-        day: str | None,
-        time: str | None,
-        timezone: str | None,
-        cron: str | None,
-        email: str | None,
-        webhook: str | None,
-        style: str | None,
-        directory: str | None,
-        condition: bool | None,
-    ) -> tuple[Any, Any, Any]:
-        if not clicks:
-            return dash.no_update, dash.no_update, dash.no_update
-        body = dialog_body(
-            title, page, fmt, kind, day, time, timezone, cron, email, webhook, style, directory, condition
-        )
-        return preview_body(services, body)
+    return callback
 
 
 def preview_body(services: Services, body: dict[str, Any]) -> tuple[Any, str, str]:

@@ -11,10 +11,10 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 from dash.development.base_component import Component
 
+from layouts.components import delivery_fields, labelled_field
 from portal import ids
 from portal.monitoring.drift import ROLLING
 from portal.reports.access import current_subscriber
-from portal.reports.fields import WEBHOOK_STYLES
 from portal.security.principal import current_principal
 from portal.security.roles import Role
 
@@ -75,21 +75,16 @@ def panel(model: str) -> Component:
     )
 
 
-def _row(label: str, control: Component, hint: str = "") -> Component:
-    children = [dbc.Label(label, html_for=getattr(control, "id", None)), control]
-    if hint:
-        children.append(dbc.FormText(hint))
-    return html.Div(children, className="mb-2")
-
-
 def _drift_fields() -> Component:
     return html.Div(
         [
             html.Div(
-                _row("Feature", dcc.Dropdown(id=ids.ALERT_RULE_FEATURE, options=[], clearable=False)),
+                labelled_field(
+                    "Feature", dcc.Dropdown(id=ids.ALERT_RULE_FEATURE, options=[], clearable=False)
+                ),
                 id=ids.ALERT_RULE_FEATURE_ROW,
             ),
-            _row(
+            labelled_field(
                 "Judge only with at least (rows)",
                 dbc.Input(id=ids.ALERT_RULE_MIN_ROWS, value="100", inputMode="numeric"),
                 "fewer logged rows in the window: not judged (never below the model's drift min_rows)",
@@ -103,9 +98,9 @@ def _drop_fields() -> Component:
     return html.Div(
         dbc.Row(
             [
-                dbc.Col(_row("Metric", dbc.Select(id=ids.ALERT_RULE_METRIC, options=[])), md=4),
+                dbc.Col(labelled_field("Metric", dbc.Select(id=ids.ALERT_RULE_METRIC, options=[])), md=4),
                 dbc.Col(
-                    _row(
+                    labelled_field(
                         "Drops by more than",
                         dbc.Input(id=ids.ALERT_RULE_BY, value="", placeholder="0.05 or 10"),
                         "against the version's reference metric",
@@ -113,7 +108,7 @@ def _drop_fields() -> Component:
                     md=3,
                 ),
                 dbc.Col(
-                    _row(
+                    labelled_field(
                         "As",
                         dbc.RadioItems(
                             id=ids.ALERT_RULE_UNIT,
@@ -127,7 +122,7 @@ def _drop_fields() -> Component:
                     md=2,
                 ),
                 dbc.Col(
-                    _row(
+                    labelled_field(
                         "Min labels",
                         dbc.Input(id=ids.ALERT_RULE_MIN_LABELS, value="50", inputMode="numeric"),
                         "fewer predictions with feedback: not judged",
@@ -145,10 +140,12 @@ def dialog() -> Component:
     """The modal; the callbacks fill the model, its features and metrics when it opens."""
     body = [
         dcc.Store(id=ids.ALERT_RULE_LOCATION),
-        _row("Title", dbc.Input(id=ids.ALERT_RULE_TITLE, maxLength=200)),
-        _row("Model", dbc.Input(id=ids.ALERT_RULE_MODEL, readonly=True), "the page's model, active version"),
-        _row("Alert me when", dbc.RadioItems(id=ids.ALERT_RULE_WATCH, options=[], value=None)),
-        _row(
+        labelled_field("Title", dbc.Input(id=ids.ALERT_RULE_TITLE, maxLength=200)),
+        labelled_field(
+            "Model", dbc.Input(id=ids.ALERT_RULE_MODEL, readonly=True), "the page's model, active version"
+        ),
+        labelled_field("Alert me when", dbc.RadioItems(id=ids.ALERT_RULE_WATCH, options=[], value=None)),
+        labelled_field(
             "Over the logged predictions of the",
             dbc.Select(
                 id=ids.ALERT_RULE_WINDOW,
@@ -162,7 +159,7 @@ def dialog() -> Component:
         dbc.Row(
             [
                 dbc.Col(
-                    _row(
+                    labelled_field(
                         "Check",
                         dbc.Select(
                             id=ids.ALERT_RULE_SCHEDULE,
@@ -172,40 +169,14 @@ def dialog() -> Component:
                     ),
                     md=6,
                 ),
-                dbc.Col(_row("Time zone", dbc.Input(id=ids.ALERT_RULE_TIMEZONE, value="UTC")), md=6),
+                dbc.Col(
+                    labelled_field("Time zone", dbc.Input(id=ids.ALERT_RULE_TIMEZONE, value="UTC")), md=6
+                ),
             ],
             className="g-2",
         ),
         html.Hr(),
-        _row("Email to", dbc.Input(id=ids.ALERT_RULE_EMAIL, placeholder="you@example.com, team@example.com")),
-        dbc.Row(
-            [
-                dbc.Col(
-                    _row(
-                        "Webhook, Slack or Teams URL",
-                        dbc.Input(
-                            id=ids.ALERT_RULE_WEBHOOK, placeholder="https://hooks.slack.com/services/..."
-                        ),
-                    ),
-                    md=9,
-                ),
-                dbc.Col(
-                    _row(
-                        "Kind",
-                        dbc.Select(
-                            id=ids.ALERT_RULE_WEBHOOK_STYLE,
-                            options=[
-                                {"label": "JSON" if s == "json" else s.title(), "value": s}
-                                for s in WEBHOOK_STYLES
-                            ],
-                            value="json",
-                        ),
-                    ),
-                    md=3,
-                ),
-            ],
-            className="g-2",
-        ),
+        *delivery_fields(ids.ALERT_RULE_EMAIL, ids.ALERT_RULE_WEBHOOK, ids.ALERT_RULE_WEBHOOK_STYLE),
         html.Div(id=ids.ALERT_RULE_FEEDBACK, role="status"),
     ]
     return dbc.Modal(

@@ -15,6 +15,7 @@ from dash import dcc, html
 from dash.development.base_component import Component
 
 from models import figures
+from portal.reports.fields import WEBHOOK_STYLES
 
 METRIC_LABELS = {
     "accuracy": "Accuracy",
@@ -92,6 +93,32 @@ def labelled_dropdown(
             dcc.Dropdown(id=component_id, options=list(options), value=value, clearable=clearable, **extra),
         ]
     )
+
+
+def labelled_field(label: str, control: Component, hint: str = "") -> Component:
+    """A dialog's field: the label tied to its control by id, and an optional hint below."""
+    children = [dbc.Label(label, html_for=getattr(control, "id", None)), control]
+    if hint:
+        children.append(dbc.FormText(hint))
+    return html.Div(children, className="mb-2")
+
+
+def delivery_fields(email_id: str, webhook_id: str, style_id: str) -> list[Component]:
+    """Where a report or an alert goes: email addresses, and a webhook URL with its kind (JSON, Slack...)."""
+    styles = [
+        {"label": "JSON" if style == "json" else style.title(), "value": style} for style in WEBHOOK_STYLES
+    ]
+    webhook = dbc.Input(id=webhook_id, placeholder="https://hooks.slack.com/services/...")
+    return [
+        labelled_field("Email to", dbc.Input(id=email_id, placeholder="you@example.com, team@example.com")),
+        dbc.Row(
+            [
+                dbc.Col(labelled_field("Webhook, Slack or Teams URL", webhook), md=9),
+                dbc.Col(labelled_field("Kind", dbc.Select(id=style_id, options=styles, value="json")), md=3),
+            ],
+            className="g-2",
+        ),
+    ]
 
 
 def loading(children: Any, loading_id: str | None = None) -> Component:

@@ -10,9 +10,9 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 from dash.development.base_component import Component
 
+from layouts.components import delivery_fields, labelled_field
 from portal import ids
 from portal.reports.cadence import KINDS
-from portal.reports.fields import WEBHOOK_STYLES
 from portal.security.principal import current_principal
 from portal.security.roles import Role
 
@@ -36,13 +36,6 @@ def open_button() -> Component:
     )
 
 
-def _row(label: str, control: Component, hint: str = "", row_id: str | None = None) -> Component:
-    children = [dbc.Label(label, html_for=getattr(control, "id", None)), control]
-    if hint:
-        children.append(dbc.FormText(hint))
-    return html.Div(children, className="mb-2", **({"id": row_id} if row_id else {}))
-
-
 def dialog() -> Component:
     """The modal; the directory field is drawn for admins only."""
     principal = current_principal()
@@ -50,7 +43,7 @@ def dialog() -> Component:
     schedule = dbc.Row(
         [
             dbc.Col(
-                _row(
+                labelled_field(
                     "Schedule",
                     dbc.Select(
                         id=ids.SUBSCRIBE_KIND,
@@ -61,25 +54,30 @@ def dialog() -> Component:
                 md=4,
             ),
             dbc.Col(
-                _row(
+                labelled_field(
                     "Day",
                     dbc.Input(id=ids.SUBSCRIBE_DAY, placeholder="mon / 1-28", value=""),
                     "weekday, or day of month",
                 ),
                 md=3,
             ),
-            dbc.Col(_row("Time", dbc.Input(id=ids.SUBSCRIBE_TIME, value="07:00", placeholder="07:00")), md=2),
-            dbc.Col(_row("Time zone", dbc.Input(id=ids.SUBSCRIBE_TIMEZONE, value="UTC")), md=3),
+            dbc.Col(
+                labelled_field("Time", dbc.Input(id=ids.SUBSCRIBE_TIME, value="07:00", placeholder="07:00")),
+                md=2,
+            ),
+            dbc.Col(labelled_field("Time zone", dbc.Input(id=ids.SUBSCRIBE_TIMEZONE, value="UTC")), md=3),
         ],
         className="g-2",
     )
     body = [
         dcc.Store(id=ids.SUBSCRIBE_LOCATION),
         dcc.Store(id=ids.SUBSCRIBE_EDITING),
-        _row("Title", dbc.Input(id=ids.SUBSCRIBE_TITLE, maxLength=200)),
-        _row("Page", dbc.Input(id=ids.SUBSCRIBE_PAGE, readonly=True), "the page with its current controls"),
+        labelled_field("Title", dbc.Input(id=ids.SUBSCRIBE_TITLE, maxLength=200)),
+        labelled_field(
+            "Page", dbc.Input(id=ids.SUBSCRIBE_PAGE, readonly=True), "the page with its current controls"
+        ),
         html.Div(id=ids.SUBSCRIBE_CONTROLS, className="small text-muted mb-2"),
-        _row(
+        labelled_field(
             "Format",
             dbc.RadioItems(
                 id=ids.SUBSCRIBE_FORMAT,
@@ -89,43 +87,15 @@ def dialog() -> Component:
             ),
         ),
         schedule,
-        _row(
+        labelled_field(
             "Cron",
             dbc.Input(id=ids.SUBSCRIBE_CRON, placeholder="0 7 * * mon-fri"),
             "minute hour day month weekday; used when the schedule is Cron",
         ),
         html.Hr(),
-        _row("Email to", dbc.Input(id=ids.SUBSCRIBE_EMAIL, placeholder="you@example.com, team@example.com")),
-        dbc.Row(
-            [
-                dbc.Col(
-                    _row(
-                        "Webhook, Slack or Teams URL",
-                        dbc.Input(
-                            id=ids.SUBSCRIBE_WEBHOOK, placeholder="https://hooks.slack.com/services/..."
-                        ),
-                    ),
-                    md=9,
-                ),
-                dbc.Col(
-                    _row(
-                        "Kind",
-                        dbc.Select(
-                            id=ids.SUBSCRIBE_WEBHOOK_STYLE,
-                            options=[
-                                {"label": s.title() if s != "json" else "JSON", "value": s}
-                                for s in WEBHOOK_STYLES
-                            ],
-                            value="json",
-                        ),
-                    ),
-                    md=3,
-                ),
-            ],
-            className="g-2",
-        ),
+        *delivery_fields(ids.SUBSCRIBE_EMAIL, ids.SUBSCRIBE_WEBHOOK, ids.SUBSCRIBE_WEBHOOK_STYLE),
         html.Div(
-            _row(
+            labelled_field(
                 "Directory (admins only)", dbc.Input(id=ids.SUBSCRIBE_DIRECTORY, placeholder="/srv/reports")
             ),
             id=ids.SUBSCRIBE_DIRECTORY_ROW,

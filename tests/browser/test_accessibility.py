@@ -6,7 +6,9 @@ which the portal's policy (rightly) forbids to anything but the portal's own fil
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -14,7 +16,9 @@ import layouts
 from portal.config import DEFAULT_SECRET_KEY
 from portal.embed import tokens as embed_tokens
 from portal.security.policy import embeddable
+from tests.conftest import base_env
 from tests.support.browser import chromium_context
+from tests.support.servers import GunicornServer, start_gunicorn
 
 pytestmark = [pytest.mark.browser, pytest.mark.gunicorn]
 READY = "() => document.body.dataset.portalReady === 'true'"
@@ -22,6 +26,26 @@ WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 BLOCKING = ("serious", "critical")
 PAGES = [page.path for page in (*layouts.PAGES, *layouts.ADMIN_PAGES)]
 EMBEDS = embeddable([page.path for page in layouts.PAGES])
+
+
+@pytest.fixture(scope="module")
+def signed_in(tmp_path_factory: pytest.TempPathFactory, demo_models_dir: Path) -> Iterator[GunicornServer]:
+    """The portal behind a trusted proxy's sign-in header: only then does the navbar name the user."""
+    data_dir = tmp_path_factory.mktemp("a11y-header") / "var"
+    shutil.copytree(demo_models_dir, data_dir)
+    env = base_env(
+        data_dir,
+        PORTAL_WORKERS="1",
+        PORTAL_AUTH="header",
+        PORTAL_TRUSTED_PROXIES="127.0.0.1/32",
+        PORTAL_ANALYST_GROUPS="portal-analysts",
+        PORTAL_SECRET_KEY="a" * 40,
+    )
+    server = start_gunicorn(env)
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture(scope="module")
@@ -88,3 +112,21 @@ def test_a11y004_charts_are_named_figures(served, axe_page) -> None:
     )
     assert names and all(role == "figure" and label.startswith("Chart: ") for role, label in names), names
     assert any("ROC curve" in label for _, label in names)
+
+
+def test_a11y005_with_header_sign_in_the_navbar_user_has_enough_contrast(signed_in, axe_page) -> None:
+    """The navbar names who is signed in only with sign-in, which the tests above run without."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    page = axe_page.context.new_page()
+    page.set_extra_http_headers(
+        {"X-Forwarded-User": "ana@example.com", "X-Forwarded-Groups": "portal-analysts"}
+    )
+    found = _violations(page, f"{signed_in.url}/models")
+    assert page.inner_text("#navbar-user") == "ana@example.com (analyst)"
+    assert [problem for problem in found if "#navbar-user" in problem] == []
+    assert found == []
+    # axe leaves out what it cannot judge (on some pages, the whole navbar): it must have judged the name.
+    judged = Axe().run(page, context="#navbar-user", options={"runOnly": ["color-contrast"]}).response
+    assert [rule["id"] for rule in judged["passes"]] == ["color-contrast"], judged["incomplete"]
+    page.close()
