@@ -6,6 +6,18 @@ every request checks a stamp file in the data dir that revoking replaces (a ``st
 microsecond). Every worker, the CLI and every replica share the data dir, so a revocation is
 refused by the next request everywhere; a token revoked some other way (SQL by hand) is refused
 within ``TTL_SECONDS``. Unknown, revoked and expired tokens are never kept.
+
+Why this is enough: a token's role and models never change after it is created, so revoking is the
+only change that must reach kept tokens; expiry is checked on the kept record at every request; and
+a new token needs no stamp because a secret that failed is never remembered. The stamp is a
+file, not a database row, because a row would cost the very round trip the cache saves.
+
+Assumption: every process that serves or revokes tokens sees the same data dir with coherent file
+metadata, i.e. one host (gunicorn workers, compose replicas on one volume) or a filesystem whose
+``stat`` shows another node's rename at once (CephFS). NFS-style volumes (EFS, Azure Files) let a
+client's attribute cache show the old stamp for a while; there a replica on another node may
+accept a revoked token it had kept until ``TTL_SECONDS`` after it kept it, never longer. A stamp
+that cannot be read (other than absent) turns keeping off rather than trusting old answers.
 """
 
 from __future__ import annotations
@@ -31,13 +43,27 @@ def stamp_path(data_dir: Path | str) -> Path:
 def mark_changed(data_dir: Path | str) -> None:
     """Tell every worker sharing ``data_dir`` to forget the tokens it keeps: replace the stamp file.
 
-    A rename gives the stamp a new inode, so the change shows even where timestamps are coarse.
+    A rename gives the stamp a new inode, and its modification time is set past the old one's: a
+    freed inode can be reused, and file times tick only every few milliseconds, so without both an
+    old stamp could come back looking unchanged to a worker that missed the ones between.
     """
     path = stamp_path(data_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        floor = path.stat().st_mtime_ns
+    except OSError:  # absent, or unreadable (a dangling link): the rename below replaces it
+        floor = -1
     temporary = path.with_name(f".{STAMP_NAME}.{uuid.uuid4().hex}")
-    temporary.write_text(f"{time.time_ns()}\n")
-    os.replace(temporary, path)
+    try:
+        temporary.write_text(f"{time.time_ns()}\n")
+        for step in (1, 1_000_000_000):  # a filesystem keeping coarser times rounds the first down
+            wanted = max(time.time_ns(), floor + step)
+            os.utime(temporary, ns=(wanted, wanted))
+            if temporary.stat().st_mtime_ns > floor:
+                break
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 @dataclasses.dataclass
@@ -57,11 +83,14 @@ class TokenCache:
         self._seen: tuple[int, int, int] | None = None
         self._lock = threading.Lock()
 
-    def _current_stamp(self) -> tuple[int, int, int]:
+    def _current_stamp(self) -> tuple[int, int, int] | None:
+        """The stamp's identity; None when it cannot be read, and then nothing is kept or served."""
         try:
             status = self._stamp.stat()
         except FileNotFoundError:
             return (0, 0, 0)
+        except OSError:
+            return None
         return (status.st_ino, status.st_mtime_ns, status.st_size)
 
     def lookup(self, digest: str, load: Callable[[], Any | None]) -> Any | None:
@@ -71,6 +100,11 @@ class TokenCache:
         while it was being loaded is not kept (the revoker replaces the stamp after committing).
         """
         stamp = self._current_stamp()
+        if stamp is None:
+            with self._lock:
+                self._entries.clear()
+                self._seen = None
+            return load()
         with self._lock:
             if stamp != self._seen:
                 self._entries.clear()

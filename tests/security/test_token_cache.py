@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import time
 
 import sqlalchemy as sa
@@ -112,3 +113,77 @@ def test_tkc005_the_stamp_changes_even_within_one_timestamp_tick(tmp_path) -> No
         seen.add((status.st_ino, status.st_mtime_ns))
     assert len(seen) == 5
     assert not list(tmp_path.glob(".api-tokens.changed.*")), "no temporary file left behind"
+
+
+def test_tkc006_every_revocation_moves_the_stamp_time_forward_even_past_a_clock_ahead(tmp_path) -> None:
+    """Inodes are reused once freed, so the time must never repeat (or an old stamp comes back).
+
+    The first stamp comes from a host whose clock runs a minute ahead, as a replica's may.
+    """
+    token_cache.mark_changed(tmp_path)
+    stamp = token_cache.stamp_path(tmp_path)
+    ahead = time.time_ns() + 60 * 10**9
+    os.utime(stamp, ns=(ahead, ahead))
+    times = [ahead]
+    for _ in range(20):
+        token_cache.mark_changed(tmp_path)
+        times.append(stamp.stat().st_mtime_ns)
+    assert times == sorted(set(times)), "strictly increasing"
+
+
+def _outside(secret: str) -> dict:
+    return {"headers": {"Authorization": f"Bearer {secret}"}, "environ_base": {"REMOTE_ADDR": "192.0.2.9"}}
+
+
+def test_tkc007_a_kept_token_that_expires_is_refused_at_once(make_settings, monkeypatch) -> None:
+    app = create_app(make_settings(**HEADER_ENV))
+    engine = app.server.extensions["portal.services"].engine
+    lookups = _token_lookups(engine)
+    secret, token = api_tokens.create(engine, "ci", Role.VIEWER, (), 1, "admin")
+    client = app.server.test_client()
+    for _ in range(2):
+        assert client.get("/api/v1/models", **_outside(secret)).status_code == 200
+    assert len(lookups) == 1, "kept"
+    later = token.expires_at + dt.timedelta(seconds=1)
+    monkeypatch.setattr(api_tokens, "_now", lambda: later)
+    refused = client.get("/api/v1/models", **_outside(secret))
+    assert refused.status_code == 401, "expiry is checked on the kept record"
+    assert "expired" in refused.get_json()["error"]["message"]
+
+
+def test_tkc008_bad_tokens_get_the_clear_401_and_a_refused_secret_works_once_it_exists(make_settings) -> None:
+    app = create_app(make_settings(**HEADER_ENV))
+    engine = app.server.extensions["portal.services"].engine
+    client = app.server.test_client()
+    secret = "pt_0123456789abcdef_" + "A" * 43
+    for bad in ("not-a-token", secret[:-1], secret):
+        refused = client.get("/api/v1/models", **_outside(bad))
+        assert refused.status_code == 401
+        message = refused.get_json()["error"]["message"]
+        assert message == "The API token is not valid: it is unknown, revoked or expired."
+    now = dt.datetime.now(dt.UTC)
+    with engine.begin() as conn:  # created by another worker or replica, which stamps nothing
+        conn.execute(
+            api_tokens.api_tokens.insert().values(
+                token_id="0123456789abcdef", name="late", secret_hash=api_tokens.hash_secret(secret),
+                role="viewer", models="", created_by="admin", created_at=now,
+                expires_at=now + dt.timedelta(days=1),
+            )
+        )
+    assert client.get("/api/v1/models", **_outside(secret)).status_code == 200, "the refusal was not kept"
+
+
+def test_tkc009_an_unreadable_stamp_means_looking_up_every_time_not_an_error(make_settings, data_dir) -> None:
+    stamp = token_cache.stamp_path(data_dir)
+    stamp.symlink_to(stamp.name)  # a link to itself: stat fails with "too many levels of links"
+    app = create_app(make_settings(**HEADER_ENV))
+    engine = app.server.extensions["portal.services"].engine
+    lookups = _token_lookups(engine)
+    secret, token = api_tokens.create(engine, "ci", Role.VIEWER, (), 30, "admin")
+    client = app.server.test_client()
+    for _ in range(3):
+        assert client.get("/api/v1/models", **_outside(secret)).status_code == 200
+    assert len(lookups) == 3, "nothing kept while the stamp cannot be read"
+    assert api_tokens.revoke(engine, token.token_id, data_dir) is not None
+    assert not stamp.is_symlink(), "revoking writes a fresh stamp"
+    assert client.get("/api/v1/models", **_outside(secret)).status_code == 401
