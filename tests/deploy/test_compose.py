@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from portal.config import SETTINGS, load_settings
 from tests.support.compose import (
@@ -139,3 +140,41 @@ def test_comp010_run_locally_no_setting_names_a_container_host_or_path(stack: di
             if value.startswith("/"):
                 assert Path(value).is_relative_to(tmp_path) or Path(value).exists(), (name, key, value)
     assert documented_runs() == [("web", ["demo", "--if-missing"])]
+
+
+def docker_compose() -> list[str] | None:
+    """Compose v2 (`docker compose`) where its plugin answers, else the v1 `docker-compose`, else None."""
+    import shutil
+
+    if shutil.which("docker"):
+        probe = subprocess.run(["docker", "compose", "version"], capture_output=True, timeout=30)
+        if probe.returncode == 0:
+            return ["docker", "compose"]
+    return ["docker-compose"] if shutil.which("docker-compose") else None
+
+
+COMPOSE = docker_compose()
+
+
+@pytest.mark.skipif(COMPOSE is None, reason="no docker compose here: the Python reader above stands alone")
+def test_comp011_docker_compose_itself_accepts_the_file(tmp_path: Path) -> None:
+    """Compose's own schema check, which refuses a misspelt key the reader above would carry along."""
+    text = (ROOT / "compose.yaml").read_text()
+    if COMPOSE == ["docker-compose"]:
+        # v1 predates the top-level `name` (it only names the project); everything else it checks.
+        text = re.sub(r"^name: .*\n", "", text, flags=re.M)
+    env = tmp_path / ".env"
+    env.write_text("".join(f"{name}={value}\n" for name, value in FILLED.items()))
+
+    def config(compose_text: str) -> subprocess.CompletedProcess[str]:
+        path = tmp_path / "compose.yaml"
+        path.write_text(compose_text)
+        argv = [*COMPOSE, "--project-directory", str(ROOT), "-f", str(path), "--env-file", str(env), "config"]
+        return subprocess.run(argv, capture_output=True, text=True, timeout=120)
+
+    result = config(text)
+    assert result.returncode == 0, result.stderr
+    rendered = yaml.safe_load(result.stdout)
+    assert rendered["services"]["web"]["deploy"]["replicas"] == 2
+    assert set(rendered["services"]) == set(load(FILLED)["services"])
+    assert config(text.replace("    healthcheck:", "    healtcheck:", 1)).returncode != 0

@@ -188,3 +188,43 @@ def test_kube011_the_configmaps_load_as_portal_settings_and_reports(tmp_path: Pa
     settings = load_settings(env)
     assert settings.is_production and settings.workers == 3
     assert set(load_reports(settings, layouts.page_index().paths)) == {"churn-weekly"}
+
+
+def test_kube012_the_ingress_lets_the_largest_batch_upload_through() -> None:
+    """The portal answers an oversize upload with its own message, so the controller must not cut it first."""
+    from portal.config import SETTINGS
+
+    ingress = by_name(render(OVERLAY), "Ingress", "portal")
+    size = ingress["metadata"]["annotations"]["nginx.ingress.kubernetes.io/proxy-body-size"]
+    units = {"k": 1024, "m": 1024**2, "g": 1024**3}
+    limit = int(size[:-1]) * units[size[-1].lower()] if size[-1].isalpha() else int(size)
+    batch_default = int(next(s.default for s in SETTINGS if s.env == "PORTAL_BATCH_MAX_BYTES"))
+    config = by_name(render(OVERLAY), "ConfigMap", "portal-config")["data"]
+    batch_max = int(config.get("PORTAL_BATCH_MAX_BYTES", batch_default))
+    assert batch_max <= limit <= batch_max * 1.1, (size, batch_max)
+    assert ingress["metadata"]["annotations"]["nginx.ingress.kubernetes.io/proxy-request-buffering"] == "off"
+
+
+def test_kube013_pods_run_as_the_images_user() -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    uid = int(re.search(r"^ARG PORTAL_UID=(\d+)$", dockerfile, re.M).group(1))
+    for name, pod in pod_specs(render(BASE)).items():
+        context = pod["securityContext"]
+        assert (context["runAsUser"], context["runAsGroup"], context["fsGroup"]) == (uid, uid, uid), name
+
+
+def test_kube014_only_the_ingress_controller_and_the_portal_reach_web_and_nothing_reaches_the_rest() -> None:
+    policies = [o for o in render(OVERLAY) if o["kind"] == "NetworkPolicy"]
+    web = by_name(policies, "NetworkPolicy", "portal-web-ingress")["spec"]
+    assert web["podSelector"]["matchLabels"]["app.kubernetes.io/component"] == "web"
+    sources = [peer for rule in web["ingress"] for peer in rule["from"]]
+    assert all(set(peer) <= {"namespaceSelector", "podSelector"} for peer in sources), "no ipBlock"
+    assert [rule["ports"] for rule in web["ingress"]] == [[{"port": "http", "protocol": "TCP"}]]
+    background = by_name(policies, "NetworkPolicy", "portal-background-ingress")["spec"]
+    assert background["policyTypes"] == ["Ingress"] and not background.get("ingress")
+    selected = background["podSelector"]["matchExpressions"][0]["values"]
+    assert sorted(selected) == ["scheduler", "worker"]
+    egress = by_name(policies, "NetworkPolicy", "portal-egress")["spec"]
+    assert egress["policyTypes"] == ["Egress"]
+    ports = {p["port"] for rule in egress["egress"] for p in rule["ports"]}
+    assert {53, 5432, 6379, 443, 8050} <= ports
