@@ -72,6 +72,26 @@ def _condition(expression: Any, condition: Any, column: str, numeric: bool) -> A
     raise QueryError(f"filter type {filter_type!r} on {column!r} is not supported")
 
 
+# Conditions that a missing value passes (see _condition): blank, and the negative text filters.
+_PASSED_BY_MISSING = frozenset({"blank", "notContains", "notEqual"})
+
+
+def passes_missing(model: Any) -> bool:
+    """Whether one column's filter (simple or combined) lets a row through when its value is missing.
+
+    A caller can then skip rows that lack the value altogether, e.g. predictions without feedback.
+    Anything this cannot read counts as passing, which only ever keeps the slower, complete query.
+    """
+    if not isinstance(model, Mapping):
+        return True
+    if "conditions" in model:
+        parts = [passes_missing(condition) for condition in model.get("conditions") or []]
+        if not parts:
+            return True
+        return all(parts) if str(model.get("operator", "AND")).upper() == "AND" else any(parts)
+    return model.get("type") in _PASSED_BY_MISSING
+
+
 def where(filter_model: Any, columns: Mapping[str, Any], numeric: Sequence[str] = ()) -> list[Any]:
     """SQL conditions for an ag-grid filterModel over ``columns`` (grid field -> SQL expression)."""
     if filter_model is not None and not isinstance(filter_model, Mapping):

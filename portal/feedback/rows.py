@@ -77,6 +77,12 @@ def feedback_page(
     columns = _columns(engine.dialect.name, given.c)
     filters = grid_sql.where(filter_model, columns, NUMERIC_COLUMNS)
     clauses = [table.model_name == model, *filters]
+    if _feedback_required(filter_model):
+        # No row without feedback can pass, so the rows come from the model's feedback (a lookup
+        # per feedback row) instead of a scan of every logged prediction checked for feedback.
+        clauses.append(
+            table.prediction_id.in_(sa.select(feedback.c.prediction_id).where(feedback.c.model_name == model))
+        )
     # Time order is the stored time's (the index's); the newest id breaks ties, so pages never overlap.
     sortable = {**columns, "created_at": table.created_at}
     ordering = [*grid_sql.order_by(sort_model or DEFAULT_SORT, sortable, REQUIRED_COLUMNS)]
@@ -96,6 +102,14 @@ def feedback_page(
         rows = connection.execute(query).mappings().all()
         total = _count(engine, connection, model, filter_model, source, clauses)
     return {"rowData": [_row(row) for row in rows], "rowCount": total}
+
+
+def _feedback_required(filter_model: Mapping[str, Any] | None) -> bool:
+    """Whether the filters on feedback columns refuse every prediction that has no feedback."""
+    if not isinstance(filter_model, Mapping):
+        return False
+    given = [filter_model[column] for column in FEEDBACK_COLUMNS if column in filter_model]
+    return any(not grid_sql.passes_missing(model) for model in given)
 
 
 def _count(

@@ -13,6 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from models import grid_query, live
+from portal.feedback import rows
 from portal.feedback.labelled import Coverage, coverage, labelled_window
 from portal.feedback.rows import feedback_page
 from portal.feedback.store import FeedbackItem
@@ -138,6 +139,26 @@ def test_frd003_grid_pages_filters_and_sorts_like_pandas_over_the_whole_log(labe
             {"model_version": {"filterType": "number", "type": "greaterThanOrEqual", "filter": 2}},
             naive["model_version"] >= 2,
         ),
+        "verdict is wrong OR missing keeps the rows without feedback": (
+            {
+                "verdict": {
+                    "filterType": "text",
+                    "operator": "OR",
+                    "conditions": [
+                        {"filterType": "text", "type": "equals", "filter": "incorrect"},
+                        {"filterType": "text", "type": "blank"},
+                    ],
+                }
+            },
+            (naive["fb_verdict"] == "incorrect") | naive["fb_verdict"].isna(),
+        ),
+        "given by someone, AND not incorrect": (
+            {
+                "feedback_user": {"filterType": "text", "type": "notBlank"},
+                "verdict": {"filterType": "text", "type": "notEqual", "filter": "incorrect"},
+            },
+            naive["fb_verdict"].notna() & (naive["fb_verdict"] != "incorrect"),
+        ),
         "a LIKE wildcard is a plain character": (
             {"prediction_id": {"filterType": "text", "type": "contains", "filter": "%"}},
             naive["prediction_id"].str.contains("%", regex=False),
@@ -171,3 +192,33 @@ def test_frd004_a_grid_request_the_grid_cannot_send_is_refused_by_name(
     services, _ = labelled_log
     with pytest.raises(grid_query.QueryError, match=message):
         feedback_page(services.engine, "churn", filter_model, sort_model, 0, 10)
+
+
+BLANK = {"type": "blank"}
+NOT_BLANK = {"type": "notBlank"}
+
+
+@pytest.mark.parametrize(
+    ("filter_model", "required"),
+    [
+        ({}, False),
+        ({"source": {"filterType": "text", "type": "equals", "filter": "api"}}, False),
+        ({"verdict": {"filterType": "text", "type": "equals", "filter": "correct"}}, True),
+        ({"verdict": {"filterType": "text", "type": "blank"}}, False),
+        ({"outcome": {"filterType": "text", "type": "notContains", "filter": "1"}}, False),
+        ({"feedback_user": {"filterType": "text", "type": "notBlank"}}, True),
+        (
+            {"verdict": {"operator": "OR", "conditions": [{"type": "equals", "filter": "x"}, BLANK]}},
+            False,
+        ),
+        (
+            {"verdict": {"operator": "AND", "conditions": [{"type": "notEqual", "filter": "x"}, NOT_BLANK]}},
+            True,
+        ),
+        ({"verdict": "not a filter"}, False),
+    ],
+)
+def test_frd005_filters_no_row_without_feedback_can_pass_are_read_from_feedback(
+    filter_model, required
+) -> None:
+    assert rows._feedback_required(filter_model) is required
