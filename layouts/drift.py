@@ -77,7 +77,9 @@ def layout(
         columnDefs=COLUMNS,
         rowData=[],
         getRowId="params.data.feature",
-        defaultColDef={"resizable": True, "sortable": True},
+        # Columns share the width (at least their minWidth), so all of them, the sparkline included,
+        # fit a 1280-pixel screen or report instead of scrolling off to the right.
+        defaultColDef={"resizable": True, "sortable": True, "flex": 1},
         dashGridOptions={"domLayout": "autoHeight", "rowSelection": {"mode": "singleRow"}},
         className="ag-theme-alpine mb-3",
     )
@@ -129,34 +131,56 @@ def _number(digits: str) -> dict[str, str]:
 
 
 COLUMNS: list[dict[str, Any]] = [
-    {"field": "feature", "pinned": "left", "minWidth": 150},
+    {"field": "feature", "pinned": "left", "minWidth": 170},
     {
         "field": "status",
         "headerName": "Verdict",
+        "minWidth": 100,
         "cellClass": {"function": "'portal-drift-' + params.data.status_class"},
     },
-    {"field": "test", "headerName": "Test"},
+    {"field": "test", "headerName": "Test", "minWidth": 170},
     {
         "field": "statistic",
         "headerName": "Statistic",
+        "minWidth": 100,
         "type": "numericColumn",
         "valueFormatter": _number(".4g"),
     },
     {
         "field": "threshold",
         "headerName": "Threshold",
+        "minWidth": 100,
         "type": "numericColumn",
         "valueFormatter": _number(".3g"),
     },
     {
         "field": "adjusted_p",
         "headerName": "BH adjusted p",
+        "minWidth": 125,
         "type": "numericColumn",
         "valueFormatter": _number(".4g"),
     },
-    {"field": "psi", "headerName": "PSI", "type": "numericColumn", "valueFormatter": _number(".3f")},
-    {"field": "history", "headerName": "Over time", "cellRenderer": "DriftSparkline", "sortable": False},
-    {"field": "current_rows", "headerName": "Rows", "type": "numericColumn", "valueFormatter": _number(",")},
+    {
+        "field": "psi",
+        "headerName": "PSI",
+        "minWidth": 80,
+        "type": "numericColumn",
+        "valueFormatter": _number(".3f"),
+    },
+    {
+        "field": "history",
+        "headerName": "Over time",
+        "minWidth": 130,
+        "cellRenderer": "DriftSparkline",
+        "sortable": False,
+    },
+    {
+        "field": "current_rows",
+        "headerName": "Rows",
+        "minWidth": 90,
+        "type": "numericColumn",
+        "valueFormatter": _number(","),
+    },
 ]
 
 

@@ -144,3 +144,21 @@ def test_dri003_a_fresh_demo_never_says_drift_detected_below_the_minimum(
     assert "Drift detected" not in page.inner_text("#drift-kpis")
     assert problems.all() == []
     page.close()
+
+
+def test_dri004_every_column_of_the_feature_table_fits_a_1280_pixel_screen(
+    served_history, browser_context
+) -> None:
+    page = browser_context.new_page()
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{served_history.url}/drift?model=churn&window=month:2026-10", wait_until="networkidle")
+    page.wait_for_function(READY, timeout=60000)
+    grid = page.locator("#drift-table").bounding_box()
+    headers = page.locator("#drift-table .ag-header-cell")
+    names = [name.strip() for name in headers.all_inner_texts()]
+    assert "Over time" in names and "Rows" in names, names
+    for index in range(headers.count()):
+        box = headers.nth(index).bounding_box()
+        assert box["x"] + box["width"] <= grid["x"] + grid["width"] + 1, f"{names[index]!r} is off-screen"
+    assert page.locator("#drift-table svg.portal-sparkline").first.is_visible()
+    page.close()
