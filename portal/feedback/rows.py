@@ -77,29 +77,50 @@ def feedback_page(
     columns = _columns(engine.dialect.name, given.c)
     filters = grid_sql.where(filter_model, columns, NUMERIC_COLUMNS)
     clauses = [table.model_name == model, *filters]
+    with_feedback = table.prediction_id.in_(
+        sa.select(feedback.c.prediction_id).where(feedback.c.model_name == model)
+    )
     if _feedback_required(filter_model):
         # No row without feedback can pass, so the rows come from the model's feedback (a lookup
         # per feedback row) instead of a scan of every logged prediction checked for feedback.
-        clauses.append(
-            table.prediction_id.in_(sa.select(feedback.c.prediction_id).where(feedback.c.model_name == model))
-        )
-    # Time order is the stored time's (the index's); the newest id breaks ties, so pages never overlap.
+        clauses.append(with_feedback)
+    # Time order is the stored time's (the index's); newest first, then the newest id, breaks ties,
+    # so pages never overlap.
+    sort_model = sort_model or DEFAULT_SORT
     sortable = {**columns, "created_at": table.created_at}
-    ordering = [*grid_sql.order_by(sort_model or DEFAULT_SORT, sortable, REQUIRED_COLUMNS)]
+    ordering = [*grid_sql.order_by(sort_model, sortable, REQUIRED_COLUMNS)]
+    if not any(isinstance(item, Mapping) and item.get("colId") == "created_at" for item in sort_model):
+        ordering.append(table.created_at.desc())
     ordering.append(table.prediction_id.desc())
     start = max(0, int(start))
     end = min(max(start, int(end)), start + max_rows)
     shown = [columns[name].label(name) for name in columns if name not in ("prediction", "outcome")]
-    query = (
-        sa.select(*shown, table.output, given.c.outcome)
-        .select_from(source)
-        .where(*clauses)
-        .order_by(*ordering)
-        .offset(start)
-        .limit(end - start)
-    )
+    selected = sa.select(*shown, table.output, given.c.outcome).select_from(source)
+
+    def block(conditions: list[Any], order: list[Any], offset: int, limit: int) -> list[Any]:
+        if limit <= 0:
+            return []
+        query = selected.where(*conditions).order_by(*order).offset(offset).limit(limit)
+        return list(connection.execute(query).mappings().all())
+
     with engine.connect() as connection:
-        rows = connection.execute(query).mappings().all()
+        leading = sort_model[0].get("colId") if isinstance(sort_model[0], Mapping) else None
+        if leading in FEEDBACK_COLUMNS:
+            # Sorted on a feedback column, missing values last: the rows that have the value come
+            # from the feedback, then the rest in time order over the log's index, with no sort of
+            # every logged prediction. ordering[:2] is that column's missing-last and value order.
+            present = columns[leading].is_not(None)
+            valued = int(
+                connection.execute(
+                    sa.select(sa.func.count()).select_from(source).where(*clauses, with_feedback, present)
+                ).scalar_one()
+            )
+            rows = block([*clauses, with_feedback, present], ordering, start, min(end, valued) - start)
+            if end > valued:
+                rest = max(start, valued)
+                rows += block([*clauses, sa.not_(present)], ordering[2:], rest - valued, end - rest)
+        else:
+            rows = block(clauses, ordering, start, end - start)
         total = _count(engine, connection, model, filter_model, source, clauses)
     return {"rowData": [_row(row) for row in rows], "rowCount": total}
 

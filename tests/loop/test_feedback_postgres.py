@@ -60,3 +60,31 @@ def test_fpg001_feedback_latest_wins_and_audit_on_postgres(app, tmp_path, postgr
     finally:
         plog.stop()
         engine.dispose()
+
+
+@pytest.mark.postgres
+def test_fpg002_a_feedback_column_sort_pages_across_missing_values_on_postgres(
+    app, tmp_path, postgres_database_url
+) -> None:
+    services = services_of(app)
+    engine = create_engine(postgres_database_url)
+    plog = PredictionLog(engine, tmp_path / "spool", flush_interval=3600)
+    try:
+        migrate.upgrade(engine)
+        record = services.registry.get("churn")
+        frame = services.registry.reference("churn", 1).head(12)[record.feature_names].reset_index(drop=True)
+        result = inference.predict(services.registry, services.inference_cache, "churn", frame, 1)
+        ids = plog.record_frame(result, frame, source="api")
+        store = FeedbackStore(engine, services.registry)
+        store.submit("churn", [FeedbackItem(pid, verdict="correct") for pid in ids[:3]], "csv")
+        store.submit("churn", [FeedbackItem(pid, verdict="incorrect") for pid in ids[3:5]], "csv")
+        by_verdict = [{"colId": "verdict", "sort": "asc"}]
+        pages = [feedback_page(engine, "churn", {}, by_verdict, a, b) for a, b in [(0, 4), (4, 8), (8, 20)]]
+        shown = [row for page in pages for row in page["rowData"]]
+        assert [row["verdict"] for row in shown] == ["correct"] * 3 + ["incorrect"] * 2 + [None] * 7
+        assert sorted(row["prediction_id"] for row in shown) == sorted(ids)
+        without = [row["prediction_id"] for row in shown[5:]]
+        assert set(without) == set(ids[5:]) and all(page["rowCount"] == 12 for page in pages)
+    finally:
+        plog.stop()
+        engine.dispose()

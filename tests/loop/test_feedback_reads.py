@@ -222,3 +222,29 @@ def test_frd005_filters_no_row_without_feedback_can_pass_are_read_from_feedback(
     filter_model, required
 ) -> None:
     assert rows._feedback_required(filter_model) is required
+
+
+@pytest.mark.parametrize(
+    ("column", "naive_column"),
+    [("verdict", "fb_verdict"), ("outcome", "outcome"), ("feedback_user", "fb_user_name")],
+)
+@pytest.mark.parametrize("direction", ["asc", "desc"])
+def test_frd006_pages_sorted_on_a_feedback_column_match_pandas_across_the_missing_boundary(
+    labelled_log, column, naive_column, direction
+) -> None:
+    services, _ = labelled_log
+    naive = _naive(services.engine, "churn").sort_values(
+        [naive_column, "created_at", "prediction_id"],
+        ascending=[direction == "asc", False, False],
+        na_position="last",
+    )
+    expected = naive["prediction_id"].tolist()
+    sort_model = [{"colId": column, "sort": direction}]
+    # Pages before, across and after the last row that has a value, and one longer than the log.
+    for start, end in [(0, 10), (10, 30), (30, 40), (40, 60), (0, 100), (55, 70)]:
+        page = feedback_page(services.engine, "churn", {}, sort_model, start, end)
+        assert _ids(page) == expected[start:end], (column, direction, start, end)
+        assert page["rowCount"] == 60
+    version_filter = {"model_version": {"filterType": "number", "type": "equals", "filter": 1}}
+    page = feedback_page(services.engine, "churn", version_filter, sort_model, 0, 100)
+    assert _ids(page) == naive.loc[naive["model_version"] == 1, "prediction_id"].tolist()
