@@ -121,7 +121,7 @@ def feedback_page(
                 rows += block([*clauses, sa.not_(present)], ordering[2:], rest - valued, end - rest)
         else:
             rows = block(clauses, ordering, start, end - start)
-        total = _count(engine, connection, model, filter_model, source, clauses)
+        total = _count(engine, connection, model, filter_model, source, clauses, with_feedback)
     return {"rowData": [_row(row) for row in rows], "rowCount": total}
 
 
@@ -140,15 +140,27 @@ def _count(
     filter_model: Any,
     source: Any,
     clauses: list[Any],
+    with_feedback: Any,
 ) -> int:
     """Rows passing the filters: day counts when unfiltered; the feedback join only when filtered on it."""
-    if not filter_model:
+
+    def count(*conditions: Any, over: Any = source) -> int:
+        query = sa.select(sa.func.count()).select_from(over).where(*conditions)
+        return int(connection.execute(query).scalar_one())
+
+    def logged() -> int:
         return int(logged_per_day(engine, WindowSpec(model)).sum())
+
+    if not filter_model:
+        return logged()
     if not set(filter_model) & set(FEEDBACK_COLUMNS):
-        source = prediction_log
-    return int(
-        connection.execute(sa.select(sa.func.count()).select_from(source).where(*clauses)).scalar_one()
-    )
+        return count(*clauses, over=prediction_log)
+    if set(filter_model) <= set(FEEDBACK_COLUMNS) and not _feedback_required(filter_model):
+        # Only feedback columns are filtered, and every prediction without feedback passes: those
+        # are all logged rows but the ones with feedback, so only the feedback rows are counted.
+        has_feedback = count(prediction_log.c.model_name == model, with_feedback, over=prediction_log)
+        return logged() - has_feedback + count(*clauses, with_feedback)
+    return count(*clauses)
 
 
 def _row(row: Mapping[str, Any]) -> dict[str, Any]:
