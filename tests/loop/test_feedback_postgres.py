@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import pytest
 
 from models import inference, live
@@ -16,17 +19,27 @@ from portal.predlog.windows import WindowSpec
 from tests.loop.helpers import services_of
 
 
-@pytest.mark.postgres
-def test_fpg001_feedback_latest_wins_and_audit_on_postgres(app, tmp_path, postgres_database_url) -> None:
+@contextmanager
+def _logged_on_postgres(app, tmp_path, url: str, rows: int) -> Iterator[tuple]:
+    """A migrated PostgreSQL log holding ``rows`` API predictions of churn: services, engine, record, ids."""
     services = services_of(app)
-    engine = create_engine(postgres_database_url)
+    engine = create_engine(url)
     plog = PredictionLog(engine, tmp_path / "spool", flush_interval=3600)
     try:
         migrate.upgrade(engine)
         record = services.registry.get("churn")
-        frame = services.registry.reference("churn", 1).head(10)[record.feature_names].reset_index(drop=True)
+        reference = services.registry.reference("churn", 1)
+        frame = reference.head(rows)[record.feature_names].reset_index(drop=True)
         result = inference.predict(services.registry, services.inference_cache, "churn", frame, 1)
-        ids = plog.record_frame(result, frame, source="api")
+        yield services, engine, record, plog.record_frame(result, frame, source="api")
+    finally:
+        plog.stop()
+        engine.dispose()
+
+
+@pytest.mark.postgres
+def test_fpg001_feedback_latest_wins_and_audit_on_postgres(app, tmp_path, postgres_database_url) -> None:
+    with _logged_on_postgres(app, tmp_path, postgres_database_url, 10) as (services, engine, record, ids):
         store = FeedbackStore(engine, services.registry)
         assert (
             store.submit("churn", [FeedbackItem(pid, verdict="correct") for pid in ids], "csv").stored == 10
@@ -57,24 +70,13 @@ def test_fpg001_feedback_latest_wins_and_audit_on_postgres(app, tmp_path, postgr
         history = promotions.history(engine, "churn")
         assert list(history["action"]) == ["rollback", "promote"]
         assert services.registry.active_version("churn") == 1
-    finally:
-        plog.stop()
-        engine.dispose()
 
 
 @pytest.mark.postgres
 def test_fpg002_a_feedback_column_sort_pages_across_missing_values_on_postgres(
     app, tmp_path, postgres_database_url
 ) -> None:
-    services = services_of(app)
-    engine = create_engine(postgres_database_url)
-    plog = PredictionLog(engine, tmp_path / "spool", flush_interval=3600)
-    try:
-        migrate.upgrade(engine)
-        record = services.registry.get("churn")
-        frame = services.registry.reference("churn", 1).head(12)[record.feature_names].reset_index(drop=True)
-        result = inference.predict(services.registry, services.inference_cache, "churn", frame, 1)
-        ids = plog.record_frame(result, frame, source="api")
+    with _logged_on_postgres(app, tmp_path, postgres_database_url, 12) as (services, engine, _record, ids):
         store = FeedbackStore(engine, services.registry)
         store.submit("churn", [FeedbackItem(pid, verdict="correct") for pid in ids[:3]], "csv")
         store.submit("churn", [FeedbackItem(pid, verdict="incorrect") for pid in ids[3:5]], "csv")
@@ -85,6 +87,3 @@ def test_fpg002_a_feedback_column_sort_pages_across_missing_values_on_postgres(
         assert sorted(row["prediction_id"] for row in shown) == sorted(ids)
         without = [row["prediction_id"] for row in shown[5:]]
         assert set(without) == set(ids[5:]) and all(page["rowCount"] == 12 for page in pages)
-    finally:
-        plog.stop()
-        engine.dispose()
