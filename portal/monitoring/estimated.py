@@ -140,24 +140,49 @@ def _cached_days(
     prefix: str,
     days: list[tuple[dt.date, int]],
     today: dt.date,
-    read: Callable[[WindowSpec], dict[dt.date, Any]],
+    read: Callable[[WindowSpec, str | None], dict[dt.date, Any]],
     record: ModelVersion,
     empty: Callable[[], Any],
+    sample: bool = True,
 ) -> dict[dt.date, Any]:
     """Each day's sums from the cache, under its row count; the missing days read in one pass.
 
+    With ``sample``, a day too large to read whole is read alone, as a sample
+    (``estimates.day_cut``), and each pass spans only days between such days.
     A closed day is kept for the cache's usual life, today only for ``CURRENT_SECONDS``.
     """
     keys = {day: f"{prefix}:{day.isoformat()}:{rows}" for day, rows in days}
     found = {day: peek(services.figure_cache, "figures", key) for day, key in keys.items()}
     missing = [day for day, value in found.items() if value is None]
     if missing:
-        fresh = read(log_estimates.span_spec(record, missing))
+        counts = dict(days) if sample else {}
+        fresh: dict[dt.date, Any] = {}
+        whole: list[dt.date] = []
+        for day in missing:
+            cut = log_estimates.day_cut(counts[day]) if sample else None
+            if cut is None:
+                whole.append(day)
+            else:
+                fresh.update(read(log_estimates.day_spec(record, day), cut))
+        for span in _runs(whole, [day for day in counts if log_estimates.day_cut(counts[day])]):
+            fresh.update(read(log_estimates.span_spec(record, span), None))
         for day in missing:
             found[day] = fresh.get(day) or empty()
             timeout = CURRENT_SECONDS if day >= today else None
             put(services.figure_cache, "figures", keys[day], found[day], timeout)
     return found
+
+
+def _runs(days: list[dt.date], sampled: list[dt.date]) -> list[list[dt.date]]:
+    """``days`` cut into runs that no sampled day falls inside, each read in one pass."""
+    runs: list[list[dt.date]] = []
+    barriers = sorted(sampled)
+    for day in sorted(days):
+        if runs and not any(runs[-1][-1] < barrier < day for barrier in barriers):
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    return runs
 
 
 def _summaries(
@@ -176,7 +201,7 @@ def _summaries(
             prefix,
             days,
             today,
-            lambda spec: log_estimates.probability_bins(services.engine, spec, positive, fitted),
+            lambda spec, cut: log_estimates.probability_bins(services.engine, spec, positive, fitted, cut),
             record,
             ProbabilityBins.empty,
         )
@@ -185,7 +210,7 @@ def _summaries(
         prefix,
         days,
         today,
-        lambda spec: log_estimates.loss_sums(services.engine, spec, record, fitted),
+        lambda spec, cut: log_estimates.loss_sums(services.engine, spec, record, fitted, cut),
         record,
         LossSums,
     )
@@ -214,9 +239,10 @@ def _realized_days(
         prefix,
         days,
         today,
-        lambda spec: realized_sums(services.engine, record, spec),
+        lambda spec, _cut: realized_sums(services.engine, record, spec),
         record,
         empty,
+        sample=False,  # every labelled row counts; they are read through the feedback join
     )
 
 

@@ -97,3 +97,50 @@ def test_ese004_bad_period_and_empty_log(history_app, app) -> None:
     with app.server.app_context():
         view = estimated.estimated_view(fresh, fresh.registry.get("churn"), "day")
     assert view.periods == [] and view.table().empty
+
+
+def test_ese006_a_large_day_is_estimated_from_a_uniform_sample(history_app, monkeypatch) -> None:
+    services = _services(history_app)
+    record = services.registry.get("churn")
+    fitted = estimated.estimators.estimator(services.registry, services.figure_cache, "churn")
+    rows = int(estimated.logged_per_day(services.engine, WindowSpec("churn", record.version)).sum())
+    monkeypatch.setattr(log_estimates, "DAY_SAMPLE_ROWS", rows // 4)
+    cut = log_estimates.day_cut(rows)
+    assert cut is not None and log_estimates.day_cut(rows // 4) is None
+    # The whole logged history read as one "day" of rows, whole and as the sample a large day gets.
+    spec = WindowSpec("churn", record.version)
+    read = log_estimates.probability_bins
+    whole = merge(list(read(services.engine, spec, record.classes[-1], fitted).values()))
+    sample = merge(list(read(services.engine, spec, record.classes[-1], fitted, cut).values()))
+    assert whole.rows == rows and 0.8 * rows / 4 < sample.rows < 1.2 * rows / 4
+    sampled = fitted.estimate(sample)
+    error = sampled.standard_errors["accuracy"]
+    assert error > fitted.estimate(whole).standard_errors["accuracy"], "the band widens to the sample"
+    assert abs(sampled.metrics["accuracy"] - fitted.estimate(whole).metrics["accuracy"]) < 3 * error
+
+
+def test_ese007_uncached_days_read_large_ones_alone_as_samples_and_the_rest_in_runs(
+    history_app, monkeypatch
+) -> None:
+    services = _services(history_app)
+    record = services.registry.get("churn")
+    daily = estimated.logged_per_day(services.engine, WindowSpec("churn", record.version))
+    days = [(stamp.date(), int(rows)) for stamp, rows in daily.items()]
+    large = {day for day, _rows in days[::5]}  # every fifth day: too large to read whole (size -1 here)
+    monkeypatch.setattr(log_estimates, "day_cut", lambda rows: "8000" if rows == -1 else None)
+    sizes = {day: (-1 if day in large else rows) for day, rows in days}
+    reads: list[tuple[dt.date, dt.date, str | None]] = []
+
+    def read(spec: WindowSpec, cut: str | None) -> dict:
+        reads.append((spec.since.date(), (spec.until - dt.timedelta(days=1)).date(), cut))
+        return {}
+
+    monkeypatch.setattr(estimated, "peek", lambda *args: None)
+    monkeypatch.setattr(estimated, "put", lambda *args: None)
+    estimated._cached_days(services, "t", list(sizes.items()), days[-1][0], read, record, dict)
+    alone = sorted(first for first, last, cut in reads if cut is not None)
+    assert alone == sorted(large) and all(first == last for first, last, cut in reads if cut)
+    runs = [(first, last) for first, last, cut in reads if cut is None]
+    covered = [first + dt.timedelta(days=i) for first, last in runs for i in range((last - first).days + 1)]
+    assert not set(covered) & large, "a run never spans a sampled day"
+    assert set(covered) | large >= {day for day, _ in days}
