@@ -46,6 +46,19 @@ class FeatureCounts:
         """``count`` as a share of the rows; None with no rows."""
         return count / self.rows if self.rows else None
 
+    def scaled(self, rows: int) -> FeatureCounts:
+        """These counts of a sample stretched to ``rows`` rows: the same shares, as whole numbers."""
+        if not self.rows or rows == self.rows:
+            return self
+        factor = rows / self.rows
+
+        def stretch(count: int) -> int:
+            return round(count * factor)
+
+        values = tuple((value, stretch(count)) for value, count in self.unseen_values)
+        counts = (stretch(self.missing), stretch(self.below), stretch(self.above), stretch(self.unseen))
+        return FeatureCounts(rows, *counts, values)
+
     def merge(self, other: FeatureCounts) -> FeatureCounts:
         """The counts of both sets of rows together."""
         values = Counter(dict(self.unseen_values))

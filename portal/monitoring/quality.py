@@ -26,9 +26,12 @@ from portal.monitoring import refusals
 from portal.monitoring.drift import ROLLING, WindowError
 from portal.predlog import day_counts
 from portal.predlog.parsing import feature_frame
-from portal.predlog.windows import WindowSpec, window_fingerprint
+from portal.predlog.windows import WindowSpec, sample_cut, window_fingerprint
 
 CHUNK_ROWS = 20_000
+# A day of more logged rows is counted on a uniform sample of about this many (windows.sample_cut),
+# its counts scaled to the day's rows: shares within about a percentage point, at a bounded cost.
+DAY_SAMPLE_ROWS = 2_000
 # A day with fewer logged rows is drawn but marked: its shares swing on a handful of rows.
 DAY_MIN_ROWS = 30
 
@@ -41,6 +44,7 @@ class DayQuality:
     rows: int
     features: dict[str, FeatureCounts]
     refused: dict[str, tuple[int, int]]
+    sampled: bool = False
 
     @property
     def enough(self) -> bool:
@@ -65,7 +69,10 @@ class QualityView:
     @property
     def status_text(self) -> str:
         if self.enough:
-            return f"{self.rows:,} logged rows over {len(self.days)} days"
+            text = f"{self.rows:,} logged rows over {len(self.days)} days"
+            if any(day.sampled for day in self.days):
+                text += f"; days of over {DAY_SAMPLE_ROWS:,} rows counted on a uniform sample, scaled"
+            return text
         return f"Not enough data: {self.rows:,} rows, needs {self.min_rows:,}"
 
 
@@ -114,9 +121,11 @@ def quality_view(
         today = dt.datetime.now(dt.UTC).date()
         for day in days:
             text = str(day)
-            features = _day_features(engine, record, schema, version, day, counts.get(text, 0), today, cache)
+            features, sampled = _day_features(
+                engine, record, schema, version, day, counts.get(text, 0), today, cache
+            )
             rows = next(iter(features.values())).rows if features else 0
-            result.append(DayQuality(text, rows, features, refused.get(text, {})))
+            result.append(DayQuality(text, rows, features, refused.get(text, {}), sampled))
     totals = merge_all(day.features for day in result)
     refused_total: dict[str, tuple[int, int]] = {}
     for day in result:
@@ -128,7 +137,7 @@ def quality_view(
 
 
 # Names how days are counted, so counts cached under an older rule are never shown as this one's.
-COUNTING = "dates-up-to-logging"
+COUNTING = "dates-up-to-logging, days over DAY_SAMPLE_ROWS sampled"
 
 
 def _next(day: dt.date) -> dt.datetime:
@@ -144,8 +153,9 @@ def _day_features(
     counted: int,
     today: dt.date,
     cache: Any,
-) -> dict[str, FeatureCounts]:
-    """One day's counts, cached: a closed day by its row count, today by its count and newest time."""
+) -> tuple[dict[str, FeatureCounts], bool]:
+    """One day's counts and whether they come from a sample; cached: a closed day by its row count,
+    today by its count and newest time."""
     spec = WindowSpec(
         record.name, version, since=dt.datetime.combine(day, dt.time(), dt.UTC), until=_next(day)
     )
@@ -154,9 +164,11 @@ def _day_features(
     else:
         newest = None
     if not counted:
-        return {}
+        return {}, False
+    cut = sample_cut(counted, DAY_SAMPLE_ROWS)
     fingerprint = (
         COUNTING,
+        DAY_SAMPLE_ROWS,
         str(engine.url),
         record.name,
         record.version,
@@ -168,12 +180,28 @@ def _day_features(
         tuple(s.to_dict().__repr__() for s in schema),
     )
     key = "quality-day:" + hashlib.sha256(repr(fingerprint).encode()).hexdigest()[:32]
-    return cached_call(cache, "figures", key, lambda: read_day(engine, spec, schema), local=True)
+    counts = cached_call(
+        cache, "figures", key, lambda: _counted(engine, spec, schema, cut, counted), local=True
+    )
+    return counts, cut is not None
 
 
-def read_day(engine: sa.Engine, spec: WindowSpec, schema: list[FeatureSpec]) -> dict[str, FeatureCounts]:
-    """Count one window's rows in chunks of the ``features`` column, oldest first."""
+def _counted(
+    engine: sa.Engine, spec: WindowSpec, schema: list[FeatureSpec], cut: str | None, rows: int
+) -> dict[str, FeatureCounts]:
+    counts = read_day(engine, spec, schema, cut)
+    if cut is None:
+        return counts
+    return {name: feature.scaled(rows) for name, feature in counts.items()}
+
+
+def read_day(
+    engine: sa.Engine, spec: WindowSpec, schema: list[FeatureSpec], cut: str | None = None
+) -> dict[str, FeatureCounts]:
+    """Count one window's rows (or those below the id-bit ``cut``) in chunks of the ``features`` column."""
     query = sa.select(prediction_log.c.features).where(*spec.where())
+    if cut is not None:
+        query = query.where(sa.func.substr(prediction_log.c.prediction_id, 13, 4) < cut)
     parts = []
     with engine.connect() as connection:
         result = connection.execution_options(stream_results=True, yield_per=CHUNK_ROWS).execute(query)

@@ -10,6 +10,7 @@ import pytest
 
 from models import inference
 from models.data_quality import FeatureCounts, count_column
+from models.prediction_ids import new_prediction_ids
 from models.schema import FeatureSpec, validate_records
 from portal.monitoring import quality, refusals
 from portal.monitoring.drift import WindowError
@@ -165,3 +166,31 @@ def test_dq006_a_date_up_to_its_logging_day_is_not_above_the_range() -> None:
     # Only the date after its row was logged is out of place; the earlier one is still below.
     assert count_column(stamps, dates, logged_until) == FeatureCounts(5, 1, 1, 1)
     assert count_column(stamps, dates) == FeatureCounts(5, 1, 1, 3)
+
+
+def test_dq007_a_large_day_is_counted_on_a_sample_scaled_to_its_rows(fresh_log, monkeypatch) -> None:  # noqa: F811
+    app, engine, plog = fresh_log
+    record, result, frame = clean_rows(app, 400)
+    entries = plog.entries(result, frame, new_prediction_ids(400), "api", None, "ana")
+    for index, entry in enumerate(entries):
+        if index % 4 == 0:  # a quarter of the day's rows name an unseen plan
+            entry["features"] = json.dumps({**json.loads(entry["features"]), "plan": "gold"})
+        entry["created_at"] = f"{DAY_ONE}T{index // 60:02d}:{index % 60:02d}:00+00:00"
+    assert plog.write(entries)
+    monkeypatch.setattr(quality, "DAY_SAMPLE_ROWS", 100)
+    view = quality.quality_view(engine, record, [DAY_ONE], min_rows=4)
+    (day,) = view.days
+    assert day.sampled and day.rows == 400 and view.rows == 400
+    plan = day.features["plan"]
+    assert plan.rows == 400 and 0.12 < plan.share(plan.unseen) < 0.38
+    assert plan.unseen_values[0][0] == "gold" and plan.unseen_values[0][1] == plan.unseen
+    assert "counted on a uniform sample" in view.status_text
+    monkeypatch.setattr(quality, "DAY_SAMPLE_ROWS", 1000)
+    whole = quality.quality_view(engine, record, [DAY_ONE], min_rows=4)
+    assert not whole.days[0].sampled and whole.days[0].features["plan"].unseen == 100
+
+
+def test_dq008_sample_counts_stretch_to_the_rows_they_stand_for() -> None:
+    sample = FeatureCounts(100, 10, 1, 2, 25, (("gold", 20), ("mars", 5)))
+    assert sample.scaled(400) == FeatureCounts(400, 40, 4, 8, 100, (("gold", 80), ("mars", 20)))
+    assert sample.scaled(100) is sample and FeatureCounts().scaled(50) == FeatureCounts()
