@@ -67,13 +67,22 @@ class PredictionLog:
 
     # -- what callers use -------------------------------------------------------------------------
     def record_frame(
-        self, prediction: Prediction, frame: pd.DataFrame, source: str = "ui", batch_id: str | None = None
+        self,
+        prediction: Prediction,
+        frame: pd.DataFrame,
+        source: str = "ui",
+        batch_id: str | None = None,
+        features: Callable[[], list[str]] | None = None,
     ) -> list[str]:
-        """Log each row of ``frame`` with its prediction; returns the new prediction ids in row order."""
+        """Log each row of ``frame`` with its prediction; returns the new prediction ids in row order.
+
+        ``features`` gives the frame's feature documents when they were started early
+        (``early_documents.documents_soon``, while the model scored).
+        """
         if source not in SOURCES:
             raise ValueError(f"unknown prediction source {source!r}")
         ids = new_prediction_ids(len(frame))
-        self.write_chunk(prediction, frame, ids, source, batch_id, self.user())
+        self.write_chunk(prediction, frame, ids, source, batch_id, self.user(), features)
         return ids
 
     def entries(
@@ -97,13 +106,15 @@ class PredictionLog:
         source: str,
         batch_id: str | None,
         user: str,
+        features: Callable[[], list[str]] | None = None,
     ) -> bool:
         """``write(entries(...))`` with no dict per row on the way to the database (the spool needs them)."""
         now = dt.datetime.now(dt.UTC)
+        documents = features or (lambda: feature_documents(frame))
 
         def rows() -> list[tuple[Any, ...]]:
             stamp = driver_stamp(now, self.engine.dialect.name == "sqlite")
-            features, outputs = feature_documents(frame), output_documents(prediction)
+            features, outputs = documents(), output_documents(prediction)
             model, version = prediction.model, prediction.version
             fixed = (stamp, model, version, source, batch_id, user)
             return [
@@ -112,7 +123,8 @@ class PredictionLog:
             ]
 
         return self._store(
-            rows, lambda: _as_entries(now.isoformat(), prediction, frame, ids, source, batch_id, user)
+            rows,
+            lambda: _as_entries(now.isoformat(), prediction, frame, ids, source, batch_id, user, documents),
         )
 
     def write(self, entries: list[dict[str, Any]]) -> bool:
@@ -245,8 +257,9 @@ def _as_entries(
     source: str,
     batch_id: str | None,
     user: str,
+    documents: Callable[[], list[str]] | None = None,
 ) -> list[dict[str, Any]]:
-    features = feature_documents(frame)
+    features = documents() if documents is not None else feature_documents(frame)
     outputs = output_documents(prediction)
     return [
         {
