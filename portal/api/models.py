@@ -14,7 +14,6 @@ from models.schema import validate_records
 from portal.api.bodies import json_object_body
 from portal.api.errors import ApiError
 from portal.monitoring import refusals
-from portal.predlog.early_documents import documents_soon
 from portal.security.principal import current_principal
 from portal.services import Services
 from portal.web.gc_pause import collector_paused
@@ -135,7 +134,6 @@ def create_models_blueprint(services: Services) -> Blueprint:
             shown = [e.to_dict() for e in errors[:MAX_DETAILS]]
             more = f" (first {MAX_DETAILS} shown)" if len(errors) > MAX_DETAILS else ""
             raise ApiError(422, f"{len(errors)} invalid value(s) in the records{more}", shown)
-        features = documents_soon(frame)  # the log's JSON of the inputs, while the model scores them
         try:
             result = inference.predict(
                 registry,
@@ -148,9 +146,7 @@ def create_models_blueprint(services: Services) -> Blueprint:
         except RegistryError as exc:
             raise ApiError(503, str(exc)) from None
         rows = result.records()
-        prediction_ids = services.prediction_log.record_frame(
-            result, frame, source="api", features=features
-        )
+        prediction_ids = services.prediction_log.record_frame(result, frame, source="api")
         services.shadow.offer(result, frame, prediction_ids)
         for row, prediction_id in zip(rows, prediction_ids, strict=True):
             row["prediction_id"] = prediction_id

@@ -67,22 +67,13 @@ class PredictionLog:
 
     # -- what callers use -------------------------------------------------------------------------
     def record_frame(
-        self,
-        prediction: Prediction,
-        frame: pd.DataFrame,
-        source: str = "ui",
-        batch_id: str | None = None,
-        features: Callable[[], list[str]] | None = None,
+        self, prediction: Prediction, frame: pd.DataFrame, source: str = "ui", batch_id: str | None = None
     ) -> list[str]:
-        """Log each row of ``frame`` with its prediction; returns the new prediction ids in row order.
-
-        ``features`` gives the frame's feature documents when they were started early
-        (``early_documents.documents_soon``, while the model scored).
-        """
+        """Log each row of ``frame`` with its prediction; returns the new prediction ids in row order."""
         if source not in SOURCES:
             raise ValueError(f"unknown prediction source {source!r}")
         ids = new_prediction_ids(len(frame))
-        self.write_chunk(prediction, frame, ids, source, batch_id, self.user(), features)
+        self.write_chunk(prediction, frame, ids, source, batch_id, self.user())
         return ids
 
     def entries(
@@ -106,15 +97,13 @@ class PredictionLog:
         source: str,
         batch_id: str | None,
         user: str,
-        features: Callable[[], list[str]] | None = None,
     ) -> bool:
         """``write(entries(...))`` with no dict per row on the way to the database (the spool needs them)."""
         now = dt.datetime.now(dt.UTC)
-        documents = features or (lambda: feature_documents(frame))
 
         def rows() -> list[tuple[Any, ...]]:
             stamp = driver_stamp(now, self.engine.dialect.name == "sqlite")
-            features, outputs = documents(), output_documents(prediction)
+            features, outputs = feature_documents(frame), output_documents(prediction)
             model, version = prediction.model, prediction.version
             fixed = (stamp, model, version, source, batch_id, user)
             return [
@@ -123,8 +112,7 @@ class PredictionLog:
             ]
 
         return self._store(
-            rows,
-            lambda: _as_entries(now.isoformat(), prediction, frame, ids, source, batch_id, user, documents),
+            rows, lambda: _as_entries(now.isoformat(), prediction, frame, ids, source, batch_id, user)
         )
 
     def write(self, entries: list[dict[str, Any]]) -> bool:
@@ -257,9 +245,8 @@ def _as_entries(
     source: str,
     batch_id: str | None,
     user: str,
-    documents: Callable[[], list[str]] | None = None,
 ) -> list[dict[str, Any]]:
-    features = documents() if documents is not None else feature_documents(frame)
+    features = feature_documents(frame)
     outputs = output_documents(prediction)
     return [
         {

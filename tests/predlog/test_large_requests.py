@@ -1,35 +1,20 @@
-"""A large predict request: logged once per record with the same bytes, and scored without the cache."""
+"""A large predict request: logged once per record with the row path's bytes, scored without the cache."""
 
 from __future__ import annotations
-
-import threading
 
 import pandas as pd
 
 from models import inference
 from models.schema import validate_records
-from portal.predlog import early_documents
 from portal.predlog.documents import feature_documents
 from tests.predlog.test_prediction_log import api_records, logged
 
 
-def test_lrg001_early_documents_log_the_row_path_bytes_once_per_record(app, client, data_dir) -> None:
-    records = api_records(data_dir, early_documents.EARLY_ROWS + 7)
-    threads: list[str] = []
-    original = early_documents.feature_documents
-
-    def watched(frame: pd.DataFrame) -> list[str]:
-        threads.append(threading.current_thread().name)
-        return original(frame)
-
-    early_documents.feature_documents = watched
-    try:
-        reply = client.post("/api/v1/models/churn/predict", json={"records": records})
-    finally:
-        early_documents.feature_documents = original
+def test_lrg001_a_large_request_logs_the_row_path_bytes_once_per_record(app, client, data_dir) -> None:
+    records = api_records(data_dir, 1207)  # 12 statements of 100 rows and 7 rows left over
+    reply = client.post("/api/v1/models/churn/predict", json={"records": records})
     assert reply.status_code == 200, reply.get_json()
     ids = [p["prediction_id"] for p in reply.get_json()["predictions"]]
-    assert threads and threads[0].startswith("log-documents"), "built on the worker thread"
     table = logged(app.server.extensions["portal.database"]).set_index("prediction_id")
     assert len(table) == len(records) and table.index.is_unique
     schema = app.server.extensions["portal.services"].registry.get("churn").schema
