@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from opentelemetry import trace
 
-from models.caching import cached_call
+from models.caching import CACHE_REQUESTS, cached_call
 from models.registry import LoadedModel, ModelRegistry
 
 
@@ -103,6 +103,10 @@ def prediction_key(loaded: LoadedModel, kind: str, digest: str) -> str:
 
 
 Scorer = Callable[[LoadedModel, pd.DataFrame], Prediction]
+# Larger frames are scored without the shared cache. Their key hashes every value (8 ms for 10,000
+# rows), their entry (about 240 kB pickled) answers only a byte-identical resend, and each one
+# pushes hundreds of small, often repeated entries (forms, what-if rows) out of a bounded cache.
+CACHED_ROWS = 1000
 
 
 def predict(
@@ -115,19 +119,25 @@ def predict(
 ) -> Prediction:
     """Predict with the active (or given) version, served from the cache when seen before.
 
+    Frames of more than ``CACHED_ROWS`` rows are always computed, and not stored.
+
     ``scorer`` computes a miss (default ``predict_uncached``); the API passes a micro-batcher's.
     """
     score = scorer or predict_uncached
     with _tracer.start_as_current_span("predict") as span:
         loaded = registry.load(name, version)
-        key = prediction_key(loaded, "predict", frame_digest(frame))
         computed: list[bool] = []
 
         def compute() -> Prediction:
             computed.append(True)
             return score(loaded, frame)
 
-        result = cached_call(cache, "inference", key, compute)
+        if len(frame) > CACHED_ROWS:
+            CACHE_REQUESTS.labels("inference", "bypass").inc()
+            result = compute()
+        else:
+            key = prediction_key(loaded, "predict", frame_digest(frame))
+            result = cached_call(cache, "inference", key, compute)
         span.set_attributes(
             {
                 "model.name": name,

@@ -26,15 +26,16 @@ from models.cool_down import CoolDown
 from models.inference import Prediction
 from models.prediction_ids import new_prediction_ids
 from portal.db.prediction_log import SOURCES, prediction_log
+from portal.predlog.checkpoint import WalCheckpointer
 from portal.predlog.day_counts import add_counts
 from portal.predlog.documents import feature_documents, output_documents
 from portal.predlog.group_commit import MAX_GROUP_ROWS, GroupCommit
+from portal.predlog.inserts import insert_rows
 from portal.predlog.spool import PredictionSpool
 from portal.web.identity import current_user
 
 log = logging.getLogger(__name__)
 
-INSERT_CHUNK = 5000
 FLUSH_INTERVAL_SECONDS = 5.0
 
 
@@ -59,6 +60,7 @@ class PredictionLog:
         self._flusher_lock = threading.Lock()
         self._stop = threading.Event()
         self._group = GroupCommit(self._insert_rows)
+        self._checkpointer = WalCheckpointer(engine)
         self._group_pid = os.getpid()
         self._counted = threading.Lock()
         self.transactions = 0
@@ -168,19 +170,18 @@ class PredictionLog:
         self._insert_rows(_driver_rows(entries, self.engine.dialect.name == "sqlite"))
 
     def _insert_rows(self, rows: list[tuple[Any, ...]]) -> None:
-        """One transaction of driver-level executemany, ignoring ids already logged (idempotent replay)."""
-        sqlite = self.engine.dialect.name == "sqlite"
+        """One transaction of multi-row INSERTs, ignoring ids already logged (idempotent replay).
+
+        A large one leaves SQLite's checkpoint to a thread, so the request waits only for its own commit.
+        """
         if not rows:
             return
-        marks = ", ".join(["?" if sqlite else "%s"] * len(COLUMNS))
-        sql = (
-            f"INSERT INTO prediction_log ({', '.join(COLUMNS)}) VALUES ({marks}) "
-            "ON CONFLICT (prediction_id) DO NOTHING"
-        )
-        inserted = 0
-        with self.engine.begin() as connection:
-            for start in range(0, len(rows), INSERT_CHUNK):
-                inserted += connection.exec_driver_sql(sql, rows[start : start + INSERT_CHUNK]).rowcount
+        with (
+            self.engine.connect() as connection,
+            self._checkpointer.deferred(connection, len(rows)),
+            connection.begin(),
+        ):
+            inserted = insert_rows(connection, COLUMNS, rows)
             add_counts(connection, rows, inserted)
         with self._counted:
             self.transactions += 1
@@ -202,6 +203,7 @@ class PredictionLog:
 
     def stop(self) -> None:
         self._stop.set()
+        self._checkpointer.stop()
 
     def _flush_forever(self) -> None:
         stop = self._stop
