@@ -82,11 +82,15 @@ QUALITY_RESPONSE = {
             "type": "array",
             "items": {
                 "type": "object",
-                "required": ["day", "rows", "enough", "refused"],
+                "required": ["day", "rows", "enough", "sampled", "refused"],
                 "properties": {
                     "day": {"type": "string", "format": "date"},
                     "rows": {"type": "integer"},
                     "enough": {"type": "boolean"},
+                    "sampled": {
+                        "type": "boolean",
+                        "description": "Counted on a uniform sample of the day's rows, scaled to all of them",
+                    },
                     "refused": REFUSALS,
                 },
             },

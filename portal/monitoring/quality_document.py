@@ -62,7 +62,13 @@ def quality_document(
         "day_min_rows": DAY_MIN_ROWS,
         "features": features,
         "days": [
-            {"day": d.day, "rows": d.rows, "enough": d.enough, "refused": refusal_list(d.refused)}
+            {
+                "day": d.day,
+                "rows": d.rows,
+                "enough": d.enough,
+                "sampled": d.sampled,
+                "refused": refusal_list(d.refused),
+            }
             for d in view.days
         ],
         "refused": refusal_list(view.refused),

@@ -93,6 +93,7 @@ def test_qapi002_answer_shape_and_not_enough_data(client, data_dir) -> None:
     assert body["status"] == "not enough data"
     assert body["text"] == "Not enough data: 2 rows, needs 100"
     assert [d["rows"] for d in body["days"]] == [0, 0, 0, 0, 0, 0, 2]
+    assert not any(d["sampled"] for d in body["days"]), "small days are counted whole"
     tenure = next(f for f in body["features"] if f["feature"] == "tenure_months")
     assert (tenure["rows"], tenure["above_max"], tenure["out_of_range_share"]) == (2, 1, 0.5)
     assert [p["out_of_range"] for p in tenure["periods"]] == [0, 0, 0, 0, 0, 0, 1]

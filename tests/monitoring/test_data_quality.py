@@ -14,6 +14,7 @@ from models.prediction_ids import new_prediction_ids
 from models.schema import FeatureSpec, validate_records
 from portal.monitoring import quality, refusals
 from portal.monitoring.drift import WindowError
+from portal.monitoring.quality_document import quality_document
 from tests.predlog.test_day_counts import fresh_log  # noqa: F401  (the SQLite/PostgreSQL fixture)
 
 DAY_ONE = dt.date(2026, 12, 1)
@@ -185,6 +186,7 @@ def test_dq007_a_large_day_is_counted_on_a_sample_scaled_to_its_rows(fresh_log, 
     assert plan.rows == 400 and 0.12 < plan.share(plan.unseen) < 0.38
     assert plan.unseen_values[0][0] == "gold" and plan.unseen_values[0][1] == plan.unseen
     assert "counted on a uniform sample" in view.status_text
+    assert quality_document(record, "7d", view, None)["days"][0]["sampled"] is True  # the REST answer says so
     monkeypatch.setattr(quality, "DAY_SAMPLE_ROWS", 1000)
     whole = quality.quality_view(engine, record, [DAY_ONE], min_rows=4)
     assert not whole.days[0].sampled and whole.days[0].features["plan"].unseen == 100
