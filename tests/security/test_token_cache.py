@@ -135,12 +135,17 @@ def _outside(secret: str) -> dict:
     return {"headers": {"Authorization": f"Bearer {secret}"}, "environ_base": {"REMOTE_ADDR": "192.0.2.9"}}
 
 
-def test_tkc007_a_kept_token_that_expires_is_refused_at_once(make_settings, monkeypatch) -> None:
+def _served_token(make_settings, days: int):
+    """An app behind header sign-in, its engine's token lookups counted, and a viewer token of it."""
     app = create_app(make_settings(**HEADER_ENV))
     engine = app.server.extensions["portal.services"].engine
     lookups = _token_lookups(engine)
-    secret, token = api_tokens.create(engine, "ci", Role.VIEWER, (), 1, "admin")
-    client = app.server.test_client()
+    secret, token = api_tokens.create(engine, "ci", Role.VIEWER, (), days, "admin")
+    return app.server.test_client(), engine, lookups, secret, token
+
+
+def test_tkc007_a_kept_token_that_expires_is_refused_at_once(make_settings, monkeypatch) -> None:
+    client, _engine, lookups, secret, token = _served_token(make_settings, 1)
     for _ in range(2):
         assert client.get("/api/v1/models", **_outside(secret)).status_code == 200
     assert len(lookups) == 1, "kept"
@@ -176,11 +181,7 @@ def test_tkc008_bad_tokens_get_the_clear_401_and_a_refused_secret_works_once_it_
 def test_tkc009_an_unreadable_stamp_means_looking_up_every_time_not_an_error(make_settings, data_dir) -> None:
     stamp = token_cache.stamp_path(data_dir)
     stamp.symlink_to(stamp.name)  # a link to itself: stat fails with "too many levels of links"
-    app = create_app(make_settings(**HEADER_ENV))
-    engine = app.server.extensions["portal.services"].engine
-    lookups = _token_lookups(engine)
-    secret, token = api_tokens.create(engine, "ci", Role.VIEWER, (), 30, "admin")
-    client = app.server.test_client()
+    client, engine, lookups, secret, token = _served_token(make_settings, 30)
     for _ in range(3):
         assert client.get("/api/v1/models", **_outside(secret)).status_code == 200
     assert len(lookups) == 3, "nothing kept while the stamp cannot be read"
