@@ -3,11 +3,14 @@
 Each log is bulk-filled (``bench.synthetic_log``) over the last 90 days, with the same 2,000
 predictions labelled in both. Each page is opened cold (first load after start) and warm, timed to
 ``portalReady`` in Chromium; then the peak resident memory of every gunicorn worker is read.
+``BENCH_LOG_SCALE_PAGES`` (comma-separated names, e.g. ``Drift``) times only those pages, so one page's
+change can be measured without the others' minutes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import statistics
 import tempfile
@@ -32,6 +35,15 @@ PAGES = {
     "Drift": "/drift?model=churn",
     "Performance (live)": "/performance?model=churn&source=live",
 }
+
+
+def _pages() -> dict[str, str]:
+    """The pages to time: all, or those named in ``BENCH_LOG_SCALE_PAGES``; a wrong name is an error."""
+    wanted = [n.strip() for n in os.environ.get("BENCH_LOG_SCALE_PAGES", "").split(",") if n.strip()]
+    unknown = [n for n in wanted if n not in PAGES]
+    if unknown:
+        raise SystemExit(f"BENCH_LOG_SCALE_PAGES: unknown page {unknown!r}; choose from {sorted(PAGES)}")
+    return {n: PAGES[n] for n in wanted} if wanted else dict(PAGES)
 
 
 def _log_dir(rows: int) -> Path:
@@ -71,12 +83,12 @@ def _peak_rss_mb(master_pid: int) -> float:
     return max(peaks, default=float("nan"))
 
 
-def _measure(url: str) -> dict[str, tuple[float, float]]:
+def _measure(url: str, pages: dict[str, str]) -> dict[str, tuple[float, float]]:
     """Per page: (cold, warm median) milliseconds from navigation to portalReady."""
     timings: dict[str, tuple[float, float]] = {}
     with chromium_context() as context:
         page = context.new_page()
-        for name, path in PAGES.items():
+        for name, path in pages.items():
             loads = []
             for _ in range(WARM_LOADS + 1):
                 started = time.perf_counter()
@@ -91,18 +103,19 @@ def _measure(url: str) -> dict[str, tuple[float, float]]:
 def run() -> list[Result]:
     timings: dict[int, dict[str, tuple[float, float]]] = {}
     rss: dict[int, float] = {}
+    pages = _pages()
     for rows in SIZES:
         folder = _log_dir(rows)
         server = serve(portal_env(folder, PORTAL_WORKERS="2"))
         try:
-            timings[rows] = _measure(server.url)
+            timings[rows] = _measure(server.url, pages)
             rss[rows] = _peak_rss_mb(server.process.pid)
         finally:
             server.stop()
             shutil.rmtree(folder.parent, ignore_errors=True)
     small, large = SIZES
     results = []
-    for name in PAGES:
+    for name in pages:
         for index, kind in enumerate(("first load", "repeat")):
             results.append(
                 Result(

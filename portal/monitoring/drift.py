@@ -28,6 +28,8 @@ from portal.services import Services
 ROLLING = {"7d": 7, "30d": 30, "90d": 90}
 FALLBACK_WINDOW = "30d"
 MONTHS_LISTED = 24
+# One thread per worker computes a window's drift; it takes load_window's own stripes inside.
+_computing = logged_data.Stripes()
 
 
 class WindowError(ValueError):
@@ -177,7 +179,9 @@ def drift_view(services: Services, record: ModelVersion, spec: logged_data.Windo
         window = logged_data.load_window(services.engine, spec, record.schema)
         return _compute(services, record, window, limits)
 
-    return cached_call(services.figure_cache, "figures", key, compute, local=True)
+    # The page's summary and overlay callbacks ask at once: one computes, the other finds it cached.
+    with _computing.lock(key):
+        return cached_call(services.figure_cache, "figures", key, compute, local=True)
 
 
 def _compute(
