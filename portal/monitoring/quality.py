@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
-from collections.abc import Iterable, Sequence
 from typing import Any
 
 import pandas as pd
@@ -27,7 +26,7 @@ from portal.monitoring import refusals
 from portal.monitoring.drift import ROLLING, WindowError
 from portal.predlog import day_counts
 from portal.predlog.parsing import feature_frame
-from portal.predlog.windows import WindowSpec, sample_cut, sampled_rows, window_fingerprint
+from portal.predlog.windows import WindowSpec, sample_cut, window_fingerprint
 
 CHUNK_ROWS = 20_000
 # A day of more logged rows is counted on a uniform sample of about this many (windows.sample_cut),
@@ -199,19 +198,14 @@ def _counted(
 def read_day(
     engine: sa.Engine, spec: WindowSpec, schema: list[FeatureSpec], cut: str | None = None
 ) -> dict[str, FeatureCounts]:
-    """Count one window's rows (or those below the id-bit ``cut``) in chunks of the ``features`` column.
-
-    A sample is fetched by ``windows.sampled_rows`` (in table order on SQLite); counts do not care.
-    """
+    """Count one window's rows (or those below the id-bit ``cut``) in chunks of the ``features`` column."""
+    query = sa.select(prediction_log.c.features).where(*spec.where())
+    if cut is not None:
+        query = query.where(sa.func.substr(prediction_log.c.prediction_id, 13, 4) < cut)
     parts = []
     with engine.connect() as connection:
-        if cut is None:
-            query = sa.select(prediction_log.c.features).where(*spec.where())
-            result = connection.execution_options(stream_results=True, yield_per=CHUNK_ROWS).execute(query)
-            chunks: Iterable[Sequence[Any]] = result.partitions()
-        else:
-            chunks = sampled_rows(connection, spec, cut, ("features",))
-        for rows in chunks:
+        result = connection.execution_options(stream_results=True, yield_per=CHUNK_ROWS).execute(query)
+        for rows in result.partitions():
             texts = pd.Series([row[0] for row in rows], dtype=object)
             parts.append(count_features(feature_frame(texts, schema), schema, spec.until))
     return merge_all(parts)

@@ -3,7 +3,7 @@
 The log stores features and outputs as JSON text; parsing a million rows takes seconds, so a
 parsed window is kept in this process and re-read only when rows are added to it (its row count
 and newest time are part of the key). Concurrent callbacks asking for the same window wait for one
-read instead of each reading it. A sample on SQLite is fetched in table order (``sampled_rows``).
+read instead of each reading it.
 """
 
 from __future__ import annotations
@@ -30,8 +30,6 @@ MEMO_WINDOWS = 3
 # stay near a second and a worker's memory stays flat however large the window.
 SAMPLE_ROWS = 50_000
 SAMPLE_SPACE = 16**4
-# Sampled rows are fetched by rowid in groups of this many, each group in ascending table order.
-ROWID_GROUP = 10_000
 _memo: OrderedDict[tuple[Any, ...], LoggedWindow] = OrderedDict()
 _lock = threading.Lock()
 
@@ -189,49 +187,13 @@ def sample_cut(total: int, max_rows: int) -> str | None:
 def _read(
     engine: sa.Engine, spec: WindowSpec, schema: list[FeatureSpec], cut: str | None, total: int
 ) -> LoggedWindow:
+    query = window_query(spec)
+    if cut is not None:
+        query = query.where(sa.func.substr(prediction_log.c.prediction_id, 13, 4) < cut)
     with engine.connect() as connection:
-        if cut is None:
-            rows = connection.execute(window_query(spec)).all()
-        else:
-            rows = [row for group in sampled_rows(connection, spec, cut, LOG_COLUMNS) for row in group]
-    raw = pd.DataFrame(rows, columns=list(LOG_COLUMNS))
-    if cut is not None and engine.dialect.name == "sqlite":
-        raw = raw.sort_values(["created_at", "prediction_id"], kind="stable", ignore_index=True)
-    meta, features = parse_rows(raw, schema)
+        rows = connection.execute(query).all()
+    meta, features = parse_rows(pd.DataFrame(rows, columns=list(LOG_COLUMNS)), schema)
     return LoggedWindow(spec, meta, features, total)
-
-
-def in_sample(cut: str) -> Any:
-    """The rows whose id digits 13-16 fall below ``cut`` (``sample_cut``): a uniform sample."""
-    return sa.func.substr(prediction_log.c.prediction_id, 13, 4) < cut
-
-
-def sampled_rows(
-    connection: sa.Connection, spec: WindowSpec, cut: str, columns: tuple[str, ...]
-) -> Iterator[list[Any]]:
-    """The window's rows below the id-bit ``cut``, as groups of ``columns`` tuples.
-
-    On SQLite the sample is picked from the (model, time, id) index alone, and its rows are then
-    fetched in rowid order: walking the index by time jumps across the whole file for every row
-    once the log is large (about 5 s for a 50,000-row sample of a 5M-row log). Groups come in table
-    order, not time order. Elsewhere one query in time order, streamed.
-    """
-    table = prediction_log.c
-    picked = [table[name] for name in columns]
-    if connection.dialect.name != "sqlite":
-        query = sa.select(*picked).where(*spec.where(), in_sample(cut))
-        query = query.order_by(table.created_at, table.prediction_id)
-        result = connection.execution_options(stream_results=True, yield_per=ROWID_GROUP).execute(query)
-        for rows in result.partitions():
-            yield list(rows)
-        return
-    rowid = sa.literal_column("prediction_log.rowid")
-    ids = connection.execute(sa.select(rowid).where(*spec.where(), in_sample(cut))).scalars().all()
-    ids.sort()
-    for begin in range(0, len(ids), ROWID_GROUP):
-        group = ids[begin : begin + ROWID_GROUP]
-        query = sa.select(*picked).where(rowid.between(group[0], group[-1]), rowid.in_(group))
-        yield list(connection.execute(query.order_by(rowid)).all())
 
 
 def iter_windows(

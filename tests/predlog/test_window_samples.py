@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -82,3 +85,22 @@ def test_smp003_the_drift_page_says_when_it_tested_a_sample(history, monkeypatch
     text = str(drift_layout.kpis(view, view.result))
     assert f"uniform random sample of the window's {logged:,}" in text
     assert all(item.current_rows <= view.tested_rows for item in view.result.features)
+
+
+def test_smp005_callbacks_asking_for_one_window_at_once_read_it_once(history, monkeypatch) -> None:
+    services, _ = history
+    record = services.registry.get("churn")
+    reads = []
+    real = windows._read
+
+    def counted(*args):
+        reads.append(args[1])
+        time.sleep(0.2)  # long enough for every caller to arrive while the first reads
+        return real(*args)
+
+    monkeypatch.setattr(windows, "_read", counted)
+    spec = windows.WindowSpec("churn")
+    with ThreadPoolExecutor(4) as pool:
+        found = list(pool.map(lambda _: windows.load_window(services.engine, spec, record.schema), range(4)))
+    assert len(reads) == 1
+    assert all(window is found[0] for window in found) and found[0].rows > 0
