@@ -33,6 +33,7 @@ from portal.security.wiring import finish_security, init_security
 from portal.services import SERVICES_KEY, Services
 from portal.shadow.scorer import ShadowScorer
 from portal.web import tracing
+from portal.web.callback_cache import init_callback_cache
 from portal.web.dash_guard import init_dash_guard
 from portal.web.errors import error_json, init_error_handlers, wants_json
 from portal.web.health import create_health_blueprint
@@ -77,6 +78,7 @@ def create_app(config: Settings | Mapping[str, str] | None = None) -> dash.Dash:
     init_embed_gate(server, app, settings, services.pages.paths, render_refusal, DASH_CATCHALL_RULE)
     _serve_unknown_paths_as_404(server, app, services.pages)
     init_dash_guard(server, app)
+    init_callback_cache(server, app)
     init_error_handlers(server, render_error)
     _finish_dash_setup(app)
     finish_security(app, services.pages)
