@@ -41,6 +41,7 @@ from portal.web.instrumentation import instrument_app
 from portal.web.json_bodies import NestingSafeJSONProvider, keep_dash_on_the_standard_library
 from portal.web.metrics import create_metrics_blueprint, record_native_threads
 from portal.web.requests import init_request_hooks
+from portal.web.server import PortalFlask
 from portal.web.theme import ICONS_URL, THEME_URL, init_theme
 from portal.web.watchdog import init_watchdog
 
@@ -96,7 +97,7 @@ def _resolve_settings(config: Settings | Mapping[str, str] | None) -> Settings:
 
 
 def _create_server(settings: Settings) -> Flask:
-    server = Flask("portal", root_path=str(PROJECT_ROOT))
+    server = PortalFlask("portal", root_path=str(PROJECT_ROOT))
     server.json = NestingSafeJSONProvider(server)
     keep_dash_on_the_standard_library()
     server.config.update(

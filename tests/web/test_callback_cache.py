@@ -77,7 +77,9 @@ def test_ccc002_each_model_and_row_gets_its_own_answer_as_dash_encodes_it(app, c
     assert len(runs) == 6 + 3
 
 
-def test_ccc003_a_promotion_is_seen_by_the_next_request_and_a_rollback_too(app, client, data_dir, runs) -> None:
+def test_ccc003_a_promotion_is_seen_by_the_next_request_and_a_rollback_too(
+    app, client, data_dir, runs
+) -> None:
     registry = app.server.extensions[SERVICES_KEY].registry
     assert "v1 predicts" in _text(client.post(URL, json=sample_request()))
     _second_version(data_dir)
@@ -135,7 +137,10 @@ def test_ccc007_sign_in_is_checked_before_a_kept_answer_is_served(make_settings)
     client = app.server.test_client()
     viewer = as_role("viewer")
     allowed = client.post(
-        URL, json=sample_request(), headers={**SAME_ORIGIN, **viewer["headers"]}, environ_base=viewer["environ_base"]
+        URL,
+        json=sample_request(),
+        headers={**SAME_ORIGIN, **viewer["headers"]},
+        environ_base=viewer["environ_base"],
     )
     assert "v1 predicts" in _text(allowed)
     nobody = client.post(URL, json=sample_request(), headers=SAME_ORIGIN, environ_base=viewer["environ_base"])
@@ -161,7 +166,9 @@ def test_ccc008_malformed_bodies_still_get_the_guards_400(client) -> None:
     _text(client.post(URL, json=sample_request()))
     short = {**sample_request(), "inputs": sample_request()["inputs"][:1]}
     response = client.post(URL, json=short)
-    assert response.status_code == 400 and "carries 1 inputs values" in response.get_json()["error"]["message"]
+    assert (
+        response.status_code == 400 and "carries 1 inputs values" in response.get_json()["error"]["message"]
+    )
 
 
 def test_ccc009_memory_is_bounded_oldest_first(app) -> None:
