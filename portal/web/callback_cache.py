@@ -40,6 +40,7 @@ REQUESTS = Counter(
     "Dash callback requests of cacheable callbacks, by result (hit, miss, skip)",
     ["result"],
 )
+_HITS, _MISSES, _SKIPS = (REQUESTS.labels(result) for result in ("hit", "miss", "skip"))
 
 KeyOf = Callable[..., Hashable | None]
 
@@ -98,15 +99,15 @@ def init_callback_cache(server: Flask, app: dash.Dash) -> CallbackCache:
             return dispatch(*args, **kwargs)
         answer = cache.get(key)
         if answer is not None:
-            REQUESTS.labels("hit").inc()
+            _HITS.inc()
             return Response(answer, content_type="application/json")
         response = dispatch(*args, **kwargs)
         used = getattr(g, _COMPUTED_FROM, None)
         if used is not None and _keepable(response):
-            REQUESTS.labels("miss").inc()
+            _MISSES.inc()
             cache.put((key[0], key[1], used), response.get_data())
         else:
-            REQUESTS.labels("skip").inc()
+            _SKIPS.inc()
         return response
 
     server.view_functions[endpoint] = cached_dispatch
