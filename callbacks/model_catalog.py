@@ -10,6 +10,7 @@ from callbacks.url_state import register_url_sync
 from layouts import model_catalog
 from portal import ids
 from portal.services import Services
+from portal.web import callback_cache
 
 
 def register(app: dash.Dash, services: Services) -> None:
@@ -25,7 +26,18 @@ def register(app: dash.Dash, services: Services) -> None:
         Input(ids.MODELS_SAMPLE_ROW, "value"),
     )
     def sample_prediction(name: str | None, row: int | None) -> Component:
-        return model_catalog.sample_prediction(services, name or "", row)
+        shown, key = model_catalog.keyed_sample_prediction(services, name or "", row)
+        if key is not None:
+            callback_cache.computed_from(key)
+        return shown
+
+    # The answer reads no requester and depends on (model, active version, row) only: repeats of
+    # it skip Dash's dispatch (portal.web.callback_cache).
+    callback_cache.declare(
+        app,
+        f"{ids.MODELS_SAMPLE_RESULT}.children",
+        lambda name, row: model_catalog.sample_key(services, name or "", row),
+    )
 
     register_url_sync(
         app,

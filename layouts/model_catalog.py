@@ -170,17 +170,34 @@ def detail(services: Services, name: str) -> Component:
     )
 
 
-def sample_prediction(services: Services, name: str, row: Any) -> Component:
-    """Predict one reference row with the active version, through the shared inference cache."""
+def sample_key(services: Services, name: str, row: Any) -> tuple[str, int, int] | None:
+    """What the sample prediction of ``row`` shows depends on: model, active version, row number.
+
+    None when the model cannot be used, so its error message is always computed afresh.
+    """
+    try:
+        return name, services.registry.active_version(name), _row_number(row)
+    except RegistryError:
+        return None
+
+
+def keyed_sample_prediction(
+    services: Services, name: str, row: Any
+) -> tuple[Component, tuple[str, int, int] | None]:
+    """Predict one reference row with the active version, through the shared inference cache.
+
+    Also returns the :func:`sample_key` the answer was computed from, None for a refusal.
+    """
+    number = _row_number(row)
     try:
         record = services.registry.get(name)
         result, actual = inference.predict_reference_row(
-            services.registry, services.inference_cache, name, _row_number(row), record.version
+            services.registry, services.inference_cache, name, number, record.version
         )
     except RegistryError as exc:
-        return empty_state(f"Model {name!r} cannot be used.", str(exc))
+        return empty_state(f"Model {name!r} cannot be used.", str(exc)), None
     except IndexError as exc:
-        return empty_state(str(exc))
+        return empty_state(str(exc)), None
     parts: list[Component] = [
         html.Span(f"v{result.version} predicts "),
         html.Strong(_format(result.predictions[0])),
@@ -191,7 +208,7 @@ def sample_prediction(services: Services, name: str, row: Any) -> Component:
         )
         parts.append(html.Span(f" (probabilities {probabilities})"))
     parts.append(html.Div(f"Actual {record.target}: {_format(actual)}", className="text-muted small"))
-    return html.Div(parts, className="portal-sample-prediction")
+    return html.Div(parts, className="portal-sample-prediction"), (name, record.version, number)
 
 
 def _format(value: Any) -> str:

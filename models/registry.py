@@ -167,9 +167,15 @@ class ModelRegistry:
         """The promoted version, re-read on every call so promotion needs no restart."""
         if not _NAME.fullmatch(name or ""):
             raise ModelNotFound(f"no model named {str(name)[:80]!r}")
-        marker = self.root / name / ACTIVE_FILE
+        # Read on every request of some callbacks: os-level calls on a string path, not pathlib.
+        marker = os.path.join(self.root, name, ACTIVE_FILE)
         try:
-            return int(marker.read_text().strip())
+            fd = os.open(marker, os.O_RDONLY)
+            try:
+                text = os.read(fd, 64)
+            finally:
+                os.close(fd)
+            return int(text.strip())
         except FileNotFoundError:
             versions = self.versions(name)
             if not versions:

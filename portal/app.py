@@ -33,6 +33,7 @@ from portal.security.wiring import finish_security, init_security
 from portal.services import SERVICES_KEY, Services
 from portal.shadow.scorer import ShadowScorer
 from portal.web import tracing
+from portal.web.callback_cache import init_callback_cache
 from portal.web.dash_guard import init_dash_guard
 from portal.web.errors import error_json, init_error_handlers, wants_json
 from portal.web.health import create_health_blueprint
@@ -40,6 +41,7 @@ from portal.web.instrumentation import instrument_app
 from portal.web.json_bodies import NestingSafeJSONProvider, keep_dash_on_the_standard_library
 from portal.web.metrics import create_metrics_blueprint, record_native_threads
 from portal.web.requests import init_request_hooks
+from portal.web.server import PortalFlask
 from portal.web.theme import ICONS_URL, THEME_URL, init_theme
 from portal.web.watchdog import init_watchdog
 
@@ -77,6 +79,7 @@ def create_app(config: Settings | Mapping[str, str] | None = None) -> dash.Dash:
     init_embed_gate(server, app, settings, services.pages.paths, render_refusal, DASH_CATCHALL_RULE)
     _serve_unknown_paths_as_404(server, app, services.pages)
     init_dash_guard(server, app)
+    init_callback_cache(server, app)
     init_error_handlers(server, render_error)
     _finish_dash_setup(app)
     finish_security(app, services.pages)
@@ -94,7 +97,7 @@ def _resolve_settings(config: Settings | Mapping[str, str] | None) -> Settings:
 
 
 def _create_server(settings: Settings) -> Flask:
-    server = Flask("portal", root_path=str(PROJECT_ROOT))
+    server = PortalFlask("portal", root_path=str(PROJECT_ROOT))
     server.json = NestingSafeJSONProvider(server)
     keep_dash_on_the_standard_library()
     server.config.update(

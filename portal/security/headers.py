@@ -9,9 +9,11 @@ at run time (every chart's layout), which no hash or nonce can cover; styles can
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from flask import Flask, Response, has_request_context, request
 from flask.sessions import SecureCookieSessionInterface
+from itsdangerous import URLSafeTimedSerializer
 
 from portal.config import Settings
 from portal.embed.framing import content_security_policy
@@ -63,6 +65,18 @@ class SecureWhenHttps(SecureCookieSessionInterface):
 
     def __init__(self, always: bool) -> None:
         self.always = always
+        self._serializers: dict[tuple[Any, ...], URLSafeTimedSerializer | None] = {}
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        """Flask's serializer, built once per secret key instead of on every request."""
+        keys = (app.secret_key, *(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        try:
+            return self._serializers[keys]
+        except KeyError:
+            serializer = super().get_signing_serializer(app)
+            if len(self._serializers) < 8:  # keys change only when an operator rotates them
+                self._serializers[keys] = serializer
+            return serializer
 
     def get_cookie_secure(self, app: Flask) -> bool:
         configured = super().get_cookie_secure(app)

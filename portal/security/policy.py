@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import fnmatch
+import functools
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -119,6 +120,12 @@ def route_policy(endpoint: str, extra: Mapping[str, RoutePolicy] | None = None) 
     """The policy of a Flask endpoint, or None when nobody decided (the gate then refuses)."""
     if extra and endpoint in extra:
         return extra[endpoint]
+    return _table_policy(endpoint)
+
+
+@functools.lru_cache(maxsize=1024)
+def _table_policy(endpoint: str) -> RoutePolicy | None:
+    """The first matching pattern of the fixed table, remembered: endpoints are few, requests many."""
     for pattern, policy in ROUTE_POLICIES:
         if fnmatch.fnmatchcase(endpoint, pattern):
             return policy

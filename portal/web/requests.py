@@ -34,6 +34,8 @@ def init_request_hooks(server: Flask) -> None:
         request_id = g.get("request_id")
         if request_id:
             response.headers[REQUEST_ID_HEADER] = request_id
+        if not log.isEnabledFor(logging.INFO):
+            return response  # at PORTAL_LOG_LEVEL=warning nothing below is written
         started = g.get("request_started")
         duration_ms = round((time.perf_counter() - started) * 1000, 2) if started else None
         log.info(
