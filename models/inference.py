@@ -58,6 +58,9 @@ def frame_digest(frame: pd.DataFrame) -> str:
 
 
 def _to_python(values: np.ndarray) -> list[Any]:
+    """Python scalars for NumPy ones: ``tolist`` is ``item`` per value, in C, for any typed array."""
+    if isinstance(values, np.ndarray) and values.dtype != object:
+        return values.tolist()
     return [v.item() if isinstance(v, np.generic) else v for v in values]
 
 
