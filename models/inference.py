@@ -7,7 +7,9 @@ computed by another one. The cache is passed in; this module never imports Flask
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
+import itertools
 from collections.abc import Callable
 from typing import Any
 
@@ -35,9 +37,17 @@ class Prediction:
         if self.probabilities is None:
             return [{"prediction": value} for value in self.predictions]
         labels = [str(label) for label in self.classes]  # once, not once per row
+        if len(labels) == 2:  # binary models: a dict display per row is a third of dict(zip(...))'s cost
+            first, second = labels
+            return [
+                {"prediction": value, "probabilities": {first: p, second: q}}
+                for value, (p, q) in zip(self.predictions, self.probabilities, strict=True)
+            ]
+        paired = functools.partial(zip, strict=True)
+        shares = map(dict, map(paired, itertools.repeat(labels), self.probabilities))
         return [
-            {"prediction": value, "probabilities": dict(zip(labels, row, strict=True))}
-            for value, row in zip(self.predictions, self.probabilities, strict=True)
+            {"prediction": value, "probabilities": probabilities}
+            for value, probabilities in zip(self.predictions, shares, strict=True)
         ]
 
 
@@ -58,6 +68,9 @@ def frame_digest(frame: pd.DataFrame) -> str:
 
 
 def _to_python(values: np.ndarray) -> list[Any]:
+    """Python scalars for NumPy ones: ``tolist`` is ``item`` per value, in C, for any typed array."""
+    if isinstance(values, np.ndarray) and values.dtype != object:
+        return values.tolist()
     return [v.item() if isinstance(v, np.generic) else v for v in values]
 
 

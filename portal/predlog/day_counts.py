@@ -9,6 +9,7 @@ sent), the days it touched are counted again from the log, so the table stays ex
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -20,6 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from portal.db.prediction_log import prediction_log, prediction_log_days
 
 DayKey = tuple[str, int, str]
+_MODEL_VERSION_TIME = operator.itemgetter(2, 3, 1)
 
 
 def day_of(created: Any) -> str:
@@ -31,7 +33,10 @@ def day_of(created: Any) -> str:
 
 def add_counts(connection: sa.Connection, rows: Sequence[tuple[Any, ...]], inserted: int) -> None:
     """Count ``rows`` (driver tuples in log column order) into their days; ``inserted`` were new."""
-    keys = Counter((row[2], int(row[3]), day_of(row[1])) for row in rows)
+    # Rows of one write share a few (model, version, time) triples: count those in C, then their days.
+    keys: Counter[DayKey] = Counter()
+    for (model, version, created), count in Counter(map(_MODEL_VERSION_TIME, rows)).items():
+        keys[model, int(version), day_of(created)] += count
     if inserted != len(rows):
         recount(connection, keys)
         return

@@ -7,11 +7,13 @@ import json
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from models.inference import Prediction
 from models.schema import FeatureSpec
+from portal.predlog import documents
 from portal.predlog.documents import (
     column_documents,
     feature_documents,
@@ -205,6 +207,21 @@ def test_log007_a_few_rows_written_cell_by_cell_are_byte_identical_to_the_batch_
     assert documents is not None, "every plain column kind takes the row-wise path"
     assert documents == column_documents(frame)
     assert feature_documents(frame) == documents
+
+
+@settings(max_examples=200, deadline=None)
+@given(small_frames(), st.integers(1, 40), st.sampled_from([1, 3, documents.PYTHON_TEXT_VALUES]))
+def test_log011_distinct_values_written_in_python_give_the_arrow_and_pandas_bytes(
+    frame: pd.DataFrame, repeats: int, threshold: int
+) -> None:
+    """Columns of few distinct values are written by the row-wise writers; any mix gives the same text."""
+    frame = pd.concat([frame] * repeats, ignore_index=True)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(documents, "PYTHON_TEXT_VALUES", -1)  # every column by Arrow and pandas
+        reference = column_documents(frame)
+        patch.setattr(documents, "PYTHON_TEXT_VALUES", threshold)
+        assert column_documents(frame) == reference
+        assert feature_documents(frame) == reference
 
 
 def test_log008_odd_columns_leave_the_row_wise_path_to_pandas() -> None:
