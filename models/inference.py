@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from opentelemetry import trace
 
+from models import small_frames
 from models.caching import CACHE_REQUESTS, cached_call
 from models.registry import LoadedModel, ModelRegistry
 
@@ -85,7 +86,7 @@ def predict_uncached(loaded: LoadedModel, frame: pd.DataFrame, arrays: bool = Fa
     record = loaded.version
     listed = (lambda values: values) if arrays else _to_python
     if record.task == "classification":
-        proba = estimator.predict_proba(x)
+        proba = small_frames.predict_proba(estimator, x)
         classes = _to_python(np.asarray(estimator.classes_))
         predicted = np.asarray(estimator.classes_)[proba.argmax(axis=1)]
         rounded = proba.round(6)
@@ -97,7 +98,7 @@ def predict_uncached(loaded: LoadedModel, frame: pd.DataFrame, arrays: bool = Fa
             classes,
             rounded if arrays else rounded.tolist(),
         )
-    values = np.asarray(estimator.predict(x), dtype=float).round(6)
+    values = np.asarray(small_frames.predict(estimator, x), dtype=float).round(6)
     shown = values if arrays else values.tolist()
     return Prediction(loaded.name, loaded.number, record.task, shown, [], None)
 
