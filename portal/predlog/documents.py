@@ -29,8 +29,10 @@ _JSON_OPTIONS = {"orient": "records", "lines": True, "date_format": "iso", "date
 _FALLBACK_OPTIONS = {**_JSON_OPTIONS, "double_precision": 15}
 _VALUE_KEY = '{"v":'
 _EMPTY = pa.scalar("", pa.large_string())
-# Up to this many rows, plain Python per cell beats Arrow's fixed cost (a 1-row predict paid 88 ms).
-ROW_WISE_ROWS = 64
+# Up to this many rows, Python text per column beats Arrow's fixed cost (a 1-row predict paid 88 ms).
+ROW_WISE_ROWS = 1500
+# Up to this many rows, each cell is written by its own call, without bulk steps.
+FEW_ROWS = 8
 # Up to this many distinct values, a column's texts are written one by one with the row-wise
 # writers: a pandas or Arrow call per column costs about 0.5 ms whatever its length, which was most
 # of a 1,000-row request's log documents.
@@ -51,8 +53,8 @@ def pandas_documents(frame: pd.DataFrame) -> list[str]:
 def feature_documents(frame: pd.DataFrame) -> list[str]:
     """One JSON object per row, built from each column's distinct values (or all of an odd column's).
 
-    A few rows of plain columns are written cell by cell instead (``row_documents``), with the same
-    bytes; a property test holds the two paths to that.
+    Up to ``ROW_WISE_ROWS`` rows of plain columns are written by Python's own number and string
+    formatting instead (``row_documents``), with the same bytes; property tests hold the paths to that.
     """
     if frame.empty or not frame.columns.is_unique:
         return pandas_documents(frame)
@@ -158,7 +160,31 @@ def _key_text(name: Any) -> str:
 
 
 def row_documents(frame: pd.DataFrame) -> list[str] | None:
-    """The rows as ``column_documents`` writes them, cell by cell; None when a column needs pandas."""
+    """The rows as ``column_documents`` writes them, by the cell writers; None when a column needs pandas.
+
+    Each column's texts come from one pass over its values (distinct ones written once), and a row
+    is one ``%`` of a template holding the quoted keys: no Python call per cell.
+    """
+    if len(frame) <= FEW_ROWS:
+        return _cell_documents(frame)
+    columns = []
+    for _, column in frame.items():
+        texts = _column_texts(column)
+        if texts is None:
+            return None
+        columns.append(texts)
+    template = _row_template(tuple(frame.columns))
+    return [template % cells for cells in zip(*columns, strict=True)]
+
+
+@functools.lru_cache(maxsize=256)
+def _row_template(names: tuple[Any, ...]) -> str:
+    """``{"a":%s,"b":%s}`` for these column names, keys quoted as pandas' writer quotes them."""
+    return "{" + ",".join(_key_text(name).replace("%", "%%") + ":%s" for name in names) + "}"
+
+
+def _cell_documents(frame: pd.DataFrame) -> list[str] | None:
+    """``row_documents`` for a few rows: one writer call per cell is cheaper than any bulk step."""
     writers = []
     for name, column in frame.items():
         writer = _cell_writer(column)
@@ -175,6 +201,64 @@ def row_documents(frame: pd.DataFrame) -> list[str] | None:
             cells.append(key + text)
         rows.append("{" + ",".join(cells) + "}")
     return rows
+
+
+def _column_texts(column: pd.Series) -> list[str] | None:
+    """Every cell's text as its cell writer gives it, or None when a value needs pandas."""
+    writer = _cell_writer(column)
+    if writer is None:
+        return None
+    if writer is _float_cell:
+        numbers = column.to_numpy()
+        if np.isfinite(numbers).all():
+            return list(map(float.__repr__, numbers.tolist()))
+        return list(map(_float_cell, numbers.tolist()))
+    if writer is _int_cell:
+        return list(map(int.__repr__, column.to_numpy().tolist()))
+    if writer is _bool_cell:
+        return list(map(_BOOL_TEXT.__getitem__, column.to_numpy().tolist()))
+    # Dates and text: each distinct value written once, then looked up by its code.
+    if writer is _datetime_cell:
+        codes, bits = pd.factorize(column.to_numpy().view(np.int64))
+        if column.dtype == np.dtype("datetime64[ns]"):
+            # The cell writer's cast to whole seconds, on all distinct values at once.
+            texts = np.datetime_as_string(bits.view("datetime64[ns]").astype("datetime64[s]")).tolist()
+            texts = [_NULL if text == "NaT" else '"' + text + '"' for text in texts]
+            return list(map(texts.__getitem__, codes.tolist()))
+        uniques = column.iloc[_first_positions(codes, len(bits))].to_numpy(dtype=object)
+    else:
+        return _object_texts(column.to_numpy(dtype=object))
+    texts = [writer(value) for value in uniques]
+    if None in texts:
+        return None
+    texts.append("null")  # code -1: a missing value
+    return list(map(texts.__getitem__, codes.tolist()))
+
+
+_BOOL_TEXT = {True: "true", False: "false"}
+_NULL = "null"
+
+
+def _object_texts(values: np.ndarray) -> list[str] | None:
+    """Texts of an object column through a memo of its distinct values (by hash, not by pandas' NA rules).
+
+    Only text and the missing markers have a writer, and no str equals another type, so the memo
+    never merges values the cell writer would tell apart.
+    """
+    try:
+        memo = {value: _object_cell(value) for value in set(values.tolist())}
+    except TypeError:  # an unhashable cell: not plain text
+        return None
+    if None in memo.values():
+        return None
+    return list(map(memo.__getitem__, values.tolist()))
+
+
+def _first_positions(codes: np.ndarray, count: int) -> np.ndarray:
+    """Where each code first appears, in code order (``pd.factorize`` numbers values by first sight)."""
+    first = np.full(count, len(codes), dtype=np.int64)
+    np.minimum.at(first, codes, np.arange(len(codes)))
+    return first
 
 
 def _cell_writer(column: pd.Series) -> Callable[[Any], str | None] | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import json
 
 import numpy as np
@@ -224,13 +225,33 @@ def test_log011_distinct_values_written_in_python_give_the_arrow_and_pandas_byte
         assert feature_documents(frame) == reference
 
 
-def test_log008_odd_columns_leave_the_row_wise_path_to_pandas() -> None:
-    mixed = pd.DataFrame({"x": np.array([1, "1", 1.5], dtype=object)})
-    categories = pd.DataFrame({"x": pd.Categorical(["a", "b", None])})
-    aware = pd.DataFrame({"x": pd.to_datetime(["2024-01-01T00:00:00+02:00"] * 3)})
-    for frame in (mixed, categories, aware):
+@pytest.mark.parametrize("repeats", [1, 10], ids=["cell by cell", "column by column"])
+def test_log008_odd_columns_leave_the_row_wise_path_to_pandas(repeats: int) -> None:
+    mixed = pd.DataFrame({"x": np.array([1, "1", 1.5] * repeats, dtype=object)})
+    categories = pd.DataFrame({"x": pd.Categorical(["a", "b", None] * repeats)})
+    aware = pd.DataFrame({"x": pd.to_datetime(["2024-01-01T00:00:00+02:00"] * 3 * repeats)})
+    # Missing markers pandas knows but the text writer does not: they must not pass as null.
+    odd_missing = pd.DataFrame({"x": np.array(["a", pd.NaT, decimal.Decimal("NaN")] * repeats, dtype=object)})
+    unhashable = pd.DataFrame({"x": np.array(["a", "b", None, ["list"]] * repeats, dtype=object)[1:]})
+    for frame in (mixed, categories, aware, odd_missing, unhashable):
         assert row_documents(frame) is None
         assert feature_documents(frame) == column_documents(frame)
+
+
+@pytest.mark.parametrize("unit", ["ns", "us", "s"])
+def test_log012_dates_by_column_match_the_cell_writer_before_1970_and_at_nat(unit: str) -> None:
+    """Distinct dates are written once each and looked up per row: the text must be the cell writer's."""
+    stamps = pd.Series(
+        pd.to_datetime(
+            ["1969-12-31T23:59:59.999", None, "2024-02-29T12:00:00.5", "1900-01-01", None] * 6,
+            format="ISO8601",
+        )
+    ).astype(f"datetime64[{unit}]")
+    frame = pd.DataFrame({"signup": stamps, "n": np.arange(len(stamps), dtype=float)})
+    by_column = row_documents(frame)
+    assert by_column == column_documents(frame)
+    assert json.loads(by_column[0])["signup"] == "1969-12-31T23:59:59"
+    assert json.loads(by_column[1])["signup"] is None
 
 
 # The reference (pandas' reader) refuses the far ends of the double range; Arrow's is tested there above.
