@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import hmac
 import ipaddress
 import logging
 import time
 from collections.abc import Iterable
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import sqlalchemy as sa
@@ -27,18 +29,18 @@ SESSION_USER = "portal_user"
 METRICS_NAME = "metrics-scraper"
 
 
-def peer_address() -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
-    """The socket peer (never X-Forwarded-For: any client can write that)."""
-    raw = request.environ.get("REMOTE_ADDR", "")
-    try:
-        return ipaddress.ip_address(raw.split("%", 1)[0])
-    except ValueError:
-        return None
-
-
 def from_trusted_proxy(settings: Settings) -> bool:
-    peer = peer_address()
-    return peer is not None and any(peer in network for network in settings.trusted_proxies)
+    return _trusted_peer(request.environ.get("REMOTE_ADDR", ""), settings.trusted_proxies)
+
+
+@functools.lru_cache(maxsize=1024)
+def _trusted_peer(raw: str, networks: tuple[Any, ...]) -> bool:
+    """Whether a socket peer lies in a trusted network; cached, as a proxy sends every request."""
+    try:
+        peer = ipaddress.ip_address(raw.split("%", 1)[0])
+    except ValueError:
+        return False
+    return any(peer in network for network in networks)
 
 
 def person(settings: Settings) -> Principal | None:

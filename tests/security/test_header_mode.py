@@ -41,6 +41,22 @@ def test_hdr003_x_forwarded_for_does_not_make_a_stranger_trusted(header_app) -> 
     assert "Sign in" in reply.get_data(as_text=True)
 
 
+@pytest.mark.parametrize(
+    ("peer", "status"),
+    [(PROXY, 200), (STRANGER, 401), ("not an address", 401), ("", 401), (PROXY, 200)],
+    ids=["proxy", "stranger", "garbage", "none", "proxy again (cached)"],
+)
+def test_hdr010_each_request_is_trusted_by_its_own_peer_address(header_app, peer: str, status: int) -> None:
+    """The trust decision is cached per peer address: no answer may leak to another address."""
+    client = header_app.server.test_client()
+    for address, expected in ((peer, status), (STRANGER, 401), (PROXY, 200), (peer, status)):
+        identity = as_role("viewer", user="alice")
+        reply = client.get(
+            "/api/v1/models", headers=identity["headers"], environ_base={"REMOTE_ADDR": address}
+        )
+        assert reply.status_code == expected, address
+
+
 def test_hdr004_prediction_log_names_the_signed_in_user(header_app, data_dir) -> None:
     import sqlalchemy as sa
 
