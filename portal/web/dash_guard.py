@@ -1,7 +1,8 @@
 """Refuse malformed Dash callback requests with a 400 before Dash's dispatcher sees them.
 
-Dash indexes into the request body by the callback's declared inputs and state; a body that
-names an unknown callback or carries the wrong number of values would otherwise end as a 500.
+Dash indexes into the request body by the callback's declared inputs and state, and checks its
+``outputs`` against the declared outputs only deep in its dispatcher; a body that names an unknown
+callback, carries the wrong number of values or names other outputs would otherwise end as a 500.
 The browser never sends such bodies, but scripts, old cached pages and probes do.
 """
 
@@ -13,6 +14,7 @@ import dash
 from flask import Flask, request
 
 from portal.web import callback_types
+from portal.web.callback_outputs import outputs_mismatch
 from portal.web.errors import error_json
 
 
@@ -39,6 +41,9 @@ def check_callback_body(app: dash.Dash, body: Any) -> str | None:
             )
         if not all(isinstance(value, dict | list) for value in values):
             return f"the callback request's {field} values are malformed"
+    problem = outputs_mismatch(entry, body)
+    if problem is not None:
+        return problem
     expected = app.server.extensions.get(callback_types.EXTENSION_KEY, {}).get(output)
     if expected is not None:
         return callback_types.first_mismatch(expected, body)

@@ -126,8 +126,9 @@ def test_ccc006_the_answer_follows_the_requested_outputs(client) -> None:
     _text(client.post(URL, json=sample_request()))
     odd = {**sample_request(), "outputs": {"id": "models-detail", "property": "children"}}
     answer = client.post(URL, json=odd)
-    # Dash itself refuses outputs that do not match the callback, as it did before the cache.
-    assert answer.status_code != 200 and b"predicts" not in answer.get_data()
+    # The Dash guard refuses outputs that do not match the callback before the cache is asked.
+    assert answer.status_code == 400 and b"predicts" not in answer.get_data()
+    assert "other than models-sample-result.children" in answer.get_json()["error"]["message"]
 
 
 def test_ccc007_sign_in_is_checked_before_a_kept_answer_is_served(make_settings) -> None:
