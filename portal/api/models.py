@@ -5,15 +5,18 @@ from __future__ import annotations
 from contextlib import nullcontext
 from typing import Any
 
+import pandas as pd
 from flask import Blueprint, Response, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from models import inference
+from models.inference import Prediction
 from models.registry import ModelNotFound, ModelVersion, RegistryError
 from models.schema import validate_records
 from portal.api.bodies import json_object_body
 from portal.api.errors import ApiError
 from portal.monitoring import refusals
+from portal.predlog.background import OVERLAP_ROWS
 from portal.security.principal import current_principal
 from portal.services import Services
 from portal.web.gc_pause import collector_paused
@@ -134,6 +137,9 @@ def create_models_blueprint(services: Services) -> Blueprint:
             shown = [e.to_dict() for e in errors[:MAX_DETAILS]]
             more = f" (first {MAX_DETAILS} shown)" if len(errors) > MAX_DETAILS else ""
             raise ApiError(422, f"{len(errors)} invalid value(s) in the records{more}", shown)
+        # A large request builds its log documents while the model scores (native code, GIL released).
+        overlap = len(frame) >= OVERLAP_ROWS
+        features = services.prediction_log.prepare_features(frame) if overlap else None
         try:
             result = inference.predict(
                 registry,
@@ -145,17 +151,37 @@ def create_models_blueprint(services: Services) -> Blueprint:
             )
         except RegistryError as exc:
             raise ApiError(503, str(exc)) from None
+        if features is not None:
+            return _answer_overlapped(name, result, frame, features.result(), warnings)
         rows = result.records()
         prediction_ids = services.prediction_log.record_frame(result, frame, source="api")
         services.shadow.offer(result, frame, prediction_ids)
-        for row, prediction_id in zip(rows, prediction_ids, strict=True):
-            row["prediction_id"] = prediction_id
-        return jsonify(
-            model=name,
-            version=result.version,
-            task=result.task,
-            predictions=rows,
-            warnings=[w.to_dict() for w in warnings[:MAX_DETAILS]],
-        )
+        return _answer(name, result, rows, prediction_ids, warnings)
+
+    def _answer_overlapped(
+        name: str, result: Prediction, frame: pd.DataFrame, features: list[str], warnings: list[Any]
+    ) -> Response:
+        """The answer encoded while the log rows are inserted and committed, sent once they are durable."""
+        prediction_ids, durable = services.prediction_log.record_frame_later(result, frame, "api", features)
+        try:
+            response = _answer(name, result, result.records(), prediction_ids, warnings)
+        finally:
+            durable.result()  # the write's error, if any, wins over an encoding one: never lost silently
+        services.shadow.offer(result, frame, prediction_ids)
+        return response
 
     return api
+
+
+def _answer(
+    name: str, result: Prediction, rows: list[dict[str, Any]], prediction_ids: list[str], warnings: list[Any]
+) -> Response:
+    for row, prediction_id in zip(rows, prediction_ids, strict=True):
+        row["prediction_id"] = prediction_id
+    return jsonify(
+        model=name,
+        version=result.version,
+        task=result.task,
+        predictions=rows,
+        warnings=[w.to_dict() for w in warnings[:MAX_DETAILS]],
+    )

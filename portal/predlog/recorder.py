@@ -15,6 +15,7 @@ import logging
 import os
 import threading
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ from models.cool_down import CoolDown
 from models.inference import Prediction
 from models.prediction_ids import new_prediction_ids
 from portal.db.prediction_log import SOURCES, prediction_log
+from portal.predlog import background
 from portal.predlog.checkpoint import WalCheckpointer
 from portal.predlog.day_counts import add_counts
 from portal.predlog.documents import feature_documents, output_documents
@@ -76,6 +78,28 @@ class PredictionLog:
         self.write_chunk(prediction, frame, ids, source, batch_id, self.user())
         return ids
 
+    def prepare_features(self, frame: pd.DataFrame) -> Future[list[str]]:
+        """``feature_documents(frame)`` built on the background pool, e.g. while the model scores."""
+        return background.submit(feature_documents, frame.copy(deep=False))  # own item cache
+
+    def record_frame_later(
+        self,
+        prediction: Prediction,
+        frame: pd.DataFrame,
+        source: str,
+        features: Sequence[str] | None = None,
+    ) -> tuple[list[str], Future[bool]]:
+        """``record_frame`` on the background pool: the ids now, and a future done once rows are durable.
+
+        The caller must wait for the future (its ``result()`` raises what the write raised) before it
+        acknowledges the prediction.
+        """
+        if source not in SOURCES:
+            raise ValueError(f"unknown prediction source {source!r}")
+        ids = new_prediction_ids(len(frame))
+        user = self.user()  # on the request's thread, which knows the requester
+        return ids, background.submit(self.write_chunk, prediction, frame, ids, source, None, user, features)
+
     def entries(
         self,
         prediction: Prediction,
@@ -87,7 +111,7 @@ class PredictionLog:
     ) -> list[dict[str, Any]]:
         """Rows for the log table, one per input row, all stamped with the same time."""
         now = dt.datetime.now(dt.UTC).isoformat()
-        return _as_entries(now, prediction, frame, ids, source, batch_id, user)
+        return _as_entries(now, prediction, feature_documents(frame), ids, source, batch_id, user)
 
     def write_chunk(
         self,
@@ -97,13 +121,18 @@ class PredictionLog:
         source: str,
         batch_id: str | None,
         user: str,
+        features: Sequence[str] | None = None,
     ) -> bool:
-        """``write(entries(...))`` with no dict per row on the way to the database (the spool needs them)."""
+        """``write(entries(...))`` with no dict per row on the way to the database (the spool needs them).
+
+        ``features``: ``feature_documents(frame)`` when the caller built them already (on another thread).
+        """
         now = dt.datetime.now(dt.UTC)
+        documents = (lambda: features) if features is not None else (lambda: feature_documents(frame))
 
         def rows() -> list[tuple[Any, ...]]:
             stamp = driver_stamp(now, self.engine.dialect.name == "sqlite")
-            features, outputs = feature_documents(frame), output_documents(prediction)
+            features, outputs = documents(), output_documents(prediction)
             model, version = prediction.model, prediction.version
             fixed = (stamp, model, version, source, batch_id, user)
             return [
@@ -112,7 +141,8 @@ class PredictionLog:
             ]
 
         return self._store(
-            rows, lambda: _as_entries(now.isoformat(), prediction, frame, ids, source, batch_id, user)
+            rows,
+            lambda: _as_entries(now.isoformat(), prediction, documents(), ids, source, batch_id, user),
         )
 
     def write(self, entries: list[dict[str, Any]]) -> bool:
@@ -240,13 +270,12 @@ assert COLUMNS == (
 def _as_entries(
     now: str,
     prediction: Prediction,
-    frame: pd.DataFrame,
+    features: Sequence[str],
     ids: Sequence[str],
     source: str,
     batch_id: str | None,
     user: str,
 ) -> list[dict[str, Any]]:
-    features = feature_documents(frame)
     outputs = output_documents(prediction)
     return [
         {
