@@ -7,7 +7,8 @@ steps run as ``Pipeline.predict_proba`` runs them, except that each ``ColumnTran
 each fitted transformer its columns by name and stacks their arrays itself, exactly as its own
 dense, ``set_output``-free path does. Those are the same calls on the same values, so the
 probabilities are bit-identical (tests compare bytes). Any other shape of estimator or output,
-and any sklearn configuration that changes that path, is scored by the estimator itself.
+and any sklearn configuration that changes that path, is scored by the estimator itself. Fitted
+steps that ``models.light_kernels`` recognises run as its check-free kernels, again bit-identical.
 """
 
 from __future__ import annotations
