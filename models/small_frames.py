@@ -7,7 +7,8 @@ steps run as ``Pipeline.predict_proba`` runs them, except that each ``ColumnTran
 each fitted transformer its columns by name and stacks their arrays itself, exactly as its own
 dense, ``set_output``-free path does. Those are the same calls on the same values, so the
 probabilities are bit-identical (tests compare bytes). Any other shape of estimator or output,
-and any sklearn configuration that changes that path, is scored by the estimator itself.
+and any sklearn configuration that changes that path, is scored by the estimator itself. Fitted
+steps that ``models.light_kernels`` recognises run as its check-free kernels, again bit-identical.
 """
 
 from __future__ import annotations
@@ -25,13 +26,17 @@ from sklearn.compose import ColumnTransformer
 from sklearn.pipeline import Pipeline
 from sklearn.utils._set_output import _get_output_config
 
+from models.light_kernels import predict_kernel, transform_kernel
+
 log = logging.getLogger(__name__)
 
 # Larger frames go through the estimator itself: their fixed cost no longer matters.
 SMALL_FRAME_ROWS = 100
 
 Transform = Callable[[Any], Any]
-_plans: weakref.WeakKeyDictionary[Any, tuple[Transform, ...] | None] = weakref.WeakKeyDictionary()
+# A plan: the transform steps, then the final estimator's method per name (its light kernel or itself).
+Plan = tuple[tuple[Transform, ...], dict[str, Transform]]
+_plans: weakref.WeakKeyDictionary[Any, Plan | None] = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
 
 
@@ -55,13 +60,14 @@ def _call(estimator: Any, frame: pd.DataFrame, method: str) -> Any:
         return getattr(estimator, method)(frame)
     try:
         transformed: Any = frame
-        for step in plan:
+        for step in plan[0]:
             transformed = step(transformed)
     except (_NotPlain, KeyError):
         with _lock:
             _plans[estimator] = None  # this model's outputs need the estimator's own handling
         return getattr(estimator, method)(frame)
-    return getattr(estimator.steps[-1][1], method)(transformed)
+    final = plan[1].get(method) or getattr(estimator.steps[-1][1], method)
+    return final(transformed)
 
 
 def _default_config() -> bool:
@@ -70,7 +76,7 @@ def _default_config() -> bool:
     return not config.get("enable_metadata_routing") and config.get("transform_output") == "default"
 
 
-def _plan(estimator: Any) -> tuple[Transform, ...] | None:
+def _plan(estimator: Any) -> Plan | None:
     """The transform steps of a fitted ``Pipeline`` (cached per estimator), or None to use it whole."""
     try:
         return _plans[estimator]
@@ -85,7 +91,7 @@ def _plan(estimator: Any) -> tuple[Transform, ...] | None:
     return plan
 
 
-def _build(estimator: Any) -> tuple[Transform, ...] | None:
+def _build(estimator: Any) -> Plan | None:
     if type(estimator) is not Pipeline or not hasattr(estimator, "steps"):
         return None
     steps: list[Transform] = []
@@ -96,8 +102,10 @@ def _build(estimator: Any) -> tuple[Transform, ...] | None:
                 return None
             steps.append(transform)
         else:
-            steps.append(step.transform)
-    return tuple(steps)
+            steps.append(transform_kernel(step) or step.transform)
+    final = estimator.steps[-1][1]
+    methods = {m: predict_kernel(final, m) for m in ("predict_proba", "predict")}
+    return tuple(steps), {m: kernel for m, kernel in methods.items() if kernel is not None}
 
 
 def _column_transform(columns: ColumnTransformer) -> Transform | None:
@@ -119,13 +127,14 @@ def _column_transform(columns: ColumnTransformer) -> Transform | None:
     for _, transformer, _, _ in parts:
         if isinstance(transformer, str):  # "passthrough" is wrapped by sklearn itself
             return None
+    kernels = [transform_kernel(transformer) or transformer.transform for _, transformer, _, _ in parts]
 
     def transform(frame: Any) -> np.ndarray:
         if not isinstance(frame, pd.DataFrame):
             raise _NotPlain
         outputs = []
-        for _, transformer, selected, weight in parts:
-            result = transformer.transform(frame[selected])
+        for (_, _, selected, weight), kernel in zip(parts, kernels, strict=True):
+            result = kernel(frame[selected])
             if type(result) is not np.ndarray or result.ndim != 2:
                 raise _NotPlain
             outputs.append(result if weight is None else result * weight)
